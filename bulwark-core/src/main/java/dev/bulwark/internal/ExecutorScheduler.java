@@ -1,0 +1,111 @@
+package dev.bulwark.internal;
+
+import dev.bulwark.time.Scheduler;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The {@link Scheduler} of one {@code Infrastructure}: one daemon thread, created with the
+ * scheduler and ended by {@link #close()}. Each task is wrapped so that an exception is logged
+ * and counted instead of cancelling its periodic schedule (the JDK's default).
+ */
+public final class ExecutorScheduler implements Scheduler, AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(ExecutorScheduler.class.getName());
+    private static final AtomicInteger INSTANCES = new AtomicInteger();
+
+    private final ScheduledThreadPoolExecutor executor;
+    private final LongAdder failures = new LongAdder();
+
+    public ExecutorScheduler() {
+        String threadName = "bulwark-scheduler-" + INSTANCES.incrementAndGet();
+        this.executor = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, threadName);
+            t.setDaemon(true);
+            return t;
+        });
+        this.executor.setRemoveOnCancelPolicy(true);
+        this.executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.executor.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
+    }
+
+    @Override
+    public Task scheduleAtFixedRate(String name, Duration period, Runnable task) {
+        Objects.requireNonNull(task, "task");
+        if (period == null || period.isZero() || period.isNegative()) {
+            throw new IllegalArgumentException("period of task '" + name + "' must be positive, was " + period);
+        }
+        long nanos = period.toNanos();
+        return submit(name, () -> executor.scheduleAtFixedRate(guarded(name, task), nanos, nanos, TimeUnit.NANOSECONDS));
+    }
+
+    @Override
+    public Task schedule(String name, Duration delay, Runnable task) {
+        Objects.requireNonNull(task, "task");
+        if (delay == null || delay.isNegative()) {
+            throw new IllegalArgumentException("delay of task '" + name + "' must be >= 0, was " + delay);
+        }
+        return submit(name, () -> executor.schedule(guarded(name, task), delay.toNanos(), TimeUnit.NANOSECONDS));
+    }
+
+    /** Tasks that threw since the scheduler started. */
+    public long failures() {
+        return failures.sum();
+    }
+
+    /** Whether {@link #close()} was called. */
+    public boolean isClosed() {
+        return executor.isShutdown();
+    }
+
+    /** Stops the thread; running tasks get up to 5 seconds to finish. Idempotent. */
+    @Override
+    public void close() {
+        executor.shutdownNow();
+        try {
+            if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
+                LOG.log(System.Logger.Level.WARNING, "scheduler thread did not stop within 5 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private Task submit(String name, java.util.function.Supplier<ScheduledFuture<?>> scheduling) {
+        try {
+            ScheduledFuture<?> future = scheduling.get();
+            return new Task() {
+                @Override
+                public void cancel() {
+                    future.cancel(false);
+                }
+
+                @Override
+                public boolean isCancelled() {
+                    return future.isCancelled();
+                }
+            };
+        } catch (RejectedExecutionException e) {
+            throw new IllegalStateException("scheduler is closed; cannot schedule '" + name + "'", e);
+        }
+    }
+
+    private Runnable guarded(String name, Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (VirtualMachineError fatal) {
+                throw fatal;
+            } catch (Throwable t) {
+                failures.increment();
+                LOG.log(System.Logger.Level.WARNING, "scheduled task ''" + name + "'' failed; it keeps its schedule", t);
+            }
+        };
+    }
+}

@@ -1,0 +1,45 @@
+package dev.bulwark.telemetry;
+
+/**
+ * The catalogue of Bulwark's events, as suffixes after the configured prefix (default
+ * {@code foundation.infra}). Get the full name with {@link Telemetry#name(EventName)}.
+ *
+ * <table>
+ * <caption>Events</caption>
+ * <tr><th>suffix</th><th>measurements</th><th>metadata</th></tr>
+ * <tr><td>circuit_breaker.fuse_installed</td><td>—</td><td>name, config</td></tr>
+ * <tr><td>circuit_breaker.call_executed</td><td>duration_us</td><td>name, status</td></tr>
+ * <tr><td>circuit_breaker.call_rejected</td><td>—</td><td>name, reason</td></tr>
+ * <tr><td>circuit_breaker.state_change</td><td>—</td><td>name, from, to</td></tr>
+ * <tr><td>rate_limiter.request_allowed</td><td>count, remaining</td><td>entity_id, operation, limit, window_ms, algorithm</td></tr>
+ * <tr><td>rate_limiter.request_denied</td><td>retry_after_ms</td><td>entity_id, operation, limit, window_ms, algorithm</td></tr>
+ * <tr><td>rate_limiter.bucket_reset</td><td>—</td><td>entity_id, operation</td></tr>
+ * <tr><td>protection_executed</td><td>duration_us</td><td>key, protections, outcome</td></tr>
+ * <tr><td>infrastructure.initialized / stopped</td><td>—</td><td>components</td></tr>
+ * <tr><td>telemetry.handler.failure</td><td>—</td><td>handler_id, event, exception</td></tr>
+ * </table>
+ */
+public final class Events {
+
+    private Events() {
+    }
+
+    /** The default prefix of every Bulwark event. */
+    public static final EventName DEFAULT_PREFIX = EventName.of("foundation", "infra");
+
+    public static final EventName CIRCUIT_BREAKER_FUSE_INSTALLED = EventName.of("circuit_breaker", "fuse_installed");
+    public static final EventName CIRCUIT_BREAKER_CALL_EXECUTED = EventName.of("circuit_breaker", "call_executed");
+    public static final EventName CIRCUIT_BREAKER_CALL_REJECTED = EventName.of("circuit_breaker", "call_rejected");
+    public static final EventName CIRCUIT_BREAKER_STATE_CHANGE = EventName.of("circuit_breaker", "state_change");
+
+    public static final EventName RATE_LIMITER_REQUEST_ALLOWED = EventName.of("rate_limiter", "request_allowed");
+    public static final EventName RATE_LIMITER_REQUEST_DENIED = EventName.of("rate_limiter", "request_denied");
+    public static final EventName RATE_LIMITER_BUCKET_RESET = EventName.of("rate_limiter", "bucket_reset");
+
+    public static final EventName PROTECTION_EXECUTED = EventName.of("protection_executed");
+
+    public static final EventName INFRASTRUCTURE_INITIALIZED = EventName.of("infrastructure", "initialized");
+    public static final EventName INFRASTRUCTURE_STOPPED = EventName.of("infrastructure", "stopped");
+
+    public static final EventName TELEMETRY_HANDLER_FAILURE = EventName.of("telemetry", "handler", "failure");
+}

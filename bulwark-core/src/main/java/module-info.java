@@ -1,0 +1,11 @@
+/**
+ * Bulwark core: structured errors, telemetry, clock, circuit breakers, local rate limiting and
+ * the protection pipeline. No dependency beyond the JDK.
+ */
+module dev.bulwark.core {
+    exports dev.bulwark;
+    exports dev.bulwark.error;
+    exports dev.bulwark.telemetry;
+    exports dev.bulwark.time;
+    exports dev.bulwark.ratelimit;
+}
