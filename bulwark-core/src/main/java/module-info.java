@@ -8,4 +8,5 @@ module dev.bulwark.core {
     exports dev.bulwark.telemetry;
     exports dev.bulwark.time;
     exports dev.bulwark.ratelimit;
+    exports dev.bulwark.pipeline;
 }

@@ -14,7 +14,16 @@ package dev.bulwark.telemetry;
  * <tr><td>rate_limiter.request_allowed</td><td>count, remaining</td><td>entity_id, operation, limit, window_ms, algorithm</td></tr>
  * <tr><td>rate_limiter.request_denied</td><td>retry_after_ms</td><td>entity_id, operation, limit, window_ms, algorithm</td></tr>
  * <tr><td>rate_limiter.bucket_reset</td><td>—</td><td>entity_id, operation</td></tr>
- * <tr><td>protection_executed</td><td>duration_us</td><td>key, protections, outcome</td></tr>
+ * <tr><td>protection_executed</td><td>duration_us</td><td>key, protections, outcome, error_code (on failure)</td></tr>
+ * <tr><td>protection_configured</td><td>—</td><td>key, protections, replaced</td></tr>
+ * <tr><td>protection_removed</td><td>—</td><td>key</td></tr>
+ * <tr><td>retry.retry_scheduled</td><td>attempt, delay_ms</td><td>name, error_code</td></tr>
+ * <tr><td>retry.exhausted</td><td>attempts</td><td>name, error_code</td></tr>
+ * <tr><td>retry.budget_exhausted</td><td>attempt</td><td>name, error_code</td></tr>
+ * <tr><td>timeout.timed_out</td><td>timeout_ms</td><td>name</td></tr>
+ * <tr><td>bulkhead.call_rejected</td><td>max_concurrent</td><td>name, waited</td></tr>
+ * <tr><td>fallback.fallback_used</td><td>age_ms (last good value only)</td><td>name, source, error_code</td></tr>
+ * <tr><td>fallback.fallback_failed</td><td>—</td><td>name, error_code</td></tr>
  * <tr><td>infrastructure.initialized / stopped</td><td>—</td><td>components</td></tr>
  * <tr><td>telemetry.handler.failure</td><td>—</td><td>handler_id, event, exception</td></tr>
  * </table>
@@ -37,6 +46,16 @@ public final class Events {
     public static final EventName RATE_LIMITER_BUCKET_RESET = EventName.of("rate_limiter", "bucket_reset");
 
     public static final EventName PROTECTION_EXECUTED = EventName.of("protection_executed");
+    public static final EventName PROTECTION_CONFIGURED = EventName.of("protection_configured");
+    public static final EventName PROTECTION_REMOVED = EventName.of("protection_removed");
+
+    public static final EventName RETRY_SCHEDULED = EventName.of("retry", "retry_scheduled");
+    public static final EventName RETRY_EXHAUSTED = EventName.of("retry", "exhausted");
+    public static final EventName RETRY_BUDGET_EXHAUSTED = EventName.of("retry", "budget_exhausted");
+    public static final EventName TIMEOUT_TIMED_OUT = EventName.of("timeout", "timed_out");
+    public static final EventName BULKHEAD_CALL_REJECTED = EventName.of("bulkhead", "call_rejected");
+    public static final EventName FALLBACK_USED = EventName.of("fallback", "fallback_used");
+    public static final EventName FALLBACK_FAILED = EventName.of("fallback", "fallback_failed");
 
     public static final EventName INFRASTRUCTURE_INITIALIZED = EventName.of("infrastructure", "initialized");
     public static final EventName INFRASTRUCTURE_STOPPED = EventName.of("infrastructure", "stopped");

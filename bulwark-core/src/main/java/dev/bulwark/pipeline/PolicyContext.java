@@ -1,0 +1,124 @@
+package dev.bulwark.pipeline;
+
+import dev.bulwark.internal.DaemonExecutor;
+import dev.bulwark.telemetry.Telemetry;
+import dev.bulwark.time.Clock;
+import dev.bulwark.time.Timer;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+
+/**
+ * What a pipeline policy runs on: the {@link Clock} it reads time from, the {@link Timer} it
+ * waits on (backoff, timeouts, bounded waits), the {@link Executor} that runs calls under a
+ * timeout and resumes asynchronous retries, and the {@link Telemetry} it reports to.
+ *
+ * <p>An {@code Infrastructure} has one ({@code infra.policyContext()}): its clock, its timer
+ * (the {@link dev.bulwark.time.ManualClock} itself when the clock is manual), its executor and
+ * its telemetry. {@link #system()} is for policies used on their own. In a test, pass a
+ * {@link dev.bulwark.time.ManualClock} as both clock and timer and, for a single-threaded
+ * deterministic run of the asynchronous forms, {@code Runnable::run} as executor.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class PolicyContext {
+
+    private static final class SystemContext {
+        static final PolicyContext INSTANCE = new PolicyContext(Clock.system(), Timer.system(),
+                DaemonExecutor.shared(), Telemetry.create());
+    }
+
+    private final Clock clock;
+    private final Timer timer;
+    private final Executor executor;
+    private final Telemetry telemetry;
+
+    private PolicyContext(Clock clock, Timer timer, Executor executor, Telemetry telemetry) {
+        this.clock = clock;
+        this.timer = timer;
+        this.executor = executor;
+        this.telemetry = telemetry;
+    }
+
+    /** Real time, a shared daemon timer and executor, and a telemetry stream nobody listens to. */
+    public static PolicyContext system() {
+        return SystemContext.INSTANCE;
+    }
+
+    /** A builder starting from {@link #system()}. */
+    public static Builder builder() {
+        return new Builder(system());
+    }
+
+    /** A builder starting from this context. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    public Timer timer() {
+        return timer;
+    }
+
+    public Executor executor() {
+        return executor;
+    }
+
+    public Telemetry telemetry() {
+        return telemetry;
+    }
+
+    @Override
+    public String toString() {
+        return "PolicyContext[clock=" + clock + ", timer=" + timer + ", executor=" + executor + "]";
+    }
+
+    /** Builds a {@link PolicyContext}; not thread-safe. */
+    public static final class Builder {
+        private Clock clock;
+        private Timer timer;
+        private Executor executor;
+        private Telemetry telemetry;
+
+        private Builder(PolicyContext from) {
+            this.clock = from.clock;
+            this.timer = from.timer;
+            this.executor = from.executor;
+            this.telemetry = from.telemetry;
+        }
+
+        /**
+         * The clock; a {@link dev.bulwark.time.ManualClock} (or any clock that is also a
+         * {@link Timer}) becomes the timer too, unless {@link #timer} is set afterwards.
+         */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            if (clock instanceof Timer clockTimer) {
+                this.timer = clockTimer;
+            }
+            return this;
+        }
+
+        public Builder timer(Timer timer) {
+            this.timer = Objects.requireNonNull(timer, "timer");
+            return this;
+        }
+
+        /** Runs calls under a timeout and resumes asynchronous retries; must not reject work. */
+        public Builder executor(Executor executor) {
+            this.executor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        public Builder telemetry(Telemetry telemetry) {
+            this.telemetry = Objects.requireNonNull(telemetry, "telemetry");
+            return this;
+        }
+
+        public PolicyContext build() {
+            return new PolicyContext(clock, timer, executor, telemetry);
+        }
+    }
+}

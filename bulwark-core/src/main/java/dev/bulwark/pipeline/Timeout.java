@@ -1,0 +1,292 @@
+package dev.bulwark.pipeline;
+
+import dev.bulwark.Result;
+import dev.bulwark.ThrowingSupplier;
+import dev.bulwark.error.ErrorCode;
+import dev.bulwark.error.InfraError;
+import dev.bulwark.internal.Outcomes;
+import dev.bulwark.telemetry.EventChannel;
+import dev.bulwark.telemetry.Events;
+import dev.bulwark.telemetry.Telemetry;
+import dev.bulwark.time.Scheduler;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
+
+/**
+ * Bounds how long a caller waits for a call: when the time is up the caller gets error 7002
+ * (OPERATION_TIMED_OUT, no stack trace, HTTP 504) on time, whatever the call is doing.
+ *
+ * <pre>{@code
+ * Timeout timeout = Timeout.of("pricing", TimeoutConfig.of(Duration.ofMillis(300)), infra.policyContext());
+ * Result<Price> price = timeout.execute(() -> pricing.quote(order));
+ * }</pre>
+ *
+ * <p><b>Synchronous forms.</b> The call runs on the context's executor while the caller waits for
+ * its result or the deadline, whichever comes first. On timeout the call's thread is interrupted
+ * (unless {@link TimeoutConfig#withInterruptOnTimeout disabled}); a call that ignores interrupts is
+ * abandoned — it runs on, its result is discarded, and the caller is not kept waiting. An interrupt
+ * the timeout delivered is cleared once the call returns, so pooled threads stay clean. If the
+ * caller itself is interrupted while waiting, the call is interrupted too and the caller gets
+ * error 5012. (With a direct executor such as {@code Runnable::run} the call runs on the caller's
+ * thread and only its interruption can end it early.)
+ *
+ * <p><b>Asynchronous forms.</b> The returned stage completes with 7002 at the deadline and the
+ * call's future is cancelled ({@code cancel(true)}, when interruption is enabled).
+ *
+ * <p>The deadline is kept by the context's {@link dev.bulwark.time.Timer}: with a
+ * {@link dev.bulwark.time.ManualClock} it fires when the clock is advanced past it. <b>Event</b>:
+ * {@code timeout.timed_out}. Thread-safe.
+ */
+public final class Timeout implements Policy {
+
+    private final String name;
+    private final TimeoutConfig config;
+    private final PolicyContext context;
+    private final long timeoutNanos;
+    private final LongAdder calls = new LongAdder();
+    private final LongAdder timedOut = new LongAdder();
+    private final EventChannel timedOutChannel;
+
+    private Timeout(String name, TimeoutConfig config, PolicyContext context) {
+        this.name = PolicyNames.require(name);
+        this.config = Objects.requireNonNull(config, "config");
+        this.context = Objects.requireNonNull(context, "context");
+        this.timeoutNanos = config.timeout().toNanos();
+        Telemetry telemetry = context.telemetry();
+        this.timedOutChannel = telemetry.channel(telemetry.name(Events.TIMEOUT_TIMED_OUT));
+    }
+
+    /** A timeout on real time (see {@link PolicyContext#system()}). */
+    public static Timeout of(String name, TimeoutConfig config) {
+        return new Timeout(name, config, PolicyContext.system());
+    }
+
+    /**
+     * A timeout on the given context.
+     *
+     * @throws IllegalArgumentException if {@code name} is blank
+     */
+    public static Timeout of(String name, TimeoutConfig config, PolicyContext context) {
+        return new Timeout(name, config, context);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    public TimeoutConfig config() {
+        return config;
+    }
+
+    public TimeoutStats stats() {
+        return new TimeoutStats(calls.sum(), timedOut.sum());
+    }
+
+    @Override
+    public <T> Result<T> apply(Supplier<Result<T>> inner) {
+        Objects.requireNonNull(inner, "inner");
+        calls.increment();
+        CompletableFuture<Result<T>> promise = new CompletableFuture<>();
+        Worker<T> worker = new Worker<>(inner, promise);
+        Scheduler.Task deadline = context.timer().schedule(timeoutNanos, () -> expire(promise, worker::interrupt));
+        try {
+            context.executor().execute(worker);
+        } catch (RejectedExecutionException e) {
+            deadline.cancel();
+            return Result.err(Outcomes.failure(e));
+        }
+        try {
+            return promise.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            if (config.interruptOnTimeout()) {
+                worker.interrupt();
+            }
+            Result<T> interrupted = Result.err(Outcomes.failure(e));
+            promise.complete(interrupted);
+            return interrupted;
+        } catch (ExecutionException e) {
+            return Result.err(Outcomes.failure(e));
+        } finally {
+            deadline.cancel();
+        }
+    }
+
+    @Override
+    public <T> CompletionStage<Result<T>> applyAsync(Supplier<? extends CompletionStage<Result<T>>> inner) {
+        Objects.requireNonNull(inner, "inner");
+        return race(inner::get, true);
+    }
+
+    @Override
+    public <T> CompletionStage<Result<T>> executeAsync(Supplier<? extends CompletionStage<T>> call) {
+        Objects.requireNonNull(call, "call");
+        return race(call::get, false);
+    }
+
+    @Override
+    public <T> Result<T> execute(ThrowingSupplier<T> call) {
+        Objects.requireNonNull(call, "call");
+        return apply(() -> Outcomes.run(call));
+    }
+
+    /**
+     * Starts {@code start} and completes the returned stage with its outcome or, at the deadline,
+     * with 7002, cancelling the started stage.
+     */
+    @SuppressWarnings("unchecked")
+    private <T> CompletionStage<Result<T>> race(Supplier<? extends CompletionStage<?>> start, boolean yieldsResults) {
+        calls.increment();
+        CompletableFuture<Result<T>> promise = new CompletableFuture<>();
+        StageHolder holder = new StageHolder(config.interruptOnTimeout());
+        Scheduler.Task deadline = context.timer().schedule(timeoutNanos, () -> expire(promise, holder::cancel));
+        CompletionStage<?> stage;
+        try {
+            stage = start.get();
+            if (stage == null) {
+                throw new NullPointerException("the call returned no CompletionStage");
+            }
+        } catch (VirtualMachineError fatal) {
+            throw fatal;
+        } catch (Throwable t) {
+            deadline.cancel();
+            promise.complete(Result.err(Outcomes.failure(t)));
+            return promise;
+        }
+        holder.set(stage);
+        stage.whenComplete((value, thrown) -> {
+            deadline.cancel();
+            if (thrown != null) {
+                promise.complete(Result.err(Outcomes.failure(thrown)));
+            } else if (yieldsResults) {
+                promise.complete(value != null ? (Result<T>) value
+                        : Result.err(InfraError.of(ErrorCode.UNKNOWN, "a protection step returned no result")));
+            } else {
+                promise.complete(Result.ok((T) value));
+            }
+        });
+        return promise;
+    }
+
+    private <T> void expire(CompletableFuture<Result<T>> promise, Runnable onExpiry) {
+        if (!promise.complete(Result.err(timedOutError()))) {
+            return;
+        }
+        timedOut.increment();
+        if (timedOutChannel.isActive()) {
+            timedOutChannel.emit(Map.of("timeout_ms", timeoutNanos / 1_000_000d), Map.of("name", name));
+        }
+        if (config.interruptOnTimeout()) {
+            onExpiry.run();
+        }
+    }
+
+    private InfraError timedOutError() {
+        return InfraError.builder(ErrorCode.OPERATION_TIMED_OUT)
+                .message("'" + name + "' timed out after " + config.timeout().toMillis() + " ms")
+                .context("name", name)
+                .context("timeout_ms", config.timeout().toMillis())
+                .timestampMillis(context.clock().currentTimeMillis())
+                .build();
+    }
+
+    @Override
+    public String toString() {
+        return "Timeout[" + name + ", " + config + "]";
+    }
+
+    /** Runs the call on the executor; can interrupt it while (and only while) it runs. */
+    private static final class Worker<T> implements Runnable {
+        private final Supplier<Result<T>> inner;
+        private final CompletableFuture<Result<T>> promise;
+        private Thread runner;
+        private boolean finished;
+        private boolean interruptedByUs;
+
+        Worker(Supplier<Result<T>> inner, CompletableFuture<Result<T>> promise) {
+            this.inner = inner;
+            this.promise = promise;
+        }
+
+        @Override
+        public void run() {
+            synchronized (this) {
+                if (promise.isDone()) {
+                    finished = true;
+                    return;
+                }
+                runner = Thread.currentThread();
+            }
+            Result<T> result;
+            try {
+                result = Outcomes.get(inner);
+            } finally {
+                boolean clear;
+                synchronized (this) {
+                    finished = true;
+                    runner = null;
+                    clear = interruptedByUs;
+                }
+                if (clear) {
+                    Thread.interrupted();
+                }
+            }
+            promise.complete(result);
+        }
+
+        synchronized void interrupt() {
+            if (runner != null && !finished) {
+                interruptedByUs = true;
+                runner.interrupt();
+            }
+        }
+    }
+
+    /** The started stage, to cancel on timeout even if the timeout fires while it is being started. */
+    private static final class StageHolder {
+        private final boolean interrupt;
+        private CompletionStage<?> stage;
+        private boolean expired;
+
+        StageHolder(boolean interrupt) {
+            this.interrupt = interrupt;
+        }
+
+        void set(CompletionStage<?> started) {
+            boolean cancelNow;
+            synchronized (this) {
+                stage = started;
+                cancelNow = expired;
+            }
+            if (cancelNow) {
+                cancel(started);
+            }
+        }
+
+        void cancel() {
+            CompletionStage<?> started;
+            synchronized (this) {
+                expired = true;
+                started = stage;
+            }
+            if (started != null) {
+                cancel(started);
+            }
+        }
+
+        private void cancel(CompletionStage<?> started) {
+            try {
+                started.toCompletableFuture().cancel(interrupt);
+            } catch (UnsupportedOperationException notCancellable) {
+                // a stage that cannot be turned into a future cannot be cancelled: it is abandoned
+            }
+        }
+    }
+}

@@ -1,0 +1,10 @@
+package dev.bulwark.pipeline;
+
+/**
+ * A snapshot of a {@link Timeout}'s counters since it was created.
+ *
+ * @param calls    calls started under the timeout
+ * @param timedOut calls that ran out of time (error 7002)
+ */
+public record TimeoutStats(long calls, long timedOut) {
+}
