@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
@@ -95,7 +96,7 @@ public final class Timeout implements Policy {
         calls.increment();
         CompletableFuture<Result<T>> promise = new CompletableFuture<>();
         Worker<T> worker = new Worker<>(inner, promise);
-        Scheduler.Task deadline = context.timer().schedule(timeoutNanos, () -> expire(promise, worker::interrupt));
+        Scheduler.Task deadline = context.timer().schedule(timeoutNanos, () -> expire(promise, worker.decided, worker::interrupt));
         try {
             context.executor().execute(worker);
         } catch (RejectedExecutionException e) {
@@ -109,9 +110,8 @@ public final class Timeout implements Policy {
             if (config.interruptOnTimeout()) {
                 worker.interrupt();
             }
-            Result<T> interrupted = Result.err(Outcomes.failure(e));
-            promise.complete(interrupted);
-            return interrupted;
+            worker.decided.set(true);
+            return Result.err(Outcomes.failure(e));
         } catch (ExecutionException e) {
             return Result.err(Outcomes.failure(e));
         } finally {
@@ -146,7 +146,7 @@ public final class Timeout implements Policy {
         calls.increment();
         CompletableFuture<Result<T>> promise = new CompletableFuture<>();
         StageHolder holder = new StageHolder(config.interruptOnTimeout());
-        Scheduler.Task deadline = context.timer().schedule(timeoutNanos, () -> expire(promise, holder::cancel));
+        Scheduler.Task deadline = context.timer().schedule(timeoutNanos, () -> expire(promise, holder.decided, holder::cancel));
         CompletionStage<?> stage;
         try {
             stage = start.get();
@@ -157,12 +157,17 @@ public final class Timeout implements Policy {
             throw fatal;
         } catch (Throwable t) {
             deadline.cancel();
-            promise.complete(Result.err(Outcomes.failure(t)));
+            if (holder.decided.compareAndSet(false, true)) {
+                promise.complete(Result.err(Outcomes.failure(t)));
+            }
             return promise;
         }
         holder.set(stage);
         stage.whenComplete((value, thrown) -> {
             deadline.cancel();
+            if (!holder.decided.compareAndSet(false, true)) {
+                return;
+            }
             if (thrown != null) {
                 promise.complete(Result.err(Outcomes.failure(thrown)));
             } else if (yieldsResults) {
@@ -175,14 +180,16 @@ public final class Timeout implements Policy {
         return promise;
     }
 
-    private <T> void expire(CompletableFuture<Result<T>> promise, Runnable onExpiry) {
-        if (!promise.complete(Result.err(timedOutError()))) {
+    /** The deadline passed: unless the call's outcome was decided first, report and time the caller out. */
+    private <T> void expire(CompletableFuture<Result<T>> promise, AtomicBoolean decided, Runnable onExpiry) {
+        if (!decided.compareAndSet(false, true)) {
             return;
         }
         timedOut.increment();
         if (timedOutChannel.isActive()) {
             timedOutChannel.emit(Map.of("timeout_ms", timeoutNanos / 1_000_000d), Map.of("name", name));
         }
+        promise.complete(Result.err(timedOutError()));
         if (config.interruptOnTimeout()) {
             onExpiry.run();
         }
@@ -204,6 +211,7 @@ public final class Timeout implements Policy {
 
     /** Runs the call on the executor; can interrupt it while (and only while) it runs. */
     private static final class Worker<T> implements Runnable {
+        final AtomicBoolean decided = new AtomicBoolean();
         private final Supplier<Result<T>> inner;
         private final CompletableFuture<Result<T>> promise;
         private Thread runner;
@@ -218,7 +226,7 @@ public final class Timeout implements Policy {
         @Override
         public void run() {
             synchronized (this) {
-                if (promise.isDone()) {
+                if (decided.get()) {
                     finished = true;
                     return;
                 }
@@ -238,7 +246,9 @@ public final class Timeout implements Policy {
                     Thread.interrupted();
                 }
             }
-            promise.complete(result);
+            if (decided.compareAndSet(false, true)) {
+                promise.complete(result);
+            }
         }
 
         synchronized void interrupt() {
@@ -251,6 +261,7 @@ public final class Timeout implements Policy {
 
     /** The started stage, to cancel on timeout even if the timeout fires while it is being started. */
     private static final class StageHolder {
+        final AtomicBoolean decided = new AtomicBoolean();
         private final boolean interrupt;
         private CompletionStage<?> stage;
         private boolean expired;
