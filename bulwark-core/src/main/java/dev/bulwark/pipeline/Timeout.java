@@ -189,10 +189,10 @@ public final class Timeout implements Policy {
         if (timedOutChannel.isActive()) {
             timedOutChannel.emit(Map.of("timeout_ms", timeoutNanos / 1_000_000d), Map.of("name", name));
         }
-        promise.complete(Result.err(timedOutError()));
         if (config.interruptOnTimeout()) {
             onExpiry.run();
         }
+        promise.complete(Result.err(timedOutError()));
     }
 
     private InfraError timedOutError() {
