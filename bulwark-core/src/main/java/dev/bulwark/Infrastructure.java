@@ -1,5 +1,6 @@
 package dev.bulwark;
 
+import dev.bulwark.circuit.CircuitBreakers;
 import dev.bulwark.internal.ExecutorScheduler;
 import dev.bulwark.telemetry.EventChannel;
 import dev.bulwark.telemetry.Events;
@@ -45,6 +46,7 @@ public final class Infrastructure implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Map<String, Supplier<Object>> componentStatus = new LinkedHashMap<>();
     private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final CircuitBreakers circuitBreakers;
 
     private Infrastructure(Builder b) {
         this.clock = b.clock;
@@ -53,6 +55,8 @@ public final class Infrastructure implements AutoCloseable {
         this.scheduler = new ExecutorScheduler();
         this.startedAt = clock.instant();
         this.startedNanos = clock.nanoTime();
+        CircuitBreakers breakers = CircuitBreakers.create(clock, telemetry);
+        this.circuitBreakers = register("circuit_breakers", breakers, breakers::snapshot);
 
         emit(Events.INFRASTRUCTURE_INITIALIZED);
     }
@@ -75,6 +79,11 @@ public final class Infrastructure implements AutoCloseable {
     /** The scheduler for background work; its thread stops with {@link #close()}. */
     public Scheduler scheduler() {
         return scheduler;
+    }
+
+    /** The registry of named circuit breakers (fuse semantics and more; see {@link CircuitBreakers}). */
+    public CircuitBreakers circuitBreakers() {
+        return circuitBreakers;
     }
 
     /** Whether {@link #close()} has not been called yet. */
