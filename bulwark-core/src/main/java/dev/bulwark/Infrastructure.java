@@ -1,12 +1,18 @@
 package dev.bulwark;
 
 import dev.bulwark.circuit.CircuitBreakers;
+import dev.bulwark.error.ErrorCode;
+import dev.bulwark.error.InfraError;
+import dev.bulwark.internal.DaemonExecutor;
 import dev.bulwark.internal.ExecutorScheduler;
+import dev.bulwark.internal.SystemTimer;
+import dev.bulwark.pipeline.PolicyContext;
 import dev.bulwark.telemetry.EventChannel;
 import dev.bulwark.telemetry.Events;
 import dev.bulwark.telemetry.Telemetry;
 import dev.bulwark.time.Clock;
 import dev.bulwark.time.Scheduler;
+import dev.bulwark.time.Timer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,6 +21,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
@@ -47,6 +57,8 @@ public final class Infrastructure implements AutoCloseable {
     private final Map<String, Supplier<Object>> componentStatus = new LinkedHashMap<>();
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final CircuitBreakers circuitBreakers;
+    private final PolicyContext policyContext;
+    private final ProtectionRegistry protections;
 
     private Infrastructure(Builder b) {
         this.clock = b.clock;
@@ -57,6 +69,10 @@ public final class Infrastructure implements AutoCloseable {
         this.startedNanos = clock.nanoTime();
         CircuitBreakers breakers = CircuitBreakers.create(clock, telemetry);
         this.circuitBreakers = register("circuit_breakers", breakers, breakers::snapshot);
+        List<AutoCloseable> pipelineResources = new ArrayList<>();
+        this.policyContext = policyContext(b, pipelineResources);
+        ProtectionRegistry registry = new ProtectionRegistry(policyContext, circuitBreakers, rateLimitGate(), pipelineResources);
+        this.protections = register("protections", registry, registry::snapshot);
 
         emit(Events.INFRASTRUCTURE_INITIALIZED);
     }
@@ -84,6 +100,183 @@ public final class Infrastructure implements AutoCloseable {
     /** The registry of named circuit breakers (fuse semantics and more; see {@link CircuitBreakers}). */
     public CircuitBreakers circuitBreakers() {
         return circuitBreakers;
+    }
+
+    /**
+     * What the pipeline's policies run on: this instance's clock, telemetry, timer (the clock
+     * itself when it is a {@link dev.bulwark.time.ManualClock}) and executor. Pass it to
+     * {@code Retry.of}, {@code Timeout.of}, {@code Bulkhead.of} and {@code Fallback.of} to use a
+     * policy on its own.
+     */
+    public PolicyContext policyContext() {
+        return policyContext;
+    }
+
+    // ---------------------------------------------------------------- the protection pipeline (DESIGN §7)
+
+    /**
+     * Runs {@code operation} under every part of {@code protection}, nested in the fixed order
+     * fallback → rate limit → bulkhead → total timeout → retry → circuit breaker → attempt timeout.
+     *
+     * @return {@code Ok(value)} (the call's, or the fallback's); or {@code Err} with the error that
+     *         came out: 6001 rate limited, 7001 bulkhead full, 7002 timed out, 7003 retries exhausted,
+     *         7004 retry budget exhausted, 5004 breaker open, 5005 breaker not installed, 5003 / 5012
+     *         the call failed, 7005 the fallback failed, 7007 {@code protection} is null, 3204
+     *         {@code operation} is null
+     */
+    public <T> Result<T> executeProtected(Protection protection, ThrowingSupplier<T> operation) {
+        return executeProtected(protection, null, operation);
+    }
+
+    /**
+     * {@link #executeProtected(Protection, ThrowingSupplier)} on behalf of {@code entityId}, the
+     * entity the protection's rate limit counts (it overrides the protection's own entity; required
+     * for a per-caller limit, else 6009).
+     */
+    public <T> Result<T> executeProtected(Protection protection, String entityId, ThrowingSupplier<T> operation) {
+        if (protection == null) {
+            return Result.err(protections.invalid(null, "protection must not be null", null));
+        }
+        if (operation == null) {
+            return Result.err(nullOperation());
+        }
+        return protections.direct(protection).execute(entityId, operation);
+    }
+
+    /**
+     * Runs {@code operation} under the protection configured under {@code key}
+     * ({@link #configureProtection}); as {@link #executeProtected(Protection, ThrowingSupplier)},
+     * and 7006 when no protection has that key.
+     */
+    public <T> Result<T> executeProtected(String key, ThrowingSupplier<T> operation) {
+        return executeProtected(key, null, operation);
+    }
+
+    /** {@link #executeProtected(String, ThrowingSupplier)} on behalf of {@code entityId}. */
+    public <T> Result<T> executeProtected(String key, String entityId, ThrowingSupplier<T> operation) {
+        ProtectionPipeline pipeline = protections.named(key);
+        if (pipeline == null) {
+            return Result.err(protections.notFound(key));
+        }
+        if (operation == null) {
+            return Result.err(nullOperation());
+        }
+        return pipeline.execute(entityId, operation);
+    }
+
+    /**
+     * The asynchronous form of {@link #executeProtected(Protection, ThrowingSupplier)}: no thread
+     * blocks on a wait, a backoff or a timeout. The stage never completes exceptionally.
+     */
+    public <T> CompletionStage<Result<T>> executeProtectedAsync(Protection protection,
+                                                               Supplier<? extends CompletionStage<T>> operation) {
+        return executeProtectedAsync(protection, null, operation);
+    }
+
+    /** {@link #executeProtectedAsync(Protection, Supplier)} on behalf of {@code entityId}. */
+    public <T> CompletionStage<Result<T>> executeProtectedAsync(Protection protection, String entityId,
+                                                               Supplier<? extends CompletionStage<T>> operation) {
+        if (protection == null) {
+            return CompletableFuture.completedFuture(Result.err(protections.invalid(null, "protection must not be null", null)));
+        }
+        if (operation == null) {
+            return CompletableFuture.completedFuture(Result.err(nullOperation()));
+        }
+        return protections.direct(protection).executeAsync(entityId, operation);
+    }
+
+    /** The asynchronous form of {@link #executeProtected(String, ThrowingSupplier)}. */
+    public <T> CompletionStage<Result<T>> executeProtectedAsync(String key, Supplier<? extends CompletionStage<T>> operation) {
+        return executeProtectedAsync(key, null, operation);
+    }
+
+    /** {@link #executeProtectedAsync(String, Supplier)} on behalf of {@code entityId}. */
+    public <T> CompletionStage<Result<T>> executeProtectedAsync(String key, String entityId,
+                                                               Supplier<? extends CompletionStage<T>> operation) {
+        ProtectionPipeline pipeline = protections.named(key);
+        if (pipeline == null) {
+            return CompletableFuture.completedFuture(Result.err(protections.notFound(key)));
+        }
+        if (operation == null) {
+            return CompletableFuture.completedFuture(Result.err(nullOperation()));
+        }
+        return pipeline.executeAsync(entityId, operation);
+    }
+
+    /**
+     * Configures (or replaces) the protection under {@code key}. The replacement is atomic: a call
+     * runs entirely under the old configuration or entirely under the new one. State that still
+     * applies is kept: the breaker and the rate limits (they live in their registries), and the
+     * bulkhead (its calls in flight, under the new limit), the retry budget, the timeouts' counts and
+     * the fallback's last good value when their configuration did not change.
+     *
+     * @return {@code Ok(config)}; {@code Err(7007)} for a blank or over-long key, a null config, or a
+     *         breaker that cannot be installed
+     */
+    public Result<Protection> configureProtection(String key, Protection config) {
+        return protections.configure(key, config);
+    }
+
+    /** The configuration under {@code key}, or {@code Err(7006)}. */
+    public Result<Protection> protectionConfig(String key) {
+        return protections.config(key);
+    }
+
+    /** The keys of the configured protections, sorted. */
+    public List<String> protectionKeys() {
+        return protections.keys();
+    }
+
+    /** The state of every part of the protection under {@code key}, or {@code Err(7006)}. */
+    public Result<ProtectionStatus> protectionStatus(String key) {
+        return protections.status(key);
+    }
+
+    /** Removes the protection under {@code key}; calls already running finish under it. */
+    public boolean removeProtection(String key) {
+        return protections.remove(key);
+    }
+
+    private InfraError nullOperation() {
+        return InfraError.builder(ErrorCode.INVALID_INPUT)
+                .message("operation must not be null")
+                .timestampMillis(clock.currentTimeMillis())
+                .build();
+    }
+
+    private PolicyContext policyContext(Builder b, List<AutoCloseable> owned) {
+        Timer timer = b.timer;
+        if (timer == null && clock instanceof Timer clockTimer) {
+            timer = clockTimer;
+        }
+        if (timer == null) {
+            SystemTimer systemTimer = new SystemTimer();
+            owned.add(systemTimer);
+            timer = systemTimer;
+        }
+        Executor executor = b.executor;
+        if (executor == null) {
+            ExecutorService pool = DaemonExecutor.create("bulwark-pipeline");
+            owned.add(pool::shutdownNow);
+            executor = pool;
+        }
+        return PolicyContext.builder().clock(clock).timer(timer).executor(executor).telemetry(telemetry).build();
+    }
+
+    /** The pipeline's access to the rate limiter. */
+    private RateLimitGate rateLimitGate() {
+        return new RateLimitGate() {
+            @Override
+            public InfraError acquire(String entityId, String operation, dev.bulwark.ratelimit.RateLimit rule) {
+                return InfraError.builder(ErrorCode.RATE_LIMITER_EXCEPTION)
+                        .message("no rate limiter in this build").build();
+            }
+
+            @Override
+            public Object status(String entityId, String operation, dev.bulwark.ratelimit.RateLimit rule) {
+                return null;
+            }
+        };
     }
 
     /** Whether {@link #close()} has not been called yet. */
@@ -162,6 +355,8 @@ public final class Infrastructure implements AutoCloseable {
         private Clock clock = Clock.system();
         private Telemetry telemetry;
         private final Telemetry.Builder telemetryBuilder = Telemetry.builder();
+        private Timer timer;
+        private Executor executor;
 
         private Builder() {
         }
@@ -193,6 +388,26 @@ public final class Infrastructure implements AutoCloseable {
          */
         public Builder telemetry(Telemetry telemetry) {
             this.telemetry = Objects.requireNonNull(telemetry, "telemetry");
+            return this;
+        }
+
+        /**
+         * The timer the pipeline waits on (backoff, timeouts, bulkhead waits). Default: the clock
+         * itself when it is a timer (a {@link dev.bulwark.time.ManualClock}), else a real-time timer
+         * thread owned by the infrastructure.
+         */
+        public Builder timer(Timer timer) {
+            this.timer = Objects.requireNonNull(timer, "timer");
+            return this;
+        }
+
+        /**
+         * The executor that runs calls under a timeout and resumes asynchronous retries; it must
+         * not reject work, and the caller keeps ownership. Default: a cached pool of daemon
+         * threads owned by the infrastructure. A virtual-thread-per-task executor suits it well.
+         */
+        public Builder executor(Executor executor) {
+            this.executor = Objects.requireNonNull(executor, "executor");
             return this;
         }
 

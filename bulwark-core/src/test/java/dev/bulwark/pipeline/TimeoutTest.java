@@ -59,7 +59,7 @@ class TimeoutTest {
         assertThat(error.httpStatus()).isEqualTo(504);
         assertThat(error.toException().getStackTrace()).isEmpty();
         assertThat(error.context()).containsEntry("name", "slow-service").containsEntry("timeout_ms", 500L);
-        assertThat(interrupted).isTrue();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilTrue(interrupted);
     }
 
     @Test
@@ -105,12 +105,15 @@ class TimeoutTest {
         Timeout polite = Timeout.of("polite", TimeoutConfig.of(LIMIT).withInterruptOnTimeout(false),
                 TestContexts.on(clock, telemetry, pool));
         AtomicBoolean interrupted = new AtomicBoolean();
+        CountDownLatch checked = new CountDownLatch(1);
         Result<String> r = polite.execute(() -> {
             clock.advance(Duration.ofSeconds(1));
             interrupted.set(Thread.currentThread().isInterrupted());
+            checked.countDown();
             return "late";
         });
         assertThat(r.errValue().orElseThrow().code()).isEqualTo(7002);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> checked.getCount() == 0);
         assertThat(interrupted).isFalse();
     }
 
