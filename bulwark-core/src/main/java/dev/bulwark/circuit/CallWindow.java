@@ -12,16 +12,22 @@ abstract sealed class CallWindow permits CountWindow, TimeWindow {
     static final int FAILURE = 1;
     static final int SLOW = 2;
 
-    static CallWindow of(SlidingWindow spec, long originNanos) {
-        return spec.isCountBased() ? new CountWindow(spec.calls()) : new TimeWindow(spec.duration().toNanos(), originNanos);
+    /**
+     * A window for {@code spec}, starting empty at {@code originNanos} and at position
+     * {@code firstPosition} of the breaker's call sequence.
+     */
+    static CallWindow of(SlidingWindow spec, Counters counters, long firstPosition, long originNanos) {
+        return spec.isCountBased()
+                ? new CountWindow(spec.calls(), counters, firstPosition)
+                : new TimeWindow(spec.duration().toNanos(), counters, firstPosition, originNanos);
     }
 
     /**
-     * Records one outcome at {@code now}.
+     * Records the outcome of the call that took {@code position} in the call sequence, at {@code now}.
      *
      * @return whether the window now holds any failure or slow call (only then can a rate policy fire)
      */
-    abstract boolean record(long now, int outcome);
+    abstract boolean record(long position, long now, int outcome);
 
     /** Brings a time window up to {@code now}, so that old outcomes leave it; no-op for count windows. */
     abstract void advance(long now);

@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.UnaryOperator;
 import java.util.function.Supplier;
 
@@ -91,11 +90,7 @@ public final class CircuitBreaker {
     private final Map<String, Object>[] rejectedMetadata;
     private final Map<String, Object>[] executedMetadata;
 
-    private final LongAdder okCount = new LongAdder();
-    private final LongAdder meltCount = new LongAdder();
-    private final LongAdder rejectedCount = new LongAdder();
-    private final LongAdder ignoredCount = new LongAdder();
-    private final LongAdder slowCallCount = new LongAdder();
+    private final Counters counters = new Counters();
 
     @SuppressWarnings("unused") // accessed through PHASE
     private volatile Phase phase;
@@ -119,7 +114,7 @@ public final class CircuitBreaker {
                         "status", STATUS_LABELS[status], "counted_as", verdict.name().toLowerCase(java.util.Locale.ROOT));
             }
         }
-        this.phase = new ClosedPhase(new Rules(config), clock.nanoTime(), 0, Cause.MANUAL);
+        this.phase = new ClosedPhase(new Rules(config), counters, clock.nanoTime(), 0, Cause.MANUAL);
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
@@ -148,8 +143,9 @@ public final class CircuitBreaker {
         Phase p = current(now);
         Rules rules = p.rules;
         ClosedPhase measured = p.measuredPhase();
-        long ok = okCount.sum();
-        long melts = meltCount.sum();
+        Counters.Snapshot counts = counters.sinceRestart();
+        long ok = counts.ok();
+        long melts = counts.melts();
         Rules.RateRule failureRule = rules.rule(false);
         // the windows of a breaker that tripped stay as they were at the trip; a closed one's move with time
         boolean live = measured == p;
@@ -159,7 +155,7 @@ public final class CircuitBreaker {
         Rules.RateRule slowRule = rules.rule(true);
         double slowRate = slowRule != null ? windowRate(measured, slowRule, live, now) : 0.0;
         long retryAfter = p.retryAfterNanos(now);
-        return new Stats(name, p.state, ok, melts, rejectedCount.sum(), ignoredCount.sum(), slowCallCount.sum(),
+        return new Stats(name, p.state, ok, melts, counts.rejected(), counts.ignored(), counts.slowCalls(),
                 failureRate, slowRate, Duration.ofNanos(Math.max(0L, now - p.enteredAt)),
                 retryAfter < 0 ? null : Duration.ofNanos(retryAfter));
     }
@@ -396,7 +392,7 @@ public final class CircuitBreaker {
      */
     public State reset() {
         long now = clock.nanoTime();
-        return replace(p -> p instanceof DisabledPhase ? null : new ClosedPhase(p.rules, now, 0, Cause.MANUAL)).state;
+        return replace(p -> p instanceof DisabledPhase ? null : new ClosedPhase(p.rules, counters, now, 0, Cause.MANUAL)).state;
     }
 
     /**
@@ -407,7 +403,7 @@ public final class CircuitBreaker {
      */
     public State disable() {
         long now = clock.nanoTime();
-        return replace(p -> p instanceof DisabledPhase ? null : new DisabledPhase(p.rules, now)).state;
+        return replace(p -> p instanceof DisabledPhase ? null : new DisabledPhase(p.rules, counters, now)).state;
     }
 
     /**
@@ -418,19 +414,17 @@ public final class CircuitBreaker {
      */
     public State enable() {
         long now = clock.nanoTime();
-        return replace(p -> p instanceof DisabledPhase ? new ClosedPhase(p.rules, now, 0, Cause.MANUAL) : null).state;
+        return replace(p -> p instanceof DisabledPhase ? new ClosedPhase(p.rules, counters, now, 0, Cause.MANUAL) : null).state;
     }
 
     /** Replaces the configuration and starts afresh (closed, empty history, counts zero), keeping a disable. */
     void reinstall(CircuitBreakerConfig config) {
         Rules rules = new Rules(config);
         long now = clock.nanoTime();
-        replace(p -> p instanceof DisabledPhase ? new DisabledPhase(rules, now) : new ClosedPhase(rules, now, 0, Cause.MANUAL));
-        okCount.reset();
-        meltCount.reset();
-        rejectedCount.reset();
-        ignoredCount.reset();
-        slowCallCount.reset();
+        replace(p -> p instanceof DisabledPhase
+                ? new DisabledPhase(rules, counters, now)
+                : new ClosedPhase(rules, counters, now, 0, Cause.MANUAL));
+        counters.restart();
     }
 
     @Override
@@ -454,6 +448,12 @@ public final class CircuitBreaker {
     }
 
     private Admission admitSlowly(Phase seen) {
+        if (seen instanceof OpenPhase open) {
+            long now = clock.nanoTime();
+            if (now - open.until < 0) {
+                return reject(open, RejectionReason.OPEN, now);
+            }
+        }
         if (seen instanceof ClosedPhase) {
             return seen.rules.injectFault() ? reject(seen, RejectionReason.FAULT_INJECTED, clock.nanoTime()) : seen;
         }
@@ -470,7 +470,7 @@ public final class CircuitBreaker {
     }
 
     private Rejection reject(Phase p, RejectionReason reason, long now) {
-        rejectedCount.increment();
+        counters.rejected.increment();
         if (rejectedChannel.isActive()) {
             rejectedChannel.emit(NO_MEASUREMENTS, rejectedMetadata[reason.ordinal()]);
         }
@@ -577,9 +577,8 @@ public final class CircuitBreaker {
     }
 
     private void countSuccess(Phase p, long now, long duration) {
-        okCount.increment();
         if (duration > p.rules.slowCallNanos) {
-            slowCallCount.increment();
+            counters.slowCalls.increment();
         }
         Phase next = p.onSuccess(now, duration);
         if (next != null) {
@@ -588,9 +587,9 @@ public final class CircuitBreaker {
     }
 
     private void countFailure(Phase p, long now, long duration) {
-        meltCount.increment();
+        counters.melts.increment();
         if (duration > p.rules.slowCallNanos) {
-            slowCallCount.increment();
+            counters.slowCalls.increment();
         }
         Phase next = p.onFailure(now, duration);
         if (next != null) {
@@ -599,7 +598,7 @@ public final class CircuitBreaker {
     }
 
     void countIgnored(Phase p) {
-        ignoredCount.increment();
+        counters.ignored.increment();
         p.onIgnored();
     }
 

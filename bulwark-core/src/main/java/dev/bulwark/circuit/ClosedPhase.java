@@ -26,12 +26,13 @@ final class ClosedPhase extends Phase {
     private boolean sawSuccess;
     private volatile int consecutiveFailures;
 
-    ClosedPhase(Rules rules, long now, int failedRecoveries, Cause cause) {
-        super(rules, State.CLOSED, now, cause);
+    ClosedPhase(Rules rules, Counters counters, long now, int failedRecoveries, Cause cause) {
+        super(rules, counters, State.CLOSED, now, cause);
         this.melts = rules.failureCount ? new MeltHistory(rules.maxMelts, rules.meltWindowNanos) : null;
         this.windows = new CallWindow[rules.windows.length];
+        long firstPosition = counters.windowedCalls();
         for (int i = 0; i < windows.length; i++) {
-            windows[i] = CallWindow.of(rules.windows[i], now);
+            windows[i] = CallWindow.of(rules.windows[i], counters, firstPosition, now);
         }
         this.failedRecoveries = failedRecoveries;
     }
@@ -46,12 +47,14 @@ final class ClosedPhase extends Phase {
         }
         CallWindow[] ws = windows;
         if (ws.length == 0) {
+            counters.ok.increment();
             return null;
         }
+        long position = counters.nextWindowedCall();
         int outcome = durationNanos > rules.slowCallNanos ? CallWindow.SLOW : 0;
         boolean mayTrip = false;
         for (CallWindow w : ws) {
-            mayTrip |= w.record(now, outcome);
+            mayTrip |= w.record(position, now, outcome);
         }
         Cause trigger = mayTrip ? rateTrigger() : null;
         return trigger == null ? null : open(now, trigger);
@@ -67,9 +70,13 @@ final class ClosedPhase extends Phase {
                 && (int) CONSECUTIVE.getAndAdd(this, 1) + 1 >= rules.consecutiveFailures && trigger == null) {
             trigger = Cause.CONSECUTIVE_FAILURES;
         }
-        int outcome = CallWindow.FAILURE | (durationNanos > rules.slowCallNanos ? CallWindow.SLOW : 0);
-        for (CallWindow w : windows) {
-            w.record(now, outcome);
+        if (windows.length > 0) {
+            long position = counters.nextWindowedCall();
+            counters.windowedFailures.increment();
+            int outcome = CallWindow.FAILURE | (durationNanos > rules.slowCallNanos ? CallWindow.SLOW : 0);
+            for (CallWindow w : windows) {
+                w.record(position, now, outcome);
+            }
         }
         if (trigger == null) {
             trigger = rateTrigger();
@@ -93,7 +100,7 @@ final class ClosedPhase extends Phase {
 
     private OpenPhase open(long now, Cause trigger) {
         int level = sawSuccess ? 0 : failedRecoveries;
-        return new OpenPhase(rules, now, level, trigger, this);
+        return new OpenPhase(rules, counters, now, level, trigger, this);
     }
 
     /** The window of a rate rule; null if the rules have no such rule. */

@@ -7,7 +7,8 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 /**
  * The last N outcomes, as a ring of outcome codes and two running tallies.
  *
- * <p><b>Concurrency.</b> A call takes the next position with one atomic increment of the cursor.
+ * <p><b>Concurrency.</b> A call takes its position with one atomic increment of the breaker's call
+ * sequence (see {@link Counters}); its slot is its position modulo N.
  * Every change of a slot is an atomic exchange followed by adjusting the tallies by the
  * difference, so the tallies always converge to exactly what the slots hold. A fast success landing
  * on a slot that already holds a fast success changes nothing, which makes the steady closed state
@@ -15,14 +16,12 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  */
 final class CountWindow extends CallWindow {
 
-    private static final VarHandle CURSOR;
     private static final VarHandle FAILURES;
     private static final VarHandle SLOW_CALLS;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
-            CURSOR = lookup.findVarHandle(CountWindow.class, "cursor", long.class);
             FAILURES = lookup.findVarHandle(CountWindow.class, "failures", long.class);
             SLOW_CALLS = lookup.findVarHandle(CountWindow.class, "slowCalls", long.class);
         } catch (ReflectiveOperationException e) {
@@ -31,20 +30,22 @@ final class CountWindow extends CallWindow {
     }
 
     private final int size;
+    private final Counters counters;
+    private final long firstPosition;
     private final AtomicIntegerArray slots;
-    private volatile long cursor;
     private volatile long failures;
     private volatile long slowCalls;
 
-    CountWindow(int size) {
+    CountWindow(int size, Counters counters, long firstPosition) {
         this.size = size;
+        this.counters = counters;
+        this.firstPosition = firstPosition;
         this.slots = new AtomicIntegerArray(size);
     }
 
     @Override
-    boolean record(long now, int outcome) {
-        long position = (long) CURSOR.getAndAdd(this, 1L);
-        int slot = (int) (position % size);
+    boolean record(long position, long now, int outcome) {
+        int slot = (int) ((position - firstPosition) % size);
         if (slots.get(slot) != outcome) {
             int previous = slots.getAndSet(slot, outcome);
             int changed = previous ^ outcome;
@@ -64,7 +65,7 @@ final class CountWindow extends CallWindow {
 
     @Override
     long calls() {
-        return Math.min(cursor, size);
+        return Math.min(counters.windowedCalls() - firstPosition, size);
     }
 
     @Override

@@ -31,8 +31,8 @@ final class HalfOpenPhase extends Phase {
     private final int failedRecoveries;
     private volatile long trials;
 
-    HalfOpenPhase(Rules rules, long now, int failedRecoveries) {
-        super(rules, State.HALF_OPEN, now, Cause.OPEN_DURATION_ELAPSED);
+    HalfOpenPhase(Rules rules, Counters counters, long now, int failedRecoveries) {
+        super(rules, counters, State.HALF_OPEN, now, Cause.OPEN_DURATION_ELAPSED);
         this.failedRecoveries = failedRecoveries;
     }
 
@@ -66,11 +66,12 @@ final class HalfOpenPhase extends Phase {
         if (durationNanos > rules.slowCallNanos) {
             return onFailure(now, durationNanos);
         }
+        counters.ok.increment();
         long t = conclude(SUCCESS);
         if (t < 0) {
             return null;
         }
-        return successes(t) >= rules.successThreshold ? new ClosedPhase(rules, now, 0, Cause.TRIALS_SUCCEEDED) : null;
+        return successes(t) >= rules.successThreshold ? new ClosedPhase(rules, counters, now, 0, Cause.TRIALS_SUCCEEDED) : null;
     }
 
     @Override
@@ -107,6 +108,6 @@ final class HalfOpenPhase extends Phase {
     }
 
     private OpenPhase reopen(long now, Cause cause) {
-        return new OpenPhase(rules, now, failedRecoveries + 1, cause, null);
+        return new OpenPhase(rules, counters, now, failedRecoveries + 1, cause, null);
     }
 }

@@ -8,22 +8,13 @@ final class OpenPhase extends Phase {
     final int failedRecoveries;
     private final ClosedPhase tripped;
 
-    OpenPhase(Rules rules, long now, int failedRecoveries, Cause cause, ClosedPhase tripped) {
-        super(rules, State.OPEN, now, cause);
+    OpenPhase(Rules rules, Counters counters, long now, int failedRecoveries, Cause cause, ClosedPhase tripped) {
+        super(rules, counters, State.OPEN, now, cause);
         this.failedRecoveries = failedRecoveries;
         this.until = now + rules.openNanos(failedRecoveries);
         this.tripped = tripped;
     }
 
-    @Override
-    Phase onSuccess(long now, long durationNanos) {
-        return null;
-    }
-
-    @Override
-    Phase onFailure(long now, long durationNanos) {
-        return null;
-    }
 
     @Override
     Phase dueAt(long now) {
@@ -31,8 +22,8 @@ final class OpenPhase extends Phase {
             return null;
         }
         return rules.halfOpen
-                ? new HalfOpenPhase(rules, now, failedRecoveries)
-                : new ClosedPhase(rules, now, failedRecoveries + 1, Cause.OPEN_DURATION_ELAPSED);
+                ? new HalfOpenPhase(rules, counters, now, failedRecoveries)
+                : new ClosedPhase(rules, counters, now, failedRecoveries + 1, Cause.OPEN_DURATION_ELAPSED);
     }
 
     @Override

@@ -10,6 +10,7 @@ package dev.bulwark.circuit;
 abstract sealed class Phase extends Admission permits ClosedPhase, OpenPhase, HalfOpenPhase, DisabledPhase {
 
     final Rules rules;
+    final Counters counters;
     final State state;
     final long enteredAt;
     /** Why the breaker entered this phase. */
@@ -17,26 +18,32 @@ abstract sealed class Phase extends Admission permits ClosedPhase, OpenPhase, Ha
     /** The last rejection built in this phase; racy on purpose (a lost update only costs a rebuild). */
     private Rejection cachedRejection;
 
-    Phase(Rules rules, State state, long enteredAt, Cause cause) {
+    Phase(Rules rules, Counters counters, State state, long enteredAt, Cause cause) {
         this.rules = rules;
+        this.counters = counters;
         this.state = state;
         this.enteredAt = enteredAt;
         this.cause = cause;
     }
 
     /**
-     * Records a counted success that this phase admitted.
+     * Records and counts a success that this phase admitted.
      *
      * @return the phase the breaker moves to, or null to stay
      */
-    abstract Phase onSuccess(long now, long durationNanos);
+    Phase onSuccess(long now, long durationNanos) {
+        counters.ok.increment();
+        return null;
+    }
 
     /**
-     * Records a counted failure that this phase admitted.
+     * Records a failure that this phase admitted (the breaker counts the melt itself).
      *
      * @return the phase the breaker moves to, or null to stay
      */
-    abstract Phase onFailure(long now, long durationNanos);
+    Phase onFailure(long now, long durationNanos) {
+        return null;
+    }
 
     /** Gives back the permit of a call whose outcome is not counted. */
     void onIgnored() {

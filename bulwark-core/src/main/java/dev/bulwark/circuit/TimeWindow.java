@@ -7,8 +7,9 @@ import java.lang.invoke.VarHandle;
  * The outcomes of the last T, kept as {@link SlidingWindow#SLICES} slices of {@code T / SLICES}
  * aligned to the window's origin.
  *
- * <p><b>Design.</b> The window keeps three cumulative counters (calls, failures, slow calls) and,
- * for each recent slice, the counters' values when that slice began. The window's content is the
+ * <p><b>Design.</b> The window keeps three cumulative counters (calls, failures, slow calls; the
+ * calls are the breaker's call sequence, see {@link Counters}) and, for each recent slice, the
+ * counters' values when that slice began. The window's content is the
  * counters minus their values at the start of the oldest slice still in the window: O(1) to read,
  * one atomic increment to record a fast success. Moving to a new slice (once per slice, by the
  * first call that sees its end passed) takes a lock, stores the snapshots, then publishes the new
@@ -16,14 +17,12 @@ import java.lang.invoke.VarHandle;
  */
 final class TimeWindow extends CallWindow {
 
-    private static final VarHandle CALLS;
     private static final VarHandle FAILURES;
     private static final VarHandle SLOW_CALLS;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
-            CALLS = lookup.findVarHandle(TimeWindow.class, "totalCalls", long.class);
             FAILURES = lookup.findVarHandle(TimeWindow.class, "totalFailures", long.class);
             SLOW_CALLS = lookup.findVarHandle(TimeWindow.class, "totalSlowCalls", long.class);
         } catch (ReflectiveOperationException e) {
@@ -34,6 +33,8 @@ final class TimeWindow extends CallWindow {
     private static final int SLICES = SlidingWindow.SLICES;
     private static final int RING = SLICES + 1;
 
+    private final Counters counters;
+    private final long firstPosition;
     private final long origin;
     private final long sliceNanos;
     private final long[] callsAtSliceStart = new long[RING];
@@ -41,22 +42,22 @@ final class TimeWindow extends CallWindow {
     private final long[] slowCallsAtSliceStart = new long[RING];
     private volatile long currentSlice;
     private volatile long currentSliceEnd;
-    private volatile long totalCalls;
     private volatile long totalFailures;
     private volatile long totalSlowCalls;
 
-    TimeWindow(long durationNanos, long origin) {
+    TimeWindow(long durationNanos, Counters counters, long firstPosition, long origin) {
+        this.counters = counters;
+        this.firstPosition = firstPosition;
         this.origin = origin;
         this.sliceNanos = Math.max(1L, durationNanos / SLICES);
         this.currentSliceEnd = origin + sliceNanos;
     }
 
     @Override
-    boolean record(long now, int outcome) {
+    boolean record(long position, long now, int outcome) {
         if (now - currentSliceEnd >= 0) {
-            roll(now);
+            roll(now, position);
         }
-        CALLS.getAndAdd(this, 1L);
         if ((outcome & FAILURE) != 0) {
             FAILURES.getAndAdd(this, 1L);
         }
@@ -69,17 +70,18 @@ final class TimeWindow extends CallWindow {
     @Override
     void advance(long now) {
         if (now - currentSliceEnd >= 0) {
-            roll(now);
+            roll(now, counters.windowedCalls());
         }
     }
 
-    private synchronized void roll(long now) {
+    /** Moves to the slice of {@code now}; the {@code callsBefore} first calls of the sequence belong to earlier slices. */
+    private synchronized void roll(long now, long callsBefore) {
         long target = (now - origin) / sliceNanos;
         long current = currentSlice;
         if (target <= current) {
             return;
         }
-        long calls = totalCalls;
+        long calls = callsBefore;
         long failures = totalFailures;
         long slowCalls = totalSlowCalls;
         for (long slice = Math.max(current + 1, target - SLICES); slice <= target; slice++) {
@@ -101,7 +103,7 @@ final class TimeWindow extends CallWindow {
     @Override
     long calls() {
         int i = oldestSliceIndex();
-        return totalCalls - (i < 0 ? 0 : callsAtSliceStart[i]);
+        return counters.windowedCalls() - (i < 0 ? firstPosition : callsAtSliceStart[i]);
     }
 
     @Override
