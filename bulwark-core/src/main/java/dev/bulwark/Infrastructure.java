@@ -7,6 +7,9 @@ import dev.bulwark.internal.DaemonExecutor;
 import dev.bulwark.internal.ExecutorScheduler;
 import dev.bulwark.internal.SystemTimer;
 import dev.bulwark.pipeline.PolicyContext;
+import dev.bulwark.ratelimit.InMemoryLimitStore;
+import dev.bulwark.ratelimit.LimitStore;
+import dev.bulwark.ratelimit.RateLimiter;
 import dev.bulwark.telemetry.EventChannel;
 import dev.bulwark.telemetry.Events;
 import dev.bulwark.telemetry.Telemetry;
@@ -59,6 +62,7 @@ public final class Infrastructure implements AutoCloseable {
     private final CircuitBreakers circuitBreakers;
     private final PolicyContext policyContext;
     private final ProtectionRegistry protections;
+    private final RateLimiter rateLimiter;
 
     private Infrastructure(Builder b) {
         this.clock = b.clock;
@@ -69,9 +73,13 @@ public final class Infrastructure implements AutoCloseable {
         this.startedNanos = clock.nanoTime();
         CircuitBreakers breakers = CircuitBreakers.create(clock, telemetry);
         this.circuitBreakers = register("circuit_breakers", breakers, breakers::snapshot);
+        RateLimiter limiter = createRateLimiter(b);
+        this.rateLimiter = register("rate_limiter", limiter, limiter::snapshot);
+        scheduler.scheduleAtFixedRate("rate-limit-sweep", b.rateLimitSweepInterval, rateLimiter::sweepExpired);
         List<AutoCloseable> pipelineResources = new ArrayList<>();
         this.policyContext = policyContext(b, pipelineResources);
-        ProtectionRegistry registry = new ProtectionRegistry(policyContext, circuitBreakers, rateLimitGate(), pipelineResources);
+        ProtectionRegistry registry = new ProtectionRegistry(policyContext, circuitBreakers,
+                new LimiterGate(rateLimiter, telemetry), pipelineResources);
         this.protections = register("protections", registry, registry::snapshot);
 
         emit(Events.INFRASTRUCTURE_INITIALIZED);
@@ -263,20 +271,13 @@ public final class Infrastructure implements AutoCloseable {
         return PolicyContext.builder().clock(clock).timer(timer).executor(executor).telemetry(telemetry).build();
     }
 
-    /** The pipeline's access to the rate limiter. */
-    private RateLimitGate rateLimitGate() {
-        return new RateLimitGate() {
-            @Override
-            public InfraError acquire(String entityId, String operation, dev.bulwark.ratelimit.RateLimit rule) {
-                return InfraError.builder(ErrorCode.RATE_LIMITER_EXCEPTION)
-                        .message("no rate limiter in this build").build();
-            }
-
-            @Override
-            public Object status(String entityId, String operation, dev.bulwark.ratelimit.RateLimit rule) {
-                return null;
-            }
-        };
+    /**
+     * The rate limiter, on the configured {@link LimitStore} (by default an in-memory store on this
+     * instance's clock, bounded by {@link Builder#rateLimitMaxKeys(long)}); its expired state is
+     * swept every {@link Builder#rateLimitSweepInterval(Duration)}.
+     */
+    public RateLimiter rateLimiter() {
+        return rateLimiter;
     }
 
     /** Whether {@link #close()} has not been called yet. */
@@ -337,6 +338,14 @@ public final class Infrastructure implements AutoCloseable {
         return component;
     }
 
+    private RateLimiter createRateLimiter(Builder b) {
+        boolean ownsStore = b.rateLimitStore == null;
+        LimitStore store = ownsStore
+                ? InMemoryLimitStore.builder().clock(clock).maxKeys(b.rateLimitMaxKeys).build()
+                : b.rateLimitStore;
+        return RateLimiter.builder(store).telemetry(telemetry).clock(clock).ownsStore(ownsStore).build();
+    }
+
     private List<String> componentNames() {
         synchronized (componentStatus) {
             return List.copyOf(componentStatus.keySet());
@@ -357,6 +366,9 @@ public final class Infrastructure implements AutoCloseable {
         private final Telemetry.Builder telemetryBuilder = Telemetry.builder();
         private Timer timer;
         private Executor executor;
+        private LimitStore rateLimitStore;
+        private long rateLimitMaxKeys = InMemoryLimitStore.DEFAULT_MAX_KEYS;
+        private Duration rateLimitSweepInterval = Duration.ofSeconds(10);
 
         private Builder() {
         }
@@ -402,12 +414,48 @@ public final class Infrastructure implements AutoCloseable {
         }
 
         /**
+         * The store of the rate limiter (a Redis store, say) instead of the in-memory default; the
+         * caller keeps ownership and closes it.
+         */
+        public Builder rateLimitStore(LimitStore store) {
+            this.rateLimitStore = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        /**
          * The executor that runs calls under a timeout and resumes asynchronous retries; it must
          * not reject work, and the caller keeps ownership. Default: a cached pool of daemon
          * threads owned by the infrastructure. A virtual-thread-per-task executor suits it well.
          */
         public Builder executor(Executor executor) {
             this.executor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /**
+         * The bound on live states of the default in-memory store (default
+         * {@value InMemoryLimitStore#DEFAULT_MAX_KEYS}); see {@link InMemoryLimitStore} for what happens at it.
+         *
+         * @throws IllegalArgumentException if {@code maxKeys} is below 1
+         */
+        public Builder rateLimitMaxKeys(long maxKeys) {
+            if (maxKeys < 1) {
+                throw new IllegalArgumentException("rateLimitMaxKeys must be >= 1, was " + maxKeys);
+            }
+            this.rateLimitMaxKeys = maxKeys;
+            return this;
+        }
+
+        /**
+         * How often expired rate-limit state is swept (default 10 s, real time).
+         *
+         * @throws IllegalArgumentException if {@code interval} is not positive
+         */
+        public Builder rateLimitSweepInterval(Duration interval) {
+            if (interval == null || interval.isZero() || interval.isNegative()) {
+                throw new IllegalArgumentException("rateLimitSweepInterval must be positive, was " + interval);
+            }
+            this.rateLimitSweepInterval = interval;
             return this;
         }
 

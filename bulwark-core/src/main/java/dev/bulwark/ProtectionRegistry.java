@@ -128,7 +128,7 @@ final class ProtectionRegistry implements AutoCloseable {
             return Result.err(notFound(key));
         }
         CircuitBreaker cb = p.breaker == null ? null : p.breaker.resolve();
-        Object rateLimitStatus = p.rateLimit == null || p.rateLimit.entityId() == null ? null
+        dev.bulwark.ratelimit.RateLimitStatus rateLimitStatus = p.rateLimit == null || p.rateLimit.entityId() == null ? null
                 : gate.status(p.rateLimit.entityId(), p.rateLimit.operation(), p.rateLimit.rule());
         ProtectionPipeline.Counters c = p.counters;
         return Result.ok(new ProtectionStatus(key, p.spec, p.spec.parts(), c.calls.sum(), c.successes.sum(),

@@ -1,6 +1,7 @@
 package dev.bulwark;
 
 import dev.bulwark.circuit.Stats;
+import dev.bulwark.ratelimit.RateLimitStatus;
 import dev.bulwark.pipeline.BulkheadStats;
 import dev.bulwark.pipeline.FallbackStats;
 import dev.bulwark.pipeline.RetryStats;
@@ -38,7 +39,7 @@ public record ProtectionStatus(
         long fallbacks,
         long failures,
         Stats circuitBreaker,
-        Object rateLimit,
+        RateLimitStatus rateLimit,
         BulkheadStats bulkhead,
         TimeoutStats totalTimeout,
         RetryStats retry,

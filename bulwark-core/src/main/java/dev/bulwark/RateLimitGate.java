@@ -14,5 +14,5 @@ interface RateLimitGate {
     InfraError acquire(String entityId, String operation, RateLimit rule);
 
     /** The limiter's status of the key, or null if it has none. */
-    Object status(String entityId, String operation, RateLimit rule);
+    dev.bulwark.ratelimit.RateLimitStatus status(String entityId, String operation, RateLimit rule);
 }
