@@ -338,4 +338,61 @@ class PipelineScenarioTest {
         assertThat(breaker().meltCount()).isEqualTo(2);
         assertThat(breaker().okCount()).isEqualTo(1);
     }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void theSeedsRateLimitFormDeniesWith6001AndTheExactRetryAfter(Mode mode) {
+        start(mode);
+        Protection p = Protection.rateLimit("user:1", "search", 2, Duration.ofSeconds(1));
+        Dependency dep = new Dependency(clock, ok("hits"));
+
+        assertThat(mode.run(infra, clock, p, null, dep)).isEqualTo(Result.ok("hits"));
+        assertThat(mode.run(infra, clock, p, null, dep)).isEqualTo(Result.ok("hits"));
+        InfraError e = error(mode.run(infra, clock, p, null, dep));
+
+        assertThat(e.code()).isEqualTo(6001);
+        assertThat(e.httpStatus()).isEqualTo(429);
+        // the sliding window's exact wait: the two calls weigh on the next window too
+        assertThat(e.retryAfter()).isEqualTo(Duration.ofMillis(1500));
+        assertThat(dep.calls()).isEqualTo(2);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void retriesHappenInsideTheRateLimitSoACallUsesOneUnitHoweverManyAttemptsItMakes(Mode mode) {
+        start(mode);
+        Protection p = Protection.builder().rateLimit("user:1", "search", 1, Duration.ofMinutes(1))
+                .retry(retry(3).build()).circuitBreaker(BREAKER, TOLERANT).build();
+        Dependency dep = new Dependency(clock, fail(), fail(), ok("third"));
+
+        assertThat(mode.run(infra, clock, p, null, dep)).isEqualTo(Result.ok("third"));
+        assertThat(error(mode.run(infra, clock, p, null, dep)).code()).isEqualTo(6001);
+        assertThat(dep.calls()).isEqualTo(3);
+        assertThat(breaker().meltCount() + breaker().okCount()).isEqualTo(3);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void aPerCallerLimitCountsEachEntityApartAndNeedsTheEntity(Mode mode) {
+        start(mode);
+        Protection p = Protection.builder().rateLimitPerCaller("search", 1, Duration.ofMinutes(1)).build();
+        Dependency dep = new Dependency(clock, ok("v"));
+
+        assertThat(mode.run(infra, clock, p, "alice", dep)).isEqualTo(Result.ok("v"));
+        assertThat(mode.run(infra, clock, p, "bob", dep)).isEqualTo(Result.ok("v"));
+        assertThat(error(mode.run(infra, clock, p, "alice", dep)).code()).isEqualTo(6001);
+        assertThat(error(mode.run(infra, clock, p, null, dep)).code()).isEqualTo(6009);
+        assertThat(dep.calls()).isEqualTo(2);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void theFallbackAnswersARateLimitedCaller(Mode mode) {
+        start(mode);
+        Protection p = Protection.builder().fallback(FallbackConfig.ofFunction(err -> "retry in " + err.retryAfter().toMillis() + " ms"))
+                .rateLimit("user:1", "search", 1, Duration.ofSeconds(1)).build();
+        Dependency dep = new Dependency(clock, ok("v"));
+        mode.run(infra, clock, p, null, dep);
+        assertThat(mode.run(infra, clock, p, null, dep)).isEqualTo(Result.ok("retry in 2000 ms"));
+    }
 }
