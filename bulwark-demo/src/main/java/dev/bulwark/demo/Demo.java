@@ -1,19 +1,217 @@
 package dev.bulwark.demo;
 
 import dev.bulwark.Infrastructure;
-import dev.bulwark.telemetry.TelemetryCapture;
+import dev.bulwark.Protection;
+import dev.bulwark.ProtectionStatus;
+import dev.bulwark.Result;
+import dev.bulwark.circuit.CircuitBreakerConfig;
+import dev.bulwark.circuit.SlidingWindow;
+import dev.bulwark.error.InfraError;
+import dev.bulwark.pipeline.BulkheadConfig;
+import dev.bulwark.pipeline.FallbackConfig;
+import dev.bulwark.pipeline.RetryBudget;
+import dev.bulwark.pipeline.RetryConfig;
+import dev.bulwark.ratelimit.RateLimitHeaders;
+import dev.bulwark.time.ManualClock;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
 
-/** The runnable main job: a short tour of what Bulwark offers. */
+/**
+ * The runnable main job: one minute in the life of a shop's product page, simulated in well under
+ * a second. Four users ask an inventory service for stock through one named protection; the
+ * service fails now and then, goes down for 25 seconds, then recovers. The timeline shows the
+ * protection at work — retries absorbing blips, a breaker opening, half-opening and closing,
+ * fallbacks keeping the page up, a greedy user rate limited with a Retry-After — and a summary
+ * table counts it all.
+ *
+ * <p>Everything runs on a {@link ManualClock} through the asynchronous pipeline with a direct
+ * executor: the simulation advances the clock and every reply, timeout and backoff happens at its
+ * simulated time on one thread, so the run is deterministic and needs no service.
+ */
 public final class Demo {
+
+    static final String PROTECTION = "inventory";
+    static final Duration LENGTH = Duration.ofSeconds(60);
+    static final Duration OUTAGE_START = Duration.ofSeconds(20);
+    static final Duration OUTAGE_END = Duration.ofSeconds(45);
+    static final String DEGRADED = "stock unknown (try again later)";
+
+    /** A simulated user: how often they ask, and when they ask much more often. */
+    record User(String name, Duration every, Duration burstEvery, Duration burstFrom, Duration burstUntil) {
+        Duration interval(Duration now) {
+            boolean bursting = burstEvery != null && now.compareTo(burstFrom) >= 0 && now.compareTo(burstUntil) < 0;
+            return bursting ? burstEvery : every;
+        }
+    }
+
+    static final List<User> USERS = List.of(
+            new User("alice", Duration.ofMillis(500), null, null, null),
+            new User("bob", Duration.ofMillis(700), null, null, null),
+            new User("carol", Duration.ofMillis(1300), null, null, null),
+            new User("mallory", Duration.ofMillis(900), Duration.ofMillis(60), Duration.ofSeconds(8), Duration.ofSeconds(14)));
 
     private Demo() {
     }
 
     public static void main(String[] args) {
-        try (Infrastructure infra = Infrastructure.builder().build();
-             TelemetryCapture events = TelemetryCapture.all(infra.telemetry())) {
-            System.out.println("Bulwark infrastructure running: " + infra.status());
-            events.events().forEach(e -> System.out.println("  event " + e.name() + " " + e.metadata()));
+        run(System.out);
+    }
+
+    /** Runs the simulation, printing to {@code out}; returns what happened. */
+    static Tally run(PrintStream out) {
+        ManualClock clock = new ManualClock();
+        Tally tally = new Tally();
+        FlakyInventory inventory = new FlakyInventory(clock, OUTAGE_START, OUTAGE_END, 42);
+        try (Infrastructure infra = Infrastructure.builder().clock(clock).executor(Runnable::run).build()) {
+            Timeline timeline = new Timeline(out, clock, tally, infra.telemetry());
+            timeline.attach();
+            infra.configureProtection(PROTECTION, protection()).getOrThrow();
+            introduce(out);
+
+            Map<String, Integer> limitedThisSecond = new HashMap<>();
+            for (User user : USERS) {
+                tally.user(user.name());
+                schedule(clock, user, () -> request(infra, clock, inventory, user, tally, timeline, limitedThisSecond));
+            }
+            FlakyInventory.Health[] health = {inventory.health()};
+            clock.schedule(0, new Runnable() {
+                @Override
+                public void run() {
+                    FlakyInventory.Health now = inventory.health();
+                    if (now != health[0]) {
+                        health[0] = now;
+                        timeline.say(now == FlakyInventory.Health.OUTAGE
+                                ? "--- the inventory service goes down: refused connections and 2 s hangs ---"
+                                : "--- the inventory service is back ---");
+                    }
+                    long millis = clock.elapsed().toMillis();
+                    if (millis > 0 && millis % 10_000 == 0) {
+                        ProtectionStatus status = infra.protectionStatus(PROTECTION).getOrThrow();
+                        timeline.say("status: breaker %s, failure rate %.0f %%, retry budget %.1f tokens, %d of %d places in flight",
+                                status.circuitBreaker().state().label(), status.circuitBreaker().failureRate(),
+                                status.retry().budgetTokens(), status.bulkhead().inFlight(),
+                                status.bulkhead().maxConcurrentCalls());
+                    }
+                    if (clock.elapsed().compareTo(LENGTH) < 0) {
+                        clock.schedule(Duration.ofMillis(100).toNanos(), this);
+                    }
+                }
+            });
+            clock.advance(LENGTH);
+            clock.advance(Duration.ofSeconds(3));   // lets the last requests finish
+
+            printSummary(out, tally, infra.protectionStatus(PROTECTION).getOrThrow(), inventory);
         }
+        return tally;
+    }
+
+    /** The one protection every lookup goes through, configured under a key. */
+    static Protection protection() {
+        return Protection.builder()
+                .fallback(FallbackConfig.<Object>builder()
+                        .lastGoodValue(Duration.ofSeconds(12))
+                        .value(DEGRADED)
+                        .handleIf(e -> e.code() != 6001)            // a rate-limited user gets 429, not data
+                        .build())
+                .rateLimitPerCaller("inventory.read", 5, Duration.ofSeconds(1))
+                .bulkhead(BulkheadConfig.of(10))
+                .totalTimeout(Duration.ofSeconds(2))
+                .retry(RetryConfig.builder()
+                        .maxAttempts(3)
+                        .exponentialBackoff(Duration.ofMillis(100), Duration.ofMillis(400))
+                        .jitter(0.3)
+                        .random(new Random(7))
+                        .maxRetryAfter(Duration.ofSeconds(1))
+                        .budget(RetryBudget.of(0.2, 10))
+                        .build())
+                .circuitBreaker("inventory", CircuitBreakerConfig.builder()
+                        .failureRate(50, SlidingWindow.ofDuration(Duration.ofSeconds(10)), 10)
+                        .halfOpen(Duration.ofSeconds(5), 2, 2)
+                        .build())
+                .attemptTimeout(Duration.ofMillis(300))
+                .build();
+    }
+
+    private static void introduce(PrintStream out) {
+        out.println("Bulwark demo: one simulated minute of four users reading stock from a flaky inventory service.");
+        out.println("Every lookup goes through the protection '" + PROTECTION + "':");
+        out.println("  fallback (last good value <= 12 s, then 'stock unknown') -> rate limit (5/s per user)");
+        out.println("  -> bulkhead (10) -> total timeout (2 s) -> retry (3 attempts, backoff 100..400 ms, budget)");
+        out.println("  -> circuit breaker (opens at 50 % failures over 10 s, half-open after 5 s) -> attempt timeout (300 ms)");
+        out.println("The service fails 8 % of calls, is down from 20 s to 45 s, then recovers. mallory floods it from 8 s to 14 s.");
+        out.println();
+    }
+
+    private static void schedule(ManualClock clock, User user, Runnable request) {
+        clock.schedule(user.every().toNanos() / 2, new Runnable() {
+            @Override
+            public void run() {
+                if (clock.elapsed().compareTo(LENGTH) >= 0) {
+                    return;
+                }
+                request.run();
+                clock.schedule(user.interval(clock.elapsed()).toNanos(), this);
+            }
+        });
+    }
+
+    private static void request(Infrastructure infra, ManualClock clock, FlakyInventory inventory, User user, Tally tally,
+                                Timeline timeline, Map<String, Integer> limitedThisSecond) {
+        infra.<String>executeProtectedAsync(PROTECTION, user.name(), () -> inventory.stock("sku-123"))
+                .thenAccept(result -> record(clock, user, result, tally, timeline, limitedThisSecond));
+    }
+
+    /**
+     * Records how a request ended. Everything runs on one thread, so the fallback event of this
+     * request was the last one the timeline saw before its result arrives here.
+     */
+    private static void record(ManualClock clock, User user, Result<String> result, Tally tally, Timeline timeline,
+                               Map<String, Integer> limitedThisSecond) {
+        boolean fellBack = timeline.takeFallbackFlag();
+        if (result instanceof Result.Ok<String>) {
+            tally.outcome(user.name(), fellBack ? Tally.Outcome.FALLBACK : Tally.Outcome.FRESH);
+            return;
+        }
+        InfraError error = ((Result.Err<String>) result).error();
+        if (error.code() == 6001) {
+            tally.outcome(user.name(), Tally.Outcome.RATE_LIMITED);
+            tally.count(Timeline.RATE_LIMITED);
+            int second = (int) clock.elapsed().toSeconds();
+            Integer previous = limitedThisSecond.put(user.name(), second);
+            if (previous == null || previous != second) {
+                timeline.say("%s is rate limited: HTTP %d, Retry-After: %d s", user.name(), error.httpStatus(),
+                        RateLimitHeaders.retryAfterSeconds(error).orElse(0));
+            }
+            return;
+        }
+        tally.outcome(user.name(), Tally.Outcome.FAILED);
+        timeline.say("%s got error %d: %s", user.name(), error.code(), error.message());
+    }
+
+    private static void printSummary(PrintStream out, Tally tally, ProtectionStatus status, FlakyInventory inventory) {
+        out.println();
+        out.println("Summary per user");
+        out.println("+---------+----------+-------+-----------+--------------+--------+");
+        out.println("| user    | requests | fresh | fallback  | rate limited | failed |");
+        out.println("+---------+----------+-------+-----------+--------------+--------+");
+        tally.byUser().forEach((user, c) -> out.printf(Locale.ROOT, "| %-7s | %8d | %5d | %9d | %12d | %6d |%n", user,
+                c[0] + c[1] + c[2] + c[3], c[0], c[1], c[2], c[3]));
+        out.println("+---------+----------+-------+-----------+--------------+--------+");
+        out.println();
+        out.println("What the protection did");
+        out.println("+---------------------------------------+-------+");
+        for (String phenomenon : List.of(Timeline.RETRIES, Timeline.BUDGET_EXHAUSTED, Timeline.TIMEOUTS,
+                Timeline.OPENED, Timeline.HALF_OPENED, Timeline.CLOSED, Timeline.BREAKER_REJECTED,
+                Timeline.FALLBACK_LAST_GOOD, Timeline.FALLBACK_VALUE, Timeline.RATE_LIMITED)) {
+            out.printf(Locale.ROOT, "| %-37s | %5d |%n", phenomenon, tally.phenomenon(phenomenon));
+        }
+        out.println("+---------------------------------------+-------+");
+        out.printf(Locale.ROOT, "calls that reached the inventory service: %d; breaker now %s; retry budget %.1f tokens%n",
+                inventory.calls(), status.circuitBreaker().state().label(), status.retry().budgetTokens());
     }
 }
