@@ -29,9 +29,11 @@ import java.util.function.Supplier;
  * <p>Design: each part is optional, so each layer is a method that runs the next one directly
  * when the part is absent. The common synchronous shapes (rate limit, breaker, retry) then cost a
  * few field tests, one admission per part and the lambda the retry loops over; timeouts are the
- * only parts that hand the call to another thread. The breaker is driven through its permit API
- * ({@code tryAcquire} / {@code onResult} / {@code onFailure}) so that it counts each attempt exactly
- * once, with the original exception for its classification, whatever wraps the attempt.
+ * only parts that hand the call to another thread. Each attempt goes through the breaker once:
+ * through the breaker's own {@code execute} when nothing sits between it and the call, else through
+ * its permit API ({@code tryAcquire} / {@code onResult} / {@code onFailure}) around the attempt
+ * timeout, with the original exception for its classification. Either way it counts each attempt
+ * exactly once.
  *
  * <p>Immutable after construction except for the lazily resolved breaker; thread-safe.
  */
@@ -42,9 +44,8 @@ final class ProtectionPipeline {
     private static final String REJECTED = "rejected";
     private static final String FAILURE = "failure";
 
-    /** Calls and outcomes, kept across reconfigurations of a named protection. */
+    /** Outcomes of finished calls, kept across reconfigurations of a named protection. */
     static final class Counters {
-        final LongAdder calls = new LongAdder();
         final LongAdder successes = new LongAdder();
         final LongAdder fallbacks = new LongAdder();
         final LongAdder failures = new LongAdder();
@@ -124,7 +125,6 @@ final class ProtectionPipeline {
     <T> Result<T> execute(String entityId, ThrowingSupplier<T> call) {
         boolean report = executedChannel.isActive();
         long start = report ? clock.nanoTime() : 0L;
-        counters.calls.increment();
         return finish(admitted(entityId, call), start, report);
     }
 
@@ -154,6 +154,9 @@ final class ProtectionPipeline {
         if (cb == null) {
             return Result.err(breaker.notFound());
         }
+        if (attemptTimeout == null) {
+            return cb.execute(call);   // the breaker's own path: one admission, one count, the original exception
+        }
         if (!cb.tryAcquire()) {
             return Result.err(breaker.rejection(cb));
         }
@@ -179,7 +182,6 @@ final class ProtectionPipeline {
     <T> CompletionStage<Result<T>> executeAsync(String entityId, Supplier<? extends CompletionStage<T>> call) {
         boolean report = executedChannel.isActive();
         long start = report ? clock.nanoTime() : 0L;
-        counters.calls.increment();
         return admittedAsync(entityId, call).thenApply(r -> finish(r, start, report));
     }
 
@@ -208,6 +210,9 @@ final class ProtectionPipeline {
         CircuitBreaker cb = breaker.resolve();
         if (cb == null) {
             return CompletableFuture.completedFuture(Result.err(breaker.notFound()));
+        }
+        if (attemptTimeout == null) {
+            return cb.executeAsync(call);
         }
         if (!cb.tryAcquire()) {
             return CompletableFuture.completedFuture(Result.err(breaker.rejection(cb)));

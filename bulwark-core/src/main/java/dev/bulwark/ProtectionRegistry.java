@@ -131,8 +131,11 @@ final class ProtectionRegistry implements AutoCloseable {
         dev.bulwark.ratelimit.RateLimitStatus rateLimitStatus = p.rateLimit == null || p.rateLimit.entityId() == null ? null
                 : gate.status(p.rateLimit.entityId(), p.rateLimit.operation(), p.rateLimit.rule());
         ProtectionPipeline.Counters c = p.counters;
-        return Result.ok(new ProtectionStatus(key, p.spec, p.spec.parts(), c.calls.sum(), c.successes.sum(),
-                c.fallbacks.sum(), c.failures.sum(),
+        long successes = c.successes.sum();
+        long fallbacks = c.fallbacks.sum();
+        long failures = c.failures.sum();
+        return Result.ok(new ProtectionStatus(key, p.spec, p.spec.parts(), successes + fallbacks + failures, successes,
+                fallbacks, failures,
                 cb == null ? null : cb.stats(),
                 rateLimitStatus,
                 p.bulkhead == null ? null : p.bulkhead.stats(),

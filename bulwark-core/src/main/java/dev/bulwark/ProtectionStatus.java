@@ -17,7 +17,7 @@ import java.util.List;
  * @param key            the protection's key
  * @param config         the configuration in force
  * @param parts          the parts present, in pipeline order
- * @param calls          calls made through the protection
+ * @param calls          calls through the protection that have finished (the sum of the next three)
  * @param successes      calls that succeeded without the fallback
  * @param fallbacks      calls answered by the fallback
  * @param failures       calls that ended with an error

@@ -63,7 +63,6 @@ public final class Retry implements Policy {
     private final long budgetCapMilliTokens;
     private final long depositMilliTokens;
     private final long maxRetryAfterNanos;
-    private final LongAdder calls = new LongAdder();
     private final LongAdder retries = new LongAdder();
     private final LongAdder exhausted = new LongAdder();
     private final LongAdder budgetRejections = new LongAdder();
@@ -111,7 +110,7 @@ public final class Retry implements Policy {
 
     /** Counters and the budget's tokens, now. */
     public RetryStats stats() {
-        return new RetryStats(calls.sum(), retries.sum(), exhausted.sum(), budgetRejections.sum(),
+        return new RetryStats(retries.sum(), exhausted.sum(), budgetRejections.sum(),
                 budgetMilliTokens == null ? Double.NaN : budgetMilliTokens.get() / (double) MILLI_TOKENS);
     }
 
@@ -153,7 +152,6 @@ public final class Retry implements Policy {
     }
 
     private void startCall() {
-        calls.increment();
         AtomicLong tokens = budgetMilliTokens;
         if (tokens != null) {
             long current;

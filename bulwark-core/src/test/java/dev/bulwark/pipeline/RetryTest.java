@@ -109,7 +109,7 @@ class RetryTest {
         assertThat(((InfraException) error.cause()).error().cause()).hasMessage("boom 3");
         assertThat(error.isRetryable()).isFalse();
         assertThat(flaky.calls).hasValue(3);
-        assertThat(retry.stats()).isEqualTo(new RetryStats(1, 2, 1, 0, Double.NaN));
+        assertThat(retry.stats()).isEqualTo(new RetryStats(2, 1, 0, Double.NaN));
     }
 
     @Test
