@@ -580,6 +580,9 @@ public final class CircuitBreaker {
         if (duration > p.rules.slowCallNanos) {
             counters.slowCalls.increment();
         }
+        if (p.state != State.CLOSED) {
+            current(now); // a trial that outlived its timeout finds the breaker re-opened at the deadline
+        }
         Phase next = p.onSuccess(now, duration);
         if (next != null) {
             transition(p, next);
@@ -591,6 +594,9 @@ public final class CircuitBreaker {
         if (duration > p.rules.slowCallNanos) {
             counters.slowCalls.increment();
         }
+        if (p.state != State.CLOSED) {
+            current(now);
+        }
         Phase next = p.onFailure(now, duration);
         if (next != null) {
             transition(p, next);
@@ -599,6 +605,9 @@ public final class CircuitBreaker {
 
     void countIgnored(Phase p) {
         counters.ignored.increment();
+        if (p.state != State.CLOSED) {
+            current(clock.nanoTime()); // an ignored trial that outlived its timeout still timed out
+        }
         p.onIgnored();
     }
 

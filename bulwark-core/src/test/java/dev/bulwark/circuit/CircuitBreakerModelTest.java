@@ -74,9 +74,9 @@ class CircuitBreakerModelTest {
                     });
                     boolean rejected = result.errValue().map(e -> e.code() == 5004).orElse(false);
                     assertThat(!rejected).as("admitted at " + where).isEqualTo(admitted);
-                    if (admitted && call.kind() != Kind.IGNORED) {
+                    if (admitted) {
                         model.record(clock.nanoTime(), Duration.ofMillis(call.millis()).toNanos(),
-                                call.kind() == Kind.FAILURE);
+                                call.kind() == Kind.FAILURE, call.kind() == Kind.IGNORED);
                     }
                 } else if (step instanceof Advance advance) {
                     clock.advance(Duration.ofMillis(advance.millis()));

@@ -59,8 +59,18 @@ final class ReferenceBreaker {
         };
     }
 
-    /** A call admitted earlier ended at {@code end} after {@code duration}. */
-    void record(long end, long duration, boolean failure) {
+    /**
+     * A call admitted earlier ended at {@code end} after {@code duration}, failed or not, or with an
+     * outcome that is not counted.
+     */
+    void record(long end, long duration, boolean failure, boolean ignored) {
+        if (state == State.HALF_OPEN && end >= enteredAt + s.trialTimeout()) {
+            open(enteredAt + s.trialTimeout(), level + 1); // the trial was in flight at the deadline
+            return;
+        }
+        if (ignored) {
+            return;
+        }
         boolean slow = s.slowerThan() != null && duration > s.slowerThan();
         if (state == State.HALF_OPEN) {
             if (failure || slow) {
