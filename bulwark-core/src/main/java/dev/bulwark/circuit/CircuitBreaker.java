@@ -114,7 +114,7 @@ public final class CircuitBreaker {
                         "status", STATUS_LABELS[status], "counted_as", verdict.name().toLowerCase(java.util.Locale.ROOT));
             }
         }
-        this.phase = new ClosedPhase(new Rules(config), counters, clock.nanoTime(), 0, Cause.MANUAL);
+        this.phase = new ClosedPhase(new Rules(config, clock), counters, clock.nanoTime(), 0, Cause.MANUAL);
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
@@ -328,7 +328,7 @@ public final class CircuitBreaker {
     public void onSuccess(long durationNanos) {
         requireDuration(durationNanos);
         Phase p = phase();
-        countSuccess(p, p.rules.successNeedsClock ? clock.nanoTime() : 0L, durationNanos);
+        countSuccess(p, p.successNeedsClock ? clock.nanoTime() : 0L, durationNanos);
     }
 
     /**
@@ -370,7 +370,7 @@ public final class CircuitBreaker {
                 verdict = Rules.Verdict.IGNORED;
             }
         }
-        count(p, verdict, verdict == Rules.Verdict.SUCCESS && !p.rules.successNeedsClock ? 0L : clock.nanoTime(),
+        count(p, verdict, verdict == Rules.Verdict.SUCCESS && !p.successNeedsClock ? 0L : clock.nanoTime(),
                 durationNanos);
     }
 
@@ -419,7 +419,7 @@ public final class CircuitBreaker {
 
     /** Replaces the configuration and starts afresh (closed, empty history, counts zero), keeping a disable. */
     void reinstall(CircuitBreakerConfig config) {
-        Rules rules = new Rules(config);
+        Rules rules = new Rules(config, clock);
         long now = clock.nanoTime();
         replace(p -> p instanceof DisabledPhase
                 ? new DisabledPhase(rules, counters, now)
@@ -517,7 +517,7 @@ public final class CircuitBreaker {
                 return internalFailure(predicateFailed);
             }
         }
-        long now = timed || failed || rules.successNeedsClock ? clock.nanoTime() : 0L;
+        long now = timed || failed || p.successNeedsClock ? clock.nanoTime() : 0L;
         long duration = timed ? now - start : 0L;
         if (failed) {
             countFailure(p, now, duration);
@@ -580,6 +580,9 @@ public final class CircuitBreaker {
         if (duration > p.rules.slowCallNanos) {
             counters.slowCalls.increment();
         }
+        if (p.state != State.CLOSED) {
+            current(now); // a trial that outlived its timeout finds the breaker re-opened at the deadline
+        }
         Phase next = p.onSuccess(now, duration);
         if (next != null) {
             transition(p, next);
@@ -591,6 +594,9 @@ public final class CircuitBreaker {
         if (duration > p.rules.slowCallNanos) {
             counters.slowCalls.increment();
         }
+        if (p.state != State.CLOSED) {
+            current(now);
+        }
         Phase next = p.onFailure(now, duration);
         if (next != null) {
             transition(p, next);
@@ -599,6 +605,9 @@ public final class CircuitBreaker {
 
     void countIgnored(Phase p) {
         counters.ignored.increment();
+        if (p.state != State.CLOSED) {
+            current(clock.nanoTime()); // an ignored trial that outlived its timeout still timed out
+        }
         p.onIgnored();
     }
 

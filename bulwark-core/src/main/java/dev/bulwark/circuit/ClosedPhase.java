@@ -57,7 +57,8 @@ final class ClosedPhase extends Phase {
             mayTrip |= w.record(position, now, outcome);
         }
         Cause trigger = mayTrip ? rateTrigger() : null;
-        return trigger == null ? null : open(now, trigger);
+        // a success path that needs no time did not read the clock: read it now that it matters
+        return trigger == null ? null : open(rules.successNeedsClock ? now : rules.clock.nanoTime(), trigger);
     }
 
     @Override

@@ -63,10 +63,10 @@ final class HalfOpenPhase extends Phase {
 
     @Override
     Phase onSuccess(long now, long durationNanos) {
+        counters.ok.increment();
         if (durationNanos > rules.slowCallNanos) {
             return onFailure(now, durationNanos);
         }
-        counters.ok.increment();
         long t = conclude(SUCCESS);
         if (t < 0) {
             return null;
@@ -104,7 +104,8 @@ final class HalfOpenPhase extends Phase {
 
     @Override
     Phase dueAt(long now) {
-        return inFlight(trials) > 0 && now - enteredAt >= rules.trialTimeoutNanos ? reopen(now, Cause.TRIAL_TIMEOUT) : null;
+        long deadline = enteredAt + rules.trialTimeoutNanos;
+        return inFlight(trials) > 0 && now - deadline >= 0 ? reopen(deadline, Cause.TRIAL_TIMEOUT) : null;
     }
 
     private OpenPhase reopen(long now, Cause cause) {

@@ -22,8 +22,8 @@ final class OpenPhase extends Phase {
             return null;
         }
         return rules.halfOpen
-                ? new HalfOpenPhase(rules, counters, now, failedRecoveries)
-                : new ClosedPhase(rules, counters, now, failedRecoveries + 1, Cause.OPEN_DURATION_ELAPSED);
+                ? new HalfOpenPhase(rules, counters, until, failedRecoveries)
+                : new ClosedPhase(rules, counters, until, failedRecoveries + 1, Cause.OPEN_DURATION_ELAPSED);
     }
 
     @Override

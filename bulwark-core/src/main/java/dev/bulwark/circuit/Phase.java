@@ -15,6 +15,11 @@ abstract sealed class Phase extends Admission permits ClosedPhase, OpenPhase, Ha
     final long enteredAt;
     /** Why the breaker entered this phase. */
     final Cause cause;
+    /**
+     * Whether recording a success needs the time: only a closed phase whose policies neither time
+     * calls nor use a time window can do without (every other phase may change state on a success).
+     */
+    final boolean successNeedsClock;
     /** The last rejection built in this phase; racy on purpose (a lost update only costs a rebuild). */
     private Rejection cachedRejection;
 
@@ -24,6 +29,7 @@ abstract sealed class Phase extends Admission permits ClosedPhase, OpenPhase, Ha
         this.state = state;
         this.enteredAt = enteredAt;
         this.cause = cause;
+        this.successNeedsClock = state != State.CLOSED || rules.successNeedsClock;
     }
 
     /**
@@ -49,7 +55,11 @@ abstract sealed class Phase extends Admission permits ClosedPhase, OpenPhase, Ha
     void onIgnored() {
     }
 
-    /** The phase time alone moves this one to at {@code now}, or null. */
+    /**
+     * The phase that time alone moves this one to by {@code now}, or null. The new phase starts at
+     * the moment its time came (the end of the open duration, the trial deadline), not at
+     * {@code now}: the breaker's history does not depend on when anyone looked at it.
+     */
     Phase dueAt(long now) {
         return null;
     }

@@ -1,6 +1,7 @@
 package dev.bulwark.circuit;
 
 import dev.bulwark.circuit.CircuitBreakerConfig.RecoveryMode;
+import dev.bulwark.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -26,6 +27,8 @@ final class Rules {
     }
 
     final CircuitBreakerConfig config;
+    /** The breaker's clock, for the moments a call path did not read it (a success that trips a count window). */
+    final Clock clock;
 
     final boolean failureCount;
     final int maxMelts;
@@ -55,8 +58,9 @@ final class Rules {
     final double faultInjectionRate;
     private final Random random;
 
-    Rules(CircuitBreakerConfig config) {
+    Rules(CircuitBreakerConfig config, Clock clock) {
         this.config = config;
+        this.clock = clock;
         this.failureCount = config.failureCount().isPresent();
         this.maxMelts = config.failureCount().map(CircuitBreakerConfig.FailureCount::maxMelts).orElse(0);
         this.meltWindowNanos = config.failureCount().map(f -> f.window().toNanos()).orElse(0L);
