@@ -37,6 +37,22 @@ final class Math128 {
         return divide(hi, lo, d);
     }
 
+    /** Whether {@code a × b >= c × d + s}, exactly; requires every argument {@code >= 0}. No division. */
+    static boolean productAtLeast(long a, long b, long c, long d, long s) {
+        long hi1 = Math.multiplyHigh(a, b);
+        long lo1 = a * b;
+        long hi2 = Math.multiplyHigh(c, d);
+        long lo2 = c * d;
+        long sum = lo2 + s;
+        if (Long.compareUnsigned(sum, lo2) < 0) {
+            hi2++;
+        }
+        if (hi1 != hi2) {
+            return hi1 > hi2;
+        }
+        return Long.compareUnsigned(lo1, sum) >= 0;
+    }
+
     /** The unsigned 128-bit {@code (hi, lo)} divided by {@code d}, by shift and subtract; requires {@code hi < d}. */
     private static long divide(long hi, long lo, long d) {
         long remainder = hi;

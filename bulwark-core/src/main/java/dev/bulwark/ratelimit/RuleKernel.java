@@ -6,14 +6,21 @@ package dev.bulwark.ratelimit;
  * key), so a table of a million keys is a few primitive arrays; the kernel itself holds only the
  * rule's constants.
  *
- * <p>Layouts: fixed window {@code [idx, n]}; sliding window {@code [idx, p << 32 | n]} (both
- * counts fit 31 bits because the limit does); token bucket {@code [vn, vf]}; GCRA and leaky bucket
- * {@code [TAT]}.
+ * <p>Layouts: fixed window {@code [ws, n]} and sliding window {@code [ws, p << 32 | n]}, where
+ * {@code ws = idx × W} is the start of the stored aligned window (both counts fit 31 bits because
+ * the limit does); token bucket {@code [vn, vf]}; GCRA and leaky bucket {@code [TAT]}.
+ *
+ * <p>The admission path ({@link #tryAcquire}) divides nothing in the common case: a window is
+ * rolled forward by comparing {@code t − ws} with {@code W} and {@code 2W}, and the tests
+ * {@code floor(x / W) >= m} are evaluated as {@code x >= m × W} with exact 128-bit products.
+ * Divisions remain where a decision reports remaining units and waits.
  *
  * <p>Not thread-safe by itself: callers hold the key's slot lock. Requires a limit of at least 1
  * (limit 0 never reaches state).
  */
 final class RuleKernel {
+
+    private static final long LOW_32 = 0xFFFF_FFFFL;
 
     final RateLimit rule;
     final Algorithm algorithm;
@@ -48,7 +55,7 @@ final class RuleKernel {
         switch (algorithm) {
             case FIXED_WINDOW:
             case SLIDING_WINDOW:
-                w[b] = Math.floorDiv(t, window);
+                w[b] = windowStartOf(t);
                 w[b + 1] = 0;
                 break;
             case TOKEN_BUCKET:
@@ -64,13 +71,9 @@ final class RuleKernel {
     boolean isExpired(long[] w, int b, long t) {
         switch (algorithm) {
             case FIXED_WINDOW:
-                return Math.floorDiv(t, window) > w[b] || w[b + 1] == 0;
-            case SLIDING_WINDOW: {
-                long age = Math.floorDiv(t, window) - w[b];
-                long p = w[b + 1] >>> 32;
-                long n = w[b + 1] & 0xFFFF_FFFFL;
-                return age >= 2 || (age == 1 && n == 0) || (p == 0 && n == 0);
-            }
+                return t - w[b] >= window || w[b + 1] == 0;
+            case SLIDING_WINDOW:
+                return rolledCounts(w, b, t) == 0;
             case TOKEN_BUCKET:
                 return tokenBucketIsFull(w[b], w[b + 1], t);
             default:
@@ -95,12 +98,52 @@ final class RuleKernel {
     }
 
     /**
-     * Admits and records {@code cost} if the rule allows it.
+     * Admits and records {@code cost} (at most the limit) if the rule allows it.
      *
      * @return 0 if admitted, otherwise the exact wait in nanoseconds
      */
     long tryAcquire(long[] w, int b, long t, long cost) {
         switch (algorithm) {
+            case SLIDING_WINDOW: {
+                long start = w[b];
+                long sinceStart = t - start;
+                long counts = w[b + 1];
+                long elapsed;
+                if (sinceStart < window) {
+                    elapsed = Math.max(sinceStart, 0);
+                } else if (sinceStart < 2 * window) {
+                    counts = (counts & LOW_32) << 32;
+                    start += window;
+                    elapsed = sinceStart - window;
+                } else {
+                    counts = 0;
+                    elapsed = Math.floorMod(t, window);
+                    start = t - elapsed;
+                }
+                long previous = counts >>> 32;
+                // est + c <= L  <=>  floor(p × e / W) >= n + c + p − L
+                long excess = (counts & LOW_32) + cost + previous - limit;
+                if (excess <= 0 || Math128.productAtLeast(previous, elapsed, excess, window, 0)) {
+                    w[b] = start;
+                    w[b + 1] = counts + cost;
+                    return 0;
+                }
+                return retryAfter(w, b, t, cost);
+            }
+            case FIXED_WINDOW: {
+                long sinceStart = t - w[b];
+                if (sinceStart >= window) {
+                    w[b] = sinceStart < 2 * window ? w[b] + window : windowStartOf(t);
+                    w[b + 1] = cost;
+                    return 0;
+                }
+                long n = w[b + 1] + cost;
+                if (n <= limit) {
+                    w[b + 1] = n;
+                    return 0;
+                }
+                return window - sinceStart;
+            }
             case GCRA: {
                 long ahead = Math.max(w[b] - t, 0);
                 long after = ahead + cost * interval;
@@ -130,14 +173,22 @@ final class RuleKernel {
     /** Whether {@code cost} (at most the limit) would be admitted at {@code t}. */
     boolean admits(long[] w, int b, long t, long cost) {
         switch (algorithm) {
-            case FIXED_WINDOW: {
-                long n = Math.floorDiv(t, window) > w[b] ? 0 : w[b + 1];
-                return n + cost <= limit;
+            case FIXED_WINDOW:
+                return fixedCount(w, b, t) + cost <= limit;
+            case SLIDING_WINDOW: {
+                long counts = rolledCounts(w, b, t);
+                long previous = counts >>> 32;
+                long excess = (counts & LOW_32) + cost + previous - limit;
+                return excess <= 0 || Math128.productAtLeast(previous, elapsed(w, b, t), excess, window, 0);
             }
-            case SLIDING_WINDOW:
-                return slidingEstimate(w, b, t) + cost <= limit;
-            case TOKEN_BUCKET:
-                return tokens(w[b], w[b + 1], t) >= cost;
+            case TOKEN_BUCKET: {
+                long vn = w[b];
+                long vf = w[b + 1];
+                long sinceEmpty = t - vn;
+                // tok >= c  <=>  full, or (t − vn) × L >= c × W + vf
+                return tokenBucketIsFull(vn, vf, t)
+                        || (sinceEmpty > 0 && Math128.productAtLeast(sinceEmpty, limit, cost, window, vf));
+            }
             case GCRA:
                 return Math.max(w[b] - t, 0) + cost * interval <= burstSpan;
             default:
@@ -148,32 +199,18 @@ final class RuleKernel {
     /** Records {@code cost} at {@code t}; only after {@link #admits} said yes. */
     void record(long[] w, int b, long t, long cost) {
         switch (algorithm) {
-            case FIXED_WINDOW: {
-                long i = Math.floorDiv(t, window);
-                if (i > w[b]) {
-                    w[b] = i;
+            case FIXED_WINDOW:
+                if (t - w[b] >= window) {
+                    w[b] = windowStartOf(t);
                     w[b + 1] = cost;
                 } else {
                     w[b + 1] += cost;
                 }
                 break;
-            }
             case SLIDING_WINDOW: {
-                long i = Math.floorDiv(t, window);
-                long idx = w[b];
-                long p = w[b + 1] >>> 32;
-                long n = w[b + 1] & 0xFFFF_FFFFL;
-                if (i == idx + 1) {
-                    p = n;
-                    n = 0;
-                    idx = i;
-                } else if (i > idx + 1) {
-                    p = 0;
-                    n = 0;
-                    idx = i;
-                }
-                w[b] = idx;
-                w[b + 1] = p << 32 | (n + cost);
+                long counts = rolledCounts(w, b, t);
+                w[b] = rolledStart(w, b, t);
+                w[b + 1] = counts + cost;
                 break;
             }
             case TOKEN_BUCKET: {
@@ -183,8 +220,16 @@ final class RuleKernel {
                     vn = t - window;
                     vf = 0;
                 }
-                long q = cost * refillQuotient + cost * refillRemainder / limit;
-                vf += cost * refillRemainder % limit;
+                long q;
+                long r;
+                if (cost == 1) {
+                    q = refillQuotient;
+                    r = refillRemainder;
+                } else {
+                    q = cost * refillQuotient + cost * refillRemainder / limit;
+                    r = cost * refillRemainder % limit;
+                }
+                vf += r;
                 if (vf >= limit) {
                     vf -= limit;
                     q++;
@@ -205,7 +250,7 @@ final class RuleKernel {
     long remaining(long[] w, int b, long t) {
         switch (algorithm) {
             case FIXED_WINDOW:
-                return limit - (Math.floorDiv(t, window) > w[b] ? 0 : w[b + 1]);
+                return limit - fixedCount(w, b, t);
             case SLIDING_WINDOW:
                 return Math.max(0, limit - slidingEstimate(w, b, t));
             case TOKEN_BUCKET:
@@ -222,28 +267,12 @@ final class RuleKernel {
     /** Time until the full limit is available again if nothing is recorded. */
     long resetAfter(long[] w, int b, long t) {
         switch (algorithm) {
-            case FIXED_WINDOW: {
-                long i = Math.floorDiv(t, window);
-                if (i > w[b] || w[b + 1] == 0) {
-                    return 0;
-                }
-                return (w[b] - i + 1) * window - Math.floorMod(t, window);
-            }
+            case FIXED_WINDOW:
+                return fixedCount(w, b, t) == 0 ? 0 : w[b] + window - t;
             case SLIDING_WINDOW: {
-                long i = Math.floorDiv(t, window);
-                long idx = w[b];
-                long p = w[b + 1] >>> 32;
-                long n = w[b + 1] & 0xFFFF_FFFFL;
-                long e = Math.floorMod(t, window);
-                if (i == idx + 1) {
-                    p = n;
-                    n = 0;
-                } else if (i > idx + 1) {
-                    return 0;
-                } else if (i < idx) {
-                    e = 0;
-                }
-                return n > 0 ? 2 * window - e : (p > 0 ? window - e : 0);
+                long counts = rolledCounts(w, b, t);
+                long e = elapsed(w, b, t);
+                return (counts & LOW_32) > 0 ? 2 * window - e : (counts != 0 ? window - e : 0);
             }
             case TOKEN_BUCKET: {
                 long vf = w[b + 1];
@@ -258,8 +287,8 @@ final class RuleKernel {
     long retryAfter(long[] w, int b, long t, long cost) {
         switch (algorithm) {
             case FIXED_WINDOW: {
-                long i = Math.floorDiv(t, window);
-                return (Math.max(w[b], i) - i + 1) * window - Math.floorMod(t, window);
+                long start = t - w[b] >= window ? windowStartOf(t) : w[b];
+                return start + window - t;
             }
             case SLIDING_WINDOW:
                 return slidingRetryAfter(w, b, t, cost);
@@ -278,41 +307,53 @@ final class RuleKernel {
         }
     }
 
-    // ------------------------------------------------------------------ sliding window
+    // ------------------------------------------------------------------ windows
+
+    private long windowStartOf(long t) {
+        return t - Math.floorMod(t, window);
+    }
+
+    /** n of the window containing t (the stored one if t is earlier, which only a racing caller sees). */
+    private long fixedCount(long[] w, int b, long t) {
+        return t - w[b] >= window ? 0 : w[b + 1];
+    }
+
+    /** {@code p << 32 | n} rolled forward to the window containing {@code t}. */
+    private long rolledCounts(long[] w, int b, long t) {
+        long sinceStart = t - w[b];
+        if (sinceStart < window) {
+            return w[b + 1];
+        }
+        return sinceStart < 2 * window ? (w[b + 1] & LOW_32) << 32 : 0;
+    }
+
+    /** The start of the window the rolled state describes. */
+    private long rolledStart(long[] w, int b, long t) {
+        long sinceStart = t - w[b];
+        if (sinceStart < window) {
+            return w[b];
+        }
+        return sinceStart < 2 * window ? w[b] + window : windowStartOf(t);
+    }
+
+    /** e: time since the rolled window's start (0 if t is earlier than the stored window). */
+    private long elapsed(long[] w, int b, long t) {
+        return Math.max(0, t - rolledStart(w, b, t));
+    }
 
     /** n + ceil(p × (W − e) / W) after rolling the state forward to {@code t}. */
     private long slidingEstimate(long[] w, int b, long t) {
-        long i = Math.floorDiv(t, window);
-        long idx = w[b];
-        long p = w[b + 1] >>> 32;
-        long n = w[b + 1] & 0xFFFF_FFFFL;
-        long e = Math.floorMod(t, window);
-        if (i == idx + 1) {
-            p = n;
-            n = 0;
-        } else if (i > idx + 1) {
-            return 0;
-        } else if (i < idx) {
-            e = 0; // a concurrent caller read the clock before the state's window began
-        }
-        return p == 0 ? n : n + p - Math128.mulDivFloor(p, e, window);
+        long counts = rolledCounts(w, b, t);
+        long p = counts >>> 32;
+        long n = counts & LOW_32;
+        return p == 0 ? n : n + p - Math128.mulDivFloor(p, elapsed(w, b, t), window);
     }
 
     private long slidingRetryAfter(long[] w, int b, long t, long cost) {
-        long i = Math.floorDiv(t, window);
-        long idx = w[b];
-        long p = w[b + 1] >>> 32;
-        long n = w[b + 1] & 0xFFFF_FFFFL;
-        long e = Math.floorMod(t, window);
-        if (i == idx + 1) {
-            p = n;
-            n = 0;
-        } else if (i > idx + 1) {
-            p = 0;
-            n = 0;
-        } else if (i < idx) {
-            e = 0;
-        }
+        long counts = rolledCounts(w, b, t);
+        long p = counts >>> 32;
+        long n = counts & LOW_32;
+        long e = elapsed(w, b, t);
         long k = limit - n - cost;
         if (k >= 0 && p > 0) {
             long e1 = window - Math128.mulDivFloor(k, window, p);
