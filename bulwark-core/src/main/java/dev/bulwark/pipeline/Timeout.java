@@ -38,7 +38,8 @@ import java.util.function.Supplier;
  * thread and only its interruption can end it early.)
  *
  * <p><b>Asynchronous forms.</b> The returned stage completes with 7002 at the deadline and the
- * call's future is cancelled ({@code cancel(true)}, when interruption is enabled).
+ * call's future is cancelled ({@code cancel(true)}, when interruption is enabled). Cancelling the
+ * returned stage's future cancels the call's future and the deadline.
  *
  * <p>The deadline is kept by the context's {@link dev.bulwark.time.Timer}: with a
  * {@link dev.bulwark.time.ManualClock} it fires when the clock is advanced past it. <b>Event</b>:
@@ -163,6 +164,12 @@ public final class Timeout implements Policy {
             return promise;
         }
         holder.set(stage);
+        promise.whenComplete((r, t) -> {
+            if (promise.isCancelled() && holder.decided.compareAndSet(false, true)) {
+                deadline.cancel();      // the caller gave up: stop the clock and the call
+                holder.cancel();
+            }
+        });
         stage.whenComplete((value, thrown) -> {
             deadline.cancel();
             if (!holder.decided.compareAndSet(false, true)) {

@@ -172,6 +172,18 @@ class TimeoutTest {
     }
 
     @Test
+    void cancellingTheAsyncResultCancelsTheCallAndItsDeadline() {
+        Timeout async = Timeout.of("async", TimeoutConfig.of(LIMIT), TestContexts.direct(clock, telemetry));
+        CompletableFuture<String> call = new CompletableFuture<>();
+        CompletableFuture<Result<String>> r = async.executeAsync(() -> call).toCompletableFuture();
+        r.cancel(false);
+        assertThat(call).isCancelled();
+        assertThat(clock.pendingTasks()).isZero();
+        clock.advance(LIMIT);
+        assertThat(async.stats().timedOut()).isZero();
+    }
+
+    @Test
     void aTimeoutIsReported() {
         try (TelemetryCapture events = TelemetryCapture.all(telemetry)) {
             timeout.execute(() -> clock.advance(Duration.ofSeconds(1)));
