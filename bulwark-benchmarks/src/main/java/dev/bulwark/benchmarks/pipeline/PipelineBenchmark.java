@@ -49,7 +49,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *       {@link Protection} built once;</li>
  *   <li>{@code bulwarkNamed}: {@code infra.executeProtected("key", call)}, the named protection;</li>
  *   <li>{@code resilience4jDecorators}: a supplier decorated once with rate limiter, retry and breaker;</li>
- *   <li>{@code failsafeExecutor}: a {@code FailsafeExecutor} built once.</li>
+ *   <li>{@code failsafeExecutor}: a {@code FailsafeExecutor} built once;</li>
+ *   <li>{@code bulwarkPartsByHand}: the same three Bulwark parts called by hand
+ *       ({@code limiter.tryAcquire}, {@code retry.apply(() -> breaker.execute(call))}): the pipeline's
+ *       own overhead is the difference with {@code bulwarkProtection}.</li>
  * </ul>
  */
 @State(Scope.Benchmark)
@@ -69,6 +72,10 @@ public class PipelineBenchmark {
 
     private Infrastructure infra;
     private Protection protection;
+    private dev.bulwark.ratelimit.RateLimiter limiter;
+    private RateLimit rule;
+    private dev.bulwark.pipeline.Retry retry;
+    private dev.bulwark.circuit.CircuitBreaker breaker;
     private Supplier<String> resilience4j;
     private FailsafeExecutor<String> failsafe;
 
@@ -82,6 +89,10 @@ public class PipelineBenchmark {
                         .failureRate(50, SlidingWindow.ofCalls(100), 100).build())
                 .build();
         infra.configureProtection("search", protection).getOrThrow();
+        limiter = infra.rateLimiter();
+        rule = protection.rateLimit().rule();
+        retry = dev.bulwark.pipeline.Retry.of("by-hand", protection.retry(), infra.policyContext());
+        breaker = infra.circuitBreakers().get("bench").orElseThrow();
 
         RateLimiter r4jLimiter = RateLimiter.of("search", RateLimiterConfig.custom()
                 .limitForPeriod((int) PERMITS_PER_SECOND)
@@ -119,6 +130,14 @@ public class PipelineBenchmark {
     @Benchmark
     public Result<String> bulwarkNamed() {
         return infra.executeProtected("search", BULWARK_CALL);
+    }
+
+    @Benchmark
+    public Result<String> bulwarkPartsByHand() {
+        if (!limiter.tryAcquire("user-1", "search", rule)) {
+            return null;
+        }
+        return retry.apply(() -> breaker.execute(BULWARK_CALL));
     }
 
     @Benchmark
