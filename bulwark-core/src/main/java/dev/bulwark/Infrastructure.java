@@ -129,8 +129,8 @@ public final class Infrastructure implements AutoCloseable {
      * @return {@code Ok(value)} (the call's, or the fallback's); or {@code Err} with the error that
      *         came out: 6001 rate limited, 7001 bulkhead full, 7002 timed out, 7003 retries exhausted,
      *         7004 retry budget exhausted, 5004 breaker open, 5005 breaker not installed, 5003 / 5012
-     *         the call failed, 7005 the fallback failed, 7007 {@code protection} is null, 3204
-     *         {@code operation} is null
+     *         the call failed, 7005 the fallback failed, 7007 {@code protection} is null or its
+     *         breaker cannot be installed, 3204 {@code operation} is null
      */
     public <T> Result<T> executeProtected(Protection protection, ThrowingSupplier<T> operation) {
         return executeProtected(protection, null, operation);
@@ -148,7 +148,13 @@ public final class Infrastructure implements AutoCloseable {
         if (operation == null) {
             return Result.err(nullOperation());
         }
-        return protections.direct(protection).execute(entityId, operation);
+        ProtectionPipeline pipeline;
+        try {
+            pipeline = protections.direct(protection);
+        } catch (RuntimeException e) {
+            return Result.err(protections.unusable(protection, e));
+        }
+        return pipeline.execute(entityId, operation);
     }
 
     /**
@@ -190,7 +196,13 @@ public final class Infrastructure implements AutoCloseable {
         if (operation == null) {
             return CompletableFuture.completedFuture(Result.err(nullOperation()));
         }
-        return protections.direct(protection).executeAsync(entityId, operation);
+        ProtectionPipeline pipeline;
+        try {
+            pipeline = protections.direct(protection);
+        } catch (RuntimeException e) {
+            return CompletableFuture.completedFuture(Result.err(protections.unusable(protection, e)));
+        }
+        return pipeline.executeAsync(entityId, operation);
     }
 
     /** The asynchronous form of {@link #executeProtected(String, ThrowingSupplier)}. */

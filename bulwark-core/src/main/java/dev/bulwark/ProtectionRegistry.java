@@ -170,6 +170,11 @@ final class ProtectionRegistry implements AutoCloseable {
                 .build();
     }
 
+    /** The error for a protection whose runtime cannot be built (its breaker cannot be installed). */
+    InfraError unusable(Protection protection, RuntimeException e) {
+        return invalid(protection.name(), "protection '" + protection.name() + "' cannot be used: " + e.getMessage(), e);
+    }
+
     static String keyProblem(String key) {
         if (key == null || key.isBlank()) {
             return "protection key must be non-blank, was " + (key == null ? "null" : "'" + key + "'");

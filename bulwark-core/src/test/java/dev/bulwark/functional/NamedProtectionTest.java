@@ -88,6 +88,10 @@ class NamedProtectionTest {
         assertThat(badBreaker.message()).contains("cannot be configured");
         assertThat(infra.protectionKeys()).isEmpty();
         assertThat(error(infra.executeProtected((Protection) null, () -> "x")).code()).isEqualTo(7007);
+        Protection unusable = Protection.builder().circuitBreaker("bad\nname", CircuitBreakerConfig.defaults()).build();
+        assertThat(error(infra.executeProtected(unusable, () -> "x")).code()).isEqualTo(7007);
+        assertThat(error(infra.executeProtectedAsync(unusable, () -> CompletableFuture.completedFuture("x"))
+                .toCompletableFuture().join()).code()).isEqualTo(7007);
     }
 
     @Test
