@@ -305,8 +305,9 @@ public final class CircuitBreaker {
     }
 
     /**
-     * The 5004 error this breaker would reject a call with now, or null if it would admit one.
-     * Takes no permit and counts nothing.
+     * The 5004 error this breaker would reject a call with now (open, disabled, or half-open with
+     * every trial permit taken), or null if it would admit one (fault injection aside). Takes no
+     * permit and counts nothing: use it to report why {@link #tryAcquire()} returned false.
      */
     public InfraError rejectionError() {
         long now = clock.nanoTime();
@@ -316,6 +317,9 @@ public final class CircuitBreaker {
         }
         if (p instanceof DisabledPhase) {
             return p.rejection(this, RejectionReason.DISABLED, now).error;
+        }
+        if (p instanceof HalfOpenPhase halfOpen && !halfOpen.hasPermit()) {
+            return p.rejection(this, RejectionReason.HALF_OPEN_FULL, now).error;
         }
         return null;
     }
