@@ -21,8 +21,9 @@ import java.util.Objects;
  * call it directly.
  *
  * <p><b>Key bound.</b> At most {@link #maxKeys()} states (one per key per rule) are held. When a
- * <em>new</em> key would exceed the bound, the store first sweeps the expired states of that key's
- * segment (at most once per millisecond of store time per segment); if there is still no room the
+ * <em>new</em> key would exceed the bound, the store first reclaims expired states: those of the
+ * key's segment (at most once per millisecond of store time per segment), then, if that freed
+ * nothing, those of the whole store (at most every 100 ms of store time); if there is still no room the
  * request is <b>denied</b> with {@code remaining = 0} and a wait equal to the rule's expiry horizon
  * (after which every key idle now has expired: one window for the fixed window and the token
  * bucket, two for the sliding window, {@code L × T} for GCRA and the leaky bucket). Keys already
@@ -48,7 +49,7 @@ public final class InMemoryLimitStore implements LimitStore {
 
     private InMemoryLimitStore(Builder builder) {
         this.clock = builder.clock;
-        this.budget = new KeyBudget(builder.maxKeys);
+        this.budget = new KeyBudget(builder.maxKeys, this::sweepIfFree);
     }
 
     /** A store on {@code clock} with the default key bound. */
@@ -158,6 +159,16 @@ public final class InMemoryLimitStore implements LimitStore {
         return removed;
     }
 
+    private long sweepIfFree(long now) {
+        long removed = 0;
+        for (KeyTable table : tablesByStateId) {
+            if (table != null) {
+                removed += table.sweepIfFree(now);
+            }
+        }
+        return removed;
+    }
+
     /** The bound on live states. */
     public long maxKeys() {
         return budget.maxKeys;
@@ -190,6 +201,7 @@ public final class InMemoryLimitStore implements LimitStore {
         closed = true;
         synchronized (this) {
             tablesByStateId = new KeyTable[0];
+            budget.clear();
         }
     }
 

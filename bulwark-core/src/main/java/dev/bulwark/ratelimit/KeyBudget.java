@@ -15,8 +15,39 @@ final class KeyBudget {
     private final LongAdder refusedAtBound = new LongAdder();
     private final LongAdder refusedFlood = new LongAdder();
 
-    KeyBudget(long maxKeys) {
+    /** Store-wide reclaiming of expired states at the bound; see {@link #reclaim}. */
+    interface Reclaimer {
+        /** Sweeps without blocking on any lock; returns how many states were removed. */
+        long sweepIfFree(long now);
+    }
+
+    static final long RECLAIM_GAP_NANOS = 100_000_000;
+
+    private final Reclaimer reclaimer;
+    private final AtomicLong lastReclaim = new AtomicLong();
+    private volatile boolean reclaimedOnce;
+
+    KeyBudget(long maxKeys, Reclaimer reclaimer) {
         this.maxKeys = maxKeys;
+        this.reclaimer = reclaimer;
+    }
+
+    /**
+     * At the bound: sweeps the whole store, at most once per {@value #RECLAIM_GAP_NANOS} ns of store
+     * time (so a flood of new keys cannot turn every refused insert into a full scan).
+     *
+     * @return how many states were removed (0 when skipped)
+     */
+    long reclaim(long now) {
+        long last = lastReclaim.get();
+        if (reclaimedOnce && now - last < RECLAIM_GAP_NANOS) {
+            return 0;
+        }
+        if (!lastReclaim.compareAndSet(last, now)) {
+            return 0; // another thread is reclaiming
+        }
+        reclaimedOnce = true;
+        return reclaimer.sweepIfFree(now);
     }
 
     boolean tryReserve() {
@@ -31,6 +62,11 @@ final class KeyBudget {
         if (count > 0) {
             live.addAndGet(-count);
         }
+    }
+
+    /** Forgets every reservation (the store dropped all its tables). */
+    void clear() {
+        live.set(0);
     }
 
     void refuse() {

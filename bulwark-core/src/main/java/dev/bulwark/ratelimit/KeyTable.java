@@ -34,7 +34,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <h2>Bounds</h2>
  * Inserting asks the store's {@link KeyBudget}; when it refuses, the segment sweeps its expired
- * states (at most once per millisecond of store time) and asks again. A key whose hash bits
+ * states (at most once per millisecond of store time), then the budget reclaims expired states
+ * store-wide (at most every 100 ms of store time, skipping busy segments), and asks again. A key whose hash bits
  * collide with {@value #MAX_SAME_HASH} others in its probe run is refused too, so crafted
  * {@code String.hashCode} collisions cannot turn lookups into long scans.
  */
@@ -249,6 +250,24 @@ final class KeyTable {
         return removed;
     }
 
+    /**
+     * Like {@link #sweep} but skips segments whose lock is held (never blocks), so it may run while
+     * the caller holds locks of any table.
+     */
+    long sweepIfFree(long t) {
+        long removed = 0;
+        for (Segment seg : segments) {
+            if (seg.lock.tryLock()) {
+                try {
+                    removed += sweepSegment(seg, t);
+                } finally {
+                    seg.lock.unlock();
+                }
+            }
+        }
+        return removed;
+    }
+
     /** Slots allocated in all segments (for status and memory accounting). */
     long capacity() {
         long total = 0;
@@ -395,7 +414,7 @@ final class KeyTable {
                     return null;
                 }
                 if (!budget.tryReserve()) {
-                    if (sweepOnDemand(seg, t) > 0) {
+                    if (sweepOnDemand(seg, t) > 0 || budget.reclaim(t) > 0) {
                         continue; // probe again: the sweep may have compacted the arrays
                     }
                     budget.refuse();
