@@ -1,0 +1,575 @@
+package dev.bulwark.redis;
+
+import dev.bulwark.error.ErrorCode;
+import dev.bulwark.error.InfraError;
+import dev.bulwark.error.InfraException;
+import dev.bulwark.ratelimit.Decision;
+import dev.bulwark.ratelimit.LimitStore;
+import dev.bulwark.ratelimit.RateLimit;
+import dev.bulwark.redis.internal.BackendGuard;
+import dev.bulwark.redis.internal.ConsecutiveFailuresGuard;
+import dev.bulwark.redis.internal.DenyCache;
+import dev.bulwark.redis.internal.KeyLayout;
+import dev.bulwark.redis.internal.LimitScriptProtocol;
+import dev.bulwark.redis.internal.ScriptExecutor;
+import dev.bulwark.telemetry.EventChannel;
+import dev.bulwark.telemetry.Events;
+import dev.bulwark.telemetry.Telemetry;
+import dev.bulwark.time.Clock;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.resource.ClientResources;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * A {@link LimitStore} on Redis, so that a limit holds for a whole fleet of processes: every
+ * decision is one atomic Lua script ({@code EVALSHA}, reloaded on {@code NOSCRIPT}) that checks
+ * every rule of the key, records the cost against all of them or none, and sets the key's TTL to
+ * the time its state still matters. Time is the Redis server's ({@code TIME}), so the clocks of
+ * the clients, however skewed, change nothing.
+ *
+ * <pre>{@code
+ * try (RedisLimitStore store = RedisLimitStore.builder()
+ *         .uri("redis://127.0.0.1:6379")
+ *         .commandTimeout(Duration.ofMillis(100))
+ *         .failurePolicy(FailurePolicy.FALLBACK_LOCAL)
+ *         .failurePolicy("login", FailurePolicy.FAIL_CLOSED)
+ *         .build()) {
+ *     Decision d = store.acquire("user:42", "search", List.of(RateLimit.of(100, Duration.ofMinutes(1))), 1);
+ * }
+ * }</pre>
+ *
+ * <p><b>Keys.</b> All rules of {@code (entityId, operation)} share one hash,
+ * {@code <prefix>{<entityId>}:<operation>}; the braces make the entity the Redis Cluster hash tag.
+ *
+ * <p><b>When Redis cannot answer</b> (unreachable, slower than the command timeout, or an error), the
+ * operation's {@link FailurePolicy} decides, and a circuit breaker around the Redis calls opens so
+ * that, during an outage, a decision costs microseconds instead of a timeout. The breaker lets a
+ * trial call through from time to time and closes when Redis answers again: recovery needs no
+ * action. No call waits longer than the command timeout.
+ *
+ * <p><b>Deny cache.</b> A small local table remembers keys known to be denied until a given time
+ * and answers those requests without a round trip; the answers are the ones Redis would give (see
+ * {@code docs/redis.md} for why, and for the one case, a reset from another process, where the
+ * cache lags).
+ *
+ * <p><b>Events</b> (see {@link Events}): {@code rate_limiter.backend_failure} for every decision taken
+ * by a failure policy, {@code rate_limiter.backend_recovered} when Redis answers again,
+ * {@code rate_limiter.deny_cache_hit} for every answer from the deny cache.
+ *
+ * <p>Thread-safe; one instance multiplexes every caller over one connection.
+ */
+public final class RedisLimitStore implements LimitStore {
+
+    private static final String BACKEND = "redis";
+    private static final long NOT_FAILING = Long.MIN_VALUE;
+
+    private final KeyLayout keys;
+    private final LimitScriptProtocol protocol;
+    private final ScriptExecutor redis;
+    private final BackendGuard guard;
+    private final DenyCache denyCache;
+    private final Clock clock;
+    private final FailurePolicy defaultPolicy;
+    private final Map<String, FailurePolicy> operationPolicies;
+    private final LimitStore fallback;
+    private final Duration commandTimeout;
+
+    private final EventChannel backendFailure;
+    private final EventChannel backendRecovered;
+    private final EventChannel denyCacheHit;
+
+    private final LongAdder redisDecisions = new LongAdder();
+    private final LongAdder policyDecisions = new LongAdder();
+    private final LongAdder denyCacheHits = new LongAdder();
+    private final AtomicLong failingSince = new AtomicLong(NOT_FAILING);
+    private final AtomicLong failuresSinceHealthy = new AtomicLong();
+
+    private RedisLimitStore(Builder b) {
+        this.keys = new KeyLayout(b.keyPrefix);
+        this.protocol = b.clientTimeForTesting ? LimitScriptProtocol.clientTime() : LimitScriptProtocol.serverTime();
+        this.clock = b.clock;
+        this.commandTimeout = b.commandTimeout;
+        this.defaultPolicy = b.failurePolicy;
+        this.operationPolicies = Map.copyOf(b.operationPolicies);
+        this.fallback = b.fallbackStore;
+        this.denyCache = b.denyCacheCapacity > 0 ? new DenyCache(b.denyCacheCapacity) : null;
+        this.guard = new ConsecutiveFailuresGuard(b.clock, b.breakerFailureThreshold, b.breakerOpenDuration.toNanos());
+        Telemetry telemetry = b.telemetry != null ? b.telemetry : Telemetry.create();
+        this.backendFailure = telemetry.channel(telemetry.name(Events.RATE_LIMITER_BACKEND_FAILURE));
+        this.backendRecovered = telemetry.channel(telemetry.name(Events.RATE_LIMITER_BACKEND_RECOVERED));
+        this.denyCacheHit = telemetry.channel(telemetry.name(Events.RATE_LIMITER_DENY_CACHE_HIT));
+        this.redis = new ScriptExecutor(b.uri, b.clientResources, b.connectTimeout, b.commandTimeout,
+                LimitScriptProtocol.SCRIPT);
+        this.redis.connectInBackground();
+    }
+
+    /** A builder with {@code redis://127.0.0.1:6379}, server time and {@link FailurePolicy#FAIL_OPEN}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public Decision acquire(String entityId, String operation, List<RateLimit> limits, long cost) {
+        return await(acquireAsync(entityId, operation, limits, cost));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Completes within the command timeout: with Redis's decision, the deny cache's, or the
+     * failure policy's (exceptionally with a 6010 {@link InfraException} under
+     * {@link FailurePolicy#FAIL_CLOSED}).
+     */
+    @Override
+    public CompletionStage<Decision> acquireAsync(String entityId, String operation, List<RateLimit> limits, long cost) {
+        validate(entityId, operation, limits);
+        if (cost < 0) {
+            throw new IllegalArgumentException("cost must be >= 0, was " + cost);
+        }
+        return decide(entityId, operation, limits, cost, true, policyFor(operation));
+    }
+
+    @Override
+    public Decision peek(String entityId, String operation, List<RateLimit> limits) {
+        validate(entityId, operation, limits);
+        return await(decide(entityId, operation, limits, 0, false, policyFor(operation)));
+    }
+
+    /**
+     * Deletes the key's state in Redis (and in the local fallback store and deny cache).
+     *
+     * @throws InfraException {@code RATE_LIMITER_RESET_EXCEPTION} (6007) if Redis cannot be reached
+     */
+    @Override
+    public boolean reset(String entityId, String operation) {
+        validate(entityId, operation, List.of(RateLimit.of(1, Duration.ofSeconds(1))));
+        String key = keys.key(entityId, operation);
+        if (denyCache != null) {
+            denyCache.forget(key);
+        }
+        boolean local = fallback != null && fallback.reset(entityId, operation);
+        if (!guard.tryAcquirePermit()) {
+            throw resetFailed(entityId, operation, "circuit_open", null);
+        }
+        long start = clock.nanoTime();
+        try {
+            boolean existed = redis.delete(key).join();
+            guard.onSuccess(clock.nanoTime() - start);
+            return existed || local;
+        } catch (CompletionException e) {
+            Throwable cause = ScriptExecutor.unwrap(e);
+            guard.onFailure(clock.nanoTime() - start, cause);
+            throw resetFailed(entityId, operation, reason(cause), cause);
+        }
+    }
+
+    /**
+     * A view of this store that applies {@code policy} to every operation; it shares this store's
+     * connection, breaker and deny cache, and closing it does nothing. Use one per limiter.
+     *
+     * @throws IllegalStateException if {@code policy} is {@code FALLBACK_LOCAL} and the store has no fallback store
+     */
+    public LimitStore withFailurePolicy(FailurePolicy policy) {
+        Objects.requireNonNull(policy, "policy");
+        if (policy == FailurePolicy.FALLBACK_LOCAL && fallback == null) {
+            throw new IllegalStateException("FALLBACK_LOCAL needs a fallbackStore, and this store was built without one");
+        }
+        RedisLimitStore store = this;
+        return new LimitStore() {
+            @Override
+            public Decision acquire(String entityId, String operation, List<RateLimit> limits, long cost) {
+                return await(acquireAsync(entityId, operation, limits, cost));
+            }
+
+            @Override
+            public CompletionStage<Decision> acquireAsync(String entityId, String operation, List<RateLimit> limits,
+                                                          long cost) {
+                validate(entityId, operation, limits);
+                if (cost < 0) {
+                    throw new IllegalArgumentException("cost must be >= 0, was " + cost);
+                }
+                return decide(entityId, operation, limits, cost, true, policy);
+            }
+
+            @Override
+            public Decision peek(String entityId, String operation, List<RateLimit> limits) {
+                validate(entityId, operation, limits);
+                return await(decide(entityId, operation, limits, 0, false, policy));
+            }
+
+            @Override
+            public boolean reset(String entityId, String operation) {
+                return store.reset(entityId, operation);
+            }
+
+            @Override
+            public String toString() {
+                return store + " with " + policy;
+            }
+        };
+    }
+
+    /** A snapshot of the store's health and counters. */
+    public Status status() {
+        return new Status(redis.isConnected(), guard.state(), redisDecisions.sum(), policyDecisions.sum(),
+                denyCacheHits.sum());
+    }
+
+    /**
+     * The health and counters of a {@link RedisLimitStore}.
+     *
+     * @param connected       whether the Redis connection is open right now
+     * @param circuitState    the state of the breaker that guards Redis calls
+     * @param redisDecisions  decisions answered by Redis
+     * @param policyDecisions decisions taken by a failure policy because Redis could not answer
+     * @param denyCacheHits   denials answered from the deny cache
+     */
+    public record Status(boolean connected, String circuitState, long redisDecisions, long policyDecisions,
+                         long denyCacheHits) {
+    }
+
+    /** Closes the connection (and the Lettuce client and threads, unless they were supplied). */
+    @Override
+    public void close() {
+        redis.close();
+    }
+
+    @Override
+    public String toString() {
+        return "RedisLimitStore[" + keys + ", " + redis + ", circuit " + guard.state() + "]";
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    private CompletionStage<Decision> decide(String entityId, String operation, List<RateLimit> limits, long cost,
+                                             boolean record, FailurePolicy policy) {
+        String key = keys.key(entityId, operation);
+        long start = clock.nanoTime();
+        if (record && denyCache != null) {
+            Decision cached = denyCache.lookup(key, limits, cost, start);
+            if (cached != null) {
+                denyCacheHits.increment();
+                if (denyCacheHit.isActive()) {
+                    denyCacheHit.emit(Map.of("retry_after_ms", cached.retryAfterNanos() / 1_000_000L),
+                            Map.of("backend", BACKEND, "entity_id", entityId, "operation", operation));
+                }
+                return CompletableFuture.completedFuture(cached);
+            }
+        }
+        if (!guard.tryAcquirePermit()) {
+            return applyPolicy(policy, "circuit_open", null, start, entityId, operation, limits, cost, record);
+        }
+        String[] args = protocol.args(record, cost, start, limits);
+        return redis.run(key, args).handle((reply, failure) -> {
+            long elapsed = clock.nanoTime() - start;
+            Decision decision = null;
+            if (failure == null) {
+                try {
+                    decision = protocol.decode(reply, limits);
+                } catch (IllegalStateException badReply) {
+                    failure = badReply;
+                }
+            }
+            if (decision != null) {
+                guard.onSuccess(elapsed);
+                redisDecisions.increment();
+                recovered();
+                if (record && denyCache != null) {
+                    denyCache.remember(key, limits, cost, start, decision);
+                }
+                return CompletableFuture.completedFuture(decision);
+            }
+            Throwable cause = ScriptExecutor.unwrap(failure);
+            guard.onFailure(elapsed, cause);
+            return applyPolicy(policy, reason(cause), cause, start, entityId, operation, limits, cost, record);
+        }).thenCompose(stage -> stage);
+    }
+
+    private CompletionStage<Decision> applyPolicy(FailurePolicy policy, String reason, Throwable cause, long start,
+                                                  String entityId, String operation, List<RateLimit> limits,
+                                                  long cost, boolean record) {
+        policyDecisions.increment();
+        failuresSinceHealthy.incrementAndGet();
+        failingSince.compareAndSet(NOT_FAILING, start);
+        if (backendFailure.isActive()) {
+            backendFailure.emit(Map.of("duration_us", (clock.nanoTime() - start) / 1_000L),
+                    Map.of("backend", BACKEND, "policy", policy.name(), "reason", reason,
+                            "entity_id", entityId, "operation", operation));
+        }
+        try {
+            return switch (policy) {
+                case FAIL_OPEN -> CompletableFuture.completedFuture(admitUncounted(limits));
+                case FAIL_CLOSED -> CompletableFuture.failedFuture(unavailable(entityId, operation, reason, cause));
+                case FALLBACK_LOCAL -> CompletableFuture.completedFuture(record
+                        ? fallback.acquire(entityId, operation, limits, cost)
+                        : fallback.peek(entityId, operation, limits));
+            };
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private void recovered() {
+        long since = failingSince.get();
+        if (since != NOT_FAILING && failingSince.compareAndSet(since, NOT_FAILING)) {
+            long failures = failuresSinceHealthy.getAndSet(0);
+            if (backendRecovered.isActive()) {
+                backendRecovered.emit(Map.of("downtime_ms", (clock.nanoTime() - since) / 1_000_000L, "failures", failures),
+                        Map.of("backend", BACKEND));
+            }
+        }
+    }
+
+    private static Decision admitUncounted(List<RateLimit> limits) {
+        RateLimit tightest = limits.get(0);
+        for (RateLimit r : limits) {
+            if (r.limit() < tightest.limit()) {
+                tightest = r;
+            }
+        }
+        return new Decision(true, tightest.limit(), tightest.limit(), 0, 0, tightest);
+    }
+
+    private InfraException unavailable(String entityId, String operation, String reason, Throwable cause) {
+        return InfraError.builder(ErrorCode.RATE_LIMITER_UNAVAILABLE)
+                .message("Redis cannot decide (" + reason + ") and the failure policy of '" + operation + "' is FAIL_CLOSED")
+                .context("entity_id", entityId)
+                .context("operation", operation)
+                .context("backend", BACKEND)
+                .context("reason", reason)
+                .cause(cause)
+                .build()
+                .toException();
+    }
+
+    private InfraException resetFailed(String entityId, String operation, String reason, Throwable cause) {
+        return InfraError.builder(ErrorCode.RATE_LIMITER_RESET_EXCEPTION)
+                .message("cannot reset '" + entityId + "'/'" + operation + "' in Redis (" + reason + ")")
+                .context("entity_id", entityId)
+                .context("operation", operation)
+                .context("backend", BACKEND)
+                .context("reason", reason)
+                .cause(cause)
+                .build()
+                .toException();
+    }
+
+    private static String reason(Throwable cause) {
+        if (cause instanceof TimeoutException || cause instanceof RedisCommandTimeoutException) {
+            return "timeout";
+        }
+        if (cause instanceof RedisCommandExecutionException || cause instanceof IllegalStateException) {
+            return "error";
+        }
+        return "connection";
+    }
+
+    private FailurePolicy policyFor(String operation) {
+        return operationPolicies.isEmpty() ? defaultPolicy : operationPolicies.getOrDefault(operation, defaultPolicy);
+    }
+
+    private static Decision await(CompletionStage<Decision> stage) {
+        try {
+            return stage.toCompletableFuture().join();
+        } catch (CompletionException e) {
+            Throwable cause = ScriptExecutor.unwrap(e);
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw e;
+        }
+    }
+
+    private static void validate(String entityId, String operation, List<RateLimit> limits) {
+        if (entityId == null || entityId.isEmpty()) {
+            throw new IllegalArgumentException("entityId must be non-empty, was " + (entityId == null ? "null" : "''"));
+        }
+        if (operation == null || operation.isEmpty()) {
+            throw new IllegalArgumentException("operation must be non-empty, was " + (operation == null ? "null" : "''"));
+        }
+        if (limits == null || limits.isEmpty()) {
+            throw new IllegalArgumentException("limits must hold at least one rule, was " + limits);
+        }
+        for (RateLimit r : limits) {
+            Objects.requireNonNull(r, "limits must not contain null");
+        }
+    }
+
+    /**
+     * Builds a {@link RedisLimitStore}. Every setter validates its argument at once and quotes a bad
+     * value in its {@link IllegalArgumentException}. Not thread-safe.
+     */
+    public static final class Builder {
+        private RedisURI uri = RedisURI.create("redis://127.0.0.1:6379");
+        private ClientResources clientResources;
+        private Duration connectTimeout = Duration.ofSeconds(1);
+        private Duration commandTimeout = Duration.ofMillis(250);
+        private String keyPrefix = "bulwark:rl:";
+        private FailurePolicy failurePolicy = FailurePolicy.FAIL_OPEN;
+        private final Map<String, FailurePolicy> operationPolicies = new HashMap<>();
+        private LimitStore fallbackStore;
+        private Clock clock = Clock.system();
+        private Telemetry telemetry;
+        private boolean clientTimeForTesting;
+        private int denyCacheCapacity = 4096;
+        private int breakerFailureThreshold = 3;
+        private Duration breakerOpenDuration = Duration.ofMillis(500);
+
+        private Builder() {
+        }
+
+        /**
+         * The Redis server, e.g. {@code redis://:password@host:6379/0} or {@code rediss://host} for TLS.
+         *
+         * @throws IllegalArgumentException if the URI cannot be parsed
+         */
+        public Builder uri(String uri) {
+            Objects.requireNonNull(uri, "uri");
+            try {
+                this.uri = RedisURI.create(uri);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("uri is not a Redis URI: '" + uri + "' (" + e.getMessage() + ")", e);
+            }
+            return this;
+        }
+
+        /**
+         * Lettuce resources (event loops, timers) to share with other clients of the application;
+         * the store does not shut them down. By default it creates its own small set.
+         */
+        public Builder clientResources(ClientResources resources) {
+            this.clientResources = Objects.requireNonNull(resources, "resources");
+            return this;
+        }
+
+        /** How long opening a connection may take (default 1 s). */
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = positive("connectTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * The most a decision waits for Redis (default 250 ms); after it, the failure policy decides.
+         * Also bounds the wait for a connection being opened.
+         */
+        public Builder commandTimeout(Duration timeout) {
+            this.commandTimeout = positive("commandTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * The namespace of every key (default {@code bulwark:rl:}); must not contain braces, which
+         * would capture the Redis Cluster hash tag.
+         */
+        public Builder keyPrefix(String prefix) {
+            this.keyPrefix = KeyLayout.validPrefix(prefix);
+            return this;
+        }
+
+        /** The failure policy of every operation without its own (default {@link FailurePolicy#FAIL_OPEN}). */
+        public Builder failurePolicy(FailurePolicy policy) {
+            this.failurePolicy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /** The failure policy of one operation, e.g. {@code FAIL_CLOSED} for {@code "login"}. */
+        public Builder failurePolicy(String operation, FailurePolicy policy) {
+            if (operation == null || operation.isEmpty()) {
+                throw new IllegalArgumentException("operation must be non-empty, was " + (operation == null ? "null" : "''"));
+            }
+            operationPolicies.put(operation, Objects.requireNonNull(policy, "policy"));
+            return this;
+        }
+
+        /** The local store that {@link FailurePolicy#FALLBACK_LOCAL} decides with. */
+        public Builder fallbackStore(LimitStore store) {
+            this.fallbackStore = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        /** The clock for the deny cache, the breaker and durations in events (default: the system clock). */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Where the store's events go (default: a private stream nobody listens to). */
+        public Builder telemetry(Telemetry telemetry) {
+            this.telemetry = Objects.requireNonNull(telemetry, "telemetry");
+            return this;
+        }
+
+        /**
+         * <b>For tests only.</b> The script takes "now" from this builder's {@link #clock} (its
+         * {@code nanoTime()}) instead of Redis {@code TIME}, so that a test can drive time with a
+         * {@link dev.bulwark.time.ManualClock} and compare decisions with the in-memory store.
+         * Every client sharing keys must then share one clock; in production clients' clocks
+         * differ, which is exactly what server time protects against.
+         */
+        public Builder useClientClockForTesting() {
+            this.clientTimeForTesting = true;
+            return this;
+        }
+
+        /** How many denied keys the local deny cache remembers (default 4096); 0 turns it off. */
+        public Builder denyCacheCapacity(int capacity) {
+            if (capacity < 0 || capacity > (1 << 24)) {
+                throw new IllegalArgumentException("denyCacheCapacity must be in [0, 16777216], was " + capacity);
+            }
+            this.denyCacheCapacity = capacity;
+            return this;
+        }
+
+        /**
+         * The breaker around Redis calls: it opens after {@code failures} consecutive failures and
+         * lets a trial call through every {@code openDuration} (defaults 3 and 500 ms).
+         */
+        public Builder circuitBreaker(int failures, Duration openDuration) {
+            if (failures < 1) {
+                throw new IllegalArgumentException("failures must be >= 1, was " + failures);
+            }
+            this.breakerFailureThreshold = failures;
+            this.breakerOpenDuration = positive("openDuration", openDuration);
+            return this;
+        }
+
+        /**
+         * Builds the store and starts connecting in the background; never blocks on Redis and
+         * succeeds even when Redis is down (the failure policy then decides).
+         *
+         * @throws IllegalStateException if a policy is {@link FailurePolicy#FALLBACK_LOCAL} but no
+         *                               {@link #fallbackStore} was given
+         */
+        public RedisLimitStore build() {
+            boolean needsFallback = failurePolicy == FailurePolicy.FALLBACK_LOCAL
+                    || operationPolicies.containsValue(FailurePolicy.FALLBACK_LOCAL);
+            if (needsFallback && fallbackStore == null) {
+                throw new IllegalStateException("FALLBACK_LOCAL needs a fallbackStore");
+            }
+            return new RedisLimitStore(this);
+        }
+
+        private static Duration positive(String name, Duration d) {
+            Objects.requireNonNull(d, name);
+            if (d.isZero() || d.isNegative()) {
+                throw new IllegalArgumentException(name + " must be positive, was " + d);
+            }
+            return d;
+        }
+    }
+}
