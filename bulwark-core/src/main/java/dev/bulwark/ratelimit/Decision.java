@@ -1,21 +1,74 @@
 package dev.bulwark.ratelimit;
 
 import java.time.Duration;
+import java.util.Objects;
 
 /**
- * The answer of a rate-limit check.
+ * The answer of a rate-limit check, for its <em>deciding rule</em>: when allowed, the rule with
+ * the fewest units remaining; when denied, the denying rule with the longest wait (see
+ * {@link LimitStore} for the exact rules and tie-breaks).
  *
- * @param allowed         whether the request was admitted (and its cost recorded)
- * @param limit           the limit of the deciding rule (the most restrictive one when several apply)
- * @param remaining       units still available in the deciding rule after this decision
- * @param retryAfterNanos when denied, the exact wait until the same request could be admitted; 0 when allowed
- * @param resetAfterNanos time until the deciding rule is back to its full limit
- * @param rule            the deciding rule (for a denial, the rule that denied)
+ * @param allowed         whether the request was admitted (and its cost recorded against every rule)
+ * @param limit           the limit of the deciding rule ({@code rule.limit()})
+ * @param remaining       units of the deciding rule that one request could still take right after
+ *                        this decision, {@code 0 <= remaining <= limit}
+ * @param retryAfterNanos 0 when allowed; when denied, the exact wait (at least 1 ns) after which the
+ *                        same request would be admitted if nothing else were recorded meanwhile, or
+ *                        {@link #NEVER} when it can never be (limit 0, cost above the limit)
+ * @param resetAfterNanos time until the deciding rule is back to its full limit if nothing else is recorded
+ * @param rule            the deciding rule
  */
 public record Decision(boolean allowed, long limit, long remaining, long retryAfterNanos, long resetAfterNanos,
                        RateLimit rule) {
 
-    /** {@link #retryAfterNanos()} as a {@link Duration}. */
+    /** {@link #retryAfterNanos()} of a request that no wait can admit: limit 0, or cost above the limit. */
+    public static final long NEVER = Long.MAX_VALUE;
+
+    /**
+     * Validates the components.
+     *
+     * @throws IllegalArgumentException if the limit differs from the rule's, remaining is outside
+     *                                  {@code [0, limit]}, resetAfter is negative, an allowed decision
+     *                                  has a wait or a denied one has none
+     */
+    public Decision {
+        Objects.requireNonNull(rule, "rule");
+        if (limit != rule.limit()) {
+            throw new IllegalArgumentException("limit " + limit + " differs from the rule's " + rule);
+        }
+        if (remaining < 0 || remaining > limit) {
+            throw new IllegalArgumentException("remaining must be in [0, " + limit + "], was " + remaining);
+        }
+        if (resetAfterNanos < 0) {
+            throw new IllegalArgumentException("resetAfterNanos must be >= 0, was " + resetAfterNanos);
+        }
+        if (allowed ? retryAfterNanos != 0 : retryAfterNanos < 1) {
+            throw new IllegalArgumentException((allowed ? "an allowed" : "a denied") + " decision cannot have retryAfterNanos "
+                    + retryAfterNanos);
+        }
+    }
+
+    /** An admission of {@code rule}. */
+    public static Decision allowed(RateLimit rule, long remaining, long resetAfterNanos) {
+        return new Decision(true, rule.limit(), remaining, 0, resetAfterNanos, rule);
+    }
+
+    /** A denial by {@code rule}; {@code retryAfterNanos} is at least 1, or {@link #NEVER}. */
+    public static Decision denied(RateLimit rule, long remaining, long retryAfterNanos, long resetAfterNanos) {
+        return new Decision(false, rule.limit(), remaining, retryAfterNanos, resetAfterNanos, rule);
+    }
+
+    /** Units of the deciding rule in use: {@code limit - remaining}. */
+    public long used() {
+        return limit - remaining;
+    }
+
+    /** Whether waiting can help: allowed, or denied with a finite {@link #retryAfterNanos()}. */
+    public boolean canSucceedLater() {
+        return retryAfterNanos != NEVER;
+    }
+
+    /** {@link #retryAfterNanos()} as a {@link Duration} ({@code Duration.ofNanos(NEVER)}, about 292 years, for never). */
     public Duration retryAfter() {
         return Duration.ofNanos(retryAfterNanos);
     }
