@@ -11,15 +11,17 @@ public enum FailurePolicy {
 
     /**
      * Admit the request. Availability over protection: during an outage nothing is limited.
-     * The decision is {@code allowed} with {@code remaining} equal to the limit of the most
-     * restrictive rule (nothing was counted) and no wait.
+     * The decision is {@code allowed} for the rule with the smallest limit, as if its state were
+     * empty (nothing is counted). A request that no wait could ever admit (a limit of 0, a cost
+     * above the limit) is still denied with {@link dev.bulwark.ratelimit.Decision#NEVER}.
      */
     FAIL_OPEN,
 
     /**
-     * Refuse the request with {@code RATE_LIMITER_UNAVAILABLE} (6010): {@code acquire} throws an
-     * {@link dev.bulwark.error.InfraException} of that code, {@code acquireAsync} completes
-     * exceptionally with it. Protection over availability.
+     * Refuse the request: {@code acquire} throws a
+     * {@link dev.bulwark.ratelimit.LimitStoreUnavailableException}, which the rate limiter reports
+     * as {@code RATE_LIMITER_UNAVAILABLE} (6010); {@code acquireAsync} completes exceptionally with
+     * it. Protection over availability.
      */
     FAIL_CLOSED,
 

@@ -1,10 +1,8 @@
 package dev.bulwark.redis;
 
-import dev.bulwark.error.ErrorCode;
-import dev.bulwark.error.InfraError;
-import dev.bulwark.error.InfraException;
 import dev.bulwark.ratelimit.Decision;
 import dev.bulwark.ratelimit.LimitStore;
+import dev.bulwark.ratelimit.LimitStoreUnavailableException;
 import dev.bulwark.ratelimit.RateLimit;
 import dev.bulwark.redis.internal.BackendGuard;
 import dev.bulwark.redis.internal.ConsecutiveFailuresGuard;
@@ -129,49 +127,75 @@ public final class RedisLimitStore implements LimitStore {
      * {@inheritDoc}
      *
      * <p>Completes within the command timeout: with Redis's decision, the deny cache's, or the
-     * failure policy's (exceptionally with a 6010 {@link InfraException} under
+     * failure policy's (exceptionally with a {@link LimitStoreUnavailableException} under
      * {@link FailurePolicy#FAIL_CLOSED}).
+     *
+     * @throws NullPointerException     if an argument or a rule is null
+     * @throws IllegalArgumentException if {@code limits} is empty, two rules share state, or {@code cost < 1}
      */
     @Override
     public CompletionStage<Decision> acquireAsync(String entityId, String operation, List<RateLimit> limits, long cost) {
-        validate(entityId, operation, limits);
-        if (cost < 0) {
-            throw new IllegalArgumentException("cost must be >= 0, was " + cost);
-        }
+        validate(entityId, operation, limits, cost);
         return decide(entityId, operation, limits, cost, true, policyFor(operation));
     }
 
     @Override
     public Decision peek(String entityId, String operation, List<RateLimit> limits) {
-        validate(entityId, operation, limits);
-        return await(decide(entityId, operation, limits, 0, false, policyFor(operation)));
+        validate(entityId, operation, limits, 1);
+        return await(decide(entityId, operation, limits, 1, false, policyFor(operation)));
     }
 
     /**
-     * Deletes the key's state in Redis (and in the local fallback store and deny cache).
+     * A peek of every rule with live state under the key, read from Redis; the rules carry the
+     * default label {@code "<limit>/<window>"} because Redis keeps no rule names.
      *
-     * @throws InfraException {@code RATE_LIMITER_RESET_EXCEPTION} (6007) if Redis cannot be reached
+     * @throws LimitStoreUnavailableException if Redis cannot answer
+     */
+    @Override
+    public List<Decision> inspect(String entityId, String operation) {
+        validate(entityId, operation);
+        List<Object> reply = adminCall(entityId, operation, protocol.inspectArgs(clock.nanoTime()));
+        return protocol.decodeInspect(reply);
+    }
+
+    /**
+     * Deletes the key in Redis (and forgets it in the local fallback store and the deny cache).
+     *
+     * @return whether any rule of the key had live state in Redis
+     * @throws LimitStoreUnavailableException if Redis cannot answer
      */
     @Override
     public boolean reset(String entityId, String operation) {
-        validate(entityId, operation, List.of(RateLimit.of(1, Duration.ofSeconds(1))));
-        String key = keys.key(entityId, operation);
+        validate(entityId, operation);
         if (denyCache != null) {
-            denyCache.forget(key);
+            denyCache.forget(keys.key(entityId, operation));
         }
-        boolean local = fallback != null && fallback.reset(entityId, operation);
+        if (fallback != null) {
+            fallback.reset(entityId, operation);
+        }
+        return protocol.decodeReset(adminCall(entityId, operation, protocol.resetArgs(clock.nanoTime())));
+    }
+
+    /** Redis stores expire keys by themselves: nothing to sweep. */
+    @Override
+    public long sweepExpired() {
+        return 0;
+    }
+
+    private List<Object> adminCall(String entityId, String operation, String[] args) {
         if (!guard.tryAcquirePermit()) {
-            throw resetFailed(entityId, operation, "circuit_open", null);
+            throw unavailable(entityId, operation, "circuit_open", null);
         }
         long start = clock.nanoTime();
         try {
-            boolean existed = redis.delete(key).join();
+            List<Object> reply = redis.run(keys.key(entityId, operation), args).join();
             guard.onSuccess(clock.nanoTime() - start);
-            return existed || local;
+            recovered();
+            return reply;
         } catch (CompletionException e) {
             Throwable cause = ScriptExecutor.unwrap(e);
             guard.onFailure(clock.nanoTime() - start, cause);
-            throw resetFailed(entityId, operation, reason(cause), cause);
+            throw unavailable(entityId, operation, reason(cause), cause);
         }
     }
 
@@ -196,17 +220,19 @@ public final class RedisLimitStore implements LimitStore {
             @Override
             public CompletionStage<Decision> acquireAsync(String entityId, String operation, List<RateLimit> limits,
                                                           long cost) {
-                validate(entityId, operation, limits);
-                if (cost < 0) {
-                    throw new IllegalArgumentException("cost must be >= 0, was " + cost);
-                }
+                validate(entityId, operation, limits, cost);
                 return decide(entityId, operation, limits, cost, true, policy);
             }
 
             @Override
             public Decision peek(String entityId, String operation, List<RateLimit> limits) {
-                validate(entityId, operation, limits);
-                return await(decide(entityId, operation, limits, 0, false, policy));
+                validate(entityId, operation, limits, 1);
+                return await(decide(entityId, operation, limits, 1, false, policy));
+            }
+
+            @Override
+            public List<Decision> inspect(String entityId, String operation) {
+                return store.inspect(entityId, operation);
             }
 
             @Override
@@ -271,15 +297,15 @@ public final class RedisLimitStore implements LimitStore {
         if (!guard.tryAcquirePermit()) {
             return applyPolicy(policy, "circuit_open", null, start, entityId, operation, limits, cost, record);
         }
-        String[] args = protocol.args(record, cost, start, limits);
+        String[] args = protocol.decisionArgs(record, cost, start, limits);
         return redis.run(key, args).handle((reply, failure) -> {
             long elapsed = clock.nanoTime() - start;
             Decision decision = null;
             if (failure == null) {
                 try {
-                    decision = protocol.decode(reply, limits);
-                } catch (IllegalStateException badReply) {
-                    failure = badReply;
+                    decision = protocol.decodeDecision(reply, limits);
+                } catch (RuntimeException badReply) {
+                    failure = new IllegalStateException("bad reply from Redis: " + reply, badReply);
                 }
             }
             if (decision != null) {
@@ -310,7 +336,7 @@ public final class RedisLimitStore implements LimitStore {
         }
         try {
             return switch (policy) {
-                case FAIL_OPEN -> CompletableFuture.completedFuture(admitUncounted(limits));
+                case FAIL_OPEN -> CompletableFuture.completedFuture(admitUncounted(limits, cost));
                 case FAIL_CLOSED -> CompletableFuture.failedFuture(unavailable(entityId, operation, reason, cause));
                 case FALLBACK_LOCAL -> CompletableFuture.completedFuture(record
                         ? fallback.acquire(entityId, operation, limits, cost)
@@ -332,38 +358,26 @@ public final class RedisLimitStore implements LimitStore {
         }
     }
 
-    private static Decision admitUncounted(List<RateLimit> limits) {
+    /**
+     * The fail-open decision: admitted, nothing counted, against the tightest rule; except that a
+     * request no rule could ever admit (limit 0, cost above the limit) is still denied for ever.
+     */
+    private static Decision admitUncounted(List<RateLimit> limits, long cost) {
         RateLimit tightest = limits.get(0);
         for (RateLimit r : limits) {
+            if (r.limit() == 0 || cost > r.limit()) {
+                return Decision.denied(r, r.limit(), Decision.NEVER, 0);
+            }
             if (r.limit() < tightest.limit()) {
                 tightest = r;
             }
         }
-        return new Decision(true, tightest.limit(), tightest.limit(), 0, 0, tightest);
+        return Decision.allowed(tightest, tightest.limit() - cost, 0);
     }
 
-    private InfraException unavailable(String entityId, String operation, String reason, Throwable cause) {
-        return InfraError.builder(ErrorCode.RATE_LIMITER_UNAVAILABLE)
-                .message("Redis cannot decide (" + reason + ") and the failure policy of '" + operation + "' is FAIL_CLOSED")
-                .context("entity_id", entityId)
-                .context("operation", operation)
-                .context("backend", BACKEND)
-                .context("reason", reason)
-                .cause(cause)
-                .build()
-                .toException();
-    }
-
-    private InfraException resetFailed(String entityId, String operation, String reason, Throwable cause) {
-        return InfraError.builder(ErrorCode.RATE_LIMITER_RESET_EXCEPTION)
-                .message("cannot reset '" + entityId + "'/'" + operation + "' in Redis (" + reason + ")")
-                .context("entity_id", entityId)
-                .context("operation", operation)
-                .context("backend", BACKEND)
-                .context("reason", reason)
-                .cause(cause)
-                .build()
-                .toException();
+    private LimitStoreUnavailableException unavailable(String entityId, String operation, String reason, Throwable cause) {
+        return new LimitStoreUnavailableException("Redis cannot decide for '" + entityId + "'/'" + operation
+                + "' (" + reason + ")", cause);
     }
 
     private static String reason(Throwable cause) {
@@ -395,18 +409,28 @@ public final class RedisLimitStore implements LimitStore {
         }
     }
 
-    private static void validate(String entityId, String operation, List<RateLimit> limits) {
-        if (entityId == null || entityId.isEmpty()) {
-            throw new IllegalArgumentException("entityId must be non-empty, was " + (entityId == null ? "null" : "''"));
+    private static void validate(String entityId, String operation) {
+        Objects.requireNonNull(entityId, "entityId");
+        Objects.requireNonNull(operation, "operation");
+    }
+
+    private static void validate(String entityId, String operation, List<RateLimit> limits, long cost) {
+        validate(entityId, operation);
+        Objects.requireNonNull(limits, "limits");
+        if (limits.isEmpty()) {
+            throw new IllegalArgumentException("limits must hold at least one rule, was empty");
         }
-        if (operation == null || operation.isEmpty()) {
-            throw new IllegalArgumentException("operation must be non-empty, was " + (operation == null ? "null" : "''"));
+        for (int i = 0; i < limits.size(); i++) {
+            RateLimit rule = Objects.requireNonNull(limits.get(i), "limits must not contain null");
+            for (int j = 0; j < i; j++) {
+                if (limits.get(j).sameState(rule)) {
+                    throw new IllegalArgumentException("rules " + limits.get(j) + " and " + rule
+                            + " share state (same limit, window and algorithm); list one of them");
+                }
+            }
         }
-        if (limits == null || limits.isEmpty()) {
-            throw new IllegalArgumentException("limits must hold at least one rule, was " + limits);
-        }
-        for (RateLimit r : limits) {
-            Objects.requireNonNull(r, "limits must not contain null");
+        if (cost < 1) {
+            throw new IllegalArgumentException("cost must be >= 1, was " + cost);
         }
     }
 

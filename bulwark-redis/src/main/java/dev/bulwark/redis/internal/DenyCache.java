@@ -95,8 +95,9 @@ public final class DenyCache {
             return null;
         }
         Decision was = d.decision;
-        return new Decision(false, was.limit(), was.remaining(), retryAfter,
-                Math.max(0, d.resetUntilNanos - nowNanos), was.rule());
+        return Decision.denied(was.rule(), was.remaining(),
+                was.retryAfterNanos() == Decision.NEVER ? Decision.NEVER : retryAfter,
+                Math.max(0, d.resetUntilNanos - nowNanos));
     }
 
     /** Forgets every denial remembered for {@code key} (after a reset through this store). */

@@ -1,21 +1,19 @@
 package dev.bulwark.redis.internal;
 
-import dev.bulwark.ratelimit.Algorithm;
-import dev.bulwark.ratelimit.RateLimit;
-
 /**
  * Where the state of a rate-limit key lives in Redis.
  *
  * <p>All rules of one {@code (entityId, operation)} live in one hash:
  * <pre>
  *   key:   &lt;prefix&gt;{&lt;entityId&gt;}:&lt;operation&gt;
- *   field: &lt;rule name&gt;:&lt;algorithm letter&gt;:&lt;state field&gt;
+ *   field: &lt;algorithm letter&gt;&lt;limit&gt;:&lt;window ns&gt;:&lt;a|b|c&gt;   (written by the script)
  * </pre>
  * so a multi-limit check touches one key, {@code reset} is one {@code DEL}, and the braces make
  * {@code entityId} the Redis Cluster hash tag: every key of one entity lives in one slot.
  *
- * <p>Components are escaped so that two different {@code (entityId, operation, rule)} triples can
- * never map to the same key and field: {@code \}, {@code :}, <code>{</code> and <code>}</code> are
+ * <p>Rules with the same limit, window and algorithm share state whatever their names, as the
+ * {@code LimitStore} contract requires. The entity and the operation are escaped so that two
+ * different pairs can never map to the same key: {@code \}, {@code :}, <code>{</code> and <code>}</code> are
  * preceded by a backslash. (An escaped <code>}</code> inside the entity ends the hash tag early, but
  * it does so identically for every key of that entity, so they still share a slot.)
  *
@@ -63,13 +61,6 @@ public final class KeyLayout {
         return sb.toString();
     }
 
-    /** The prefix of the hash fields that hold one rule's state (the script appends the state field name). */
-    public static String ruleField(RateLimit rule) {
-        StringBuilder sb = new StringBuilder(rule.name().length() + 4);
-        escapeInto(sb, rule.name());
-        return sb.append(':').append(letter(rule.algorithm())).append(':').toString();
-    }
-
     /** A {@code SCAN MATCH} pattern that finds every key under {@code prefix}. */
     public static String scanPattern(String prefix) {
         StringBuilder sb = new StringBuilder(prefix.length() + 2);
@@ -81,16 +72,6 @@ public final class KeyLayout {
             sb.append(c);
         }
         return sb.append('*').toString();
-    }
-
-    static char letter(Algorithm algorithm) {
-        return switch (algorithm) {
-            case FIXED_WINDOW -> 'F';
-            case SLIDING_WINDOW -> 'S';
-            case TOKEN_BUCKET -> 'T';
-            case LEAKY_BUCKET -> 'L';
-            case GCRA -> 'G';
-        };
     }
 
     private static void escapeInto(StringBuilder sb, String s) {
