@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -108,8 +107,7 @@ public final class RedisLimitStore implements LimitStore {
         this.backendFailure = telemetry.channel(telemetry.name(Events.RATE_LIMITER_BACKEND_FAILURE));
         this.backendRecovered = telemetry.channel(telemetry.name(Events.RATE_LIMITER_BACKEND_RECOVERED));
         this.denyCacheHit = telemetry.channel(telemetry.name(Events.RATE_LIMITER_DENY_CACHE_HIT));
-        this.redis = new ScriptExecutor(b.uri, b.clientResources, b.connectTimeout, b.commandTimeout,
-                LimitScriptProtocol.SCRIPT);
+        this.redis = new ScriptExecutor(b.uri, b.clientResources, b.connectTimeout, b.commandTimeout);
         this.redis.connectInBackground();
     }
 
@@ -118,9 +116,20 @@ public final class RedisLimitStore implements LimitStore {
         return new Builder();
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Waits at most the command timeout for Redis; then, or when Redis is down, the operation's
+     * failure policy decides.
+     *
+     * @throws LimitStoreUnavailableException when Redis cannot decide and the policy is {@link FailurePolicy#FAIL_CLOSED}
+     * @throws NullPointerException           if an argument or a rule is null
+     * @throws IllegalArgumentException       if {@code limits} is empty, two rules share state, or {@code cost < 1}
+     */
     @Override
     public Decision acquire(String entityId, String operation, List<RateLimit> limits, long cost) {
-        return await(acquireAsync(entityId, operation, limits, cost));
+        validate(entityId, operation, limits, cost);
+        return decideNow(call(entityId, operation, limits, cost, true, policyFor(operation)));
     }
 
     /**
@@ -136,13 +145,13 @@ public final class RedisLimitStore implements LimitStore {
     @Override
     public CompletionStage<Decision> acquireAsync(String entityId, String operation, List<RateLimit> limits, long cost) {
         validate(entityId, operation, limits, cost);
-        return decide(entityId, operation, limits, cost, true, policyFor(operation));
+        return decideLater(call(entityId, operation, limits, cost, true, policyFor(operation)));
     }
 
     @Override
     public Decision peek(String entityId, String operation, List<RateLimit> limits) {
         validate(entityId, operation, limits, 1);
-        return await(decide(entityId, operation, limits, 1, false, policyFor(operation)));
+        return decideNow(call(entityId, operation, limits, 1, false, policyFor(operation)));
     }
 
     /**
@@ -188,14 +197,13 @@ public final class RedisLimitStore implements LimitStore {
         }
         long start = clock.nanoTime();
         try {
-            List<Object> reply = redis.run(keys.key(entityId, operation), args).join();
+            List<Object> reply = redis.runSync(LimitScriptProtocol.EXACT, keys.key(entityId, operation), args);
             guard.onSuccess(clock.nanoTime() - start);
             recovered();
             return reply;
-        } catch (CompletionException e) {
-            Throwable cause = ScriptExecutor.unwrap(e);
-            guard.onFailure(clock.nanoTime() - start, cause);
-            throw unavailable(entityId, operation, reason(cause), cause);
+        } catch (RuntimeException e) {
+            guard.onFailure(clock.nanoTime() - start, e);
+            throw unavailable(entityId, operation, reason(e), e);
         }
     }
 
@@ -214,20 +222,21 @@ public final class RedisLimitStore implements LimitStore {
         return new LimitStore() {
             @Override
             public Decision acquire(String entityId, String operation, List<RateLimit> limits, long cost) {
-                return await(acquireAsync(entityId, operation, limits, cost));
+                validate(entityId, operation, limits, cost);
+                return decideNow(call(entityId, operation, limits, cost, true, policy));
             }
 
             @Override
             public CompletionStage<Decision> acquireAsync(String entityId, String operation, List<RateLimit> limits,
                                                           long cost) {
                 validate(entityId, operation, limits, cost);
-                return decide(entityId, operation, limits, cost, true, policy);
+                return decideLater(call(entityId, operation, limits, cost, true, policy));
             }
 
             @Override
             public Decision peek(String entityId, String operation, List<RateLimit> limits) {
                 validate(entityId, operation, limits, 1);
-                return await(decide(entityId, operation, limits, 1, false, policy));
+                return decideNow(call(entityId, operation, limits, 1, false, policy));
             }
 
             @Override
@@ -279,72 +288,140 @@ public final class RedisLimitStore implements LimitStore {
 
     // ---------------------------------------------------------------------------------------------
 
-    private CompletionStage<Decision> decide(String entityId, String operation, List<RateLimit> limits, long cost,
-                                             boolean record, FailurePolicy policy) {
-        String key = keys.key(entityId, operation);
-        long start = clock.nanoTime();
-        if (record && denyCache != null) {
-            Decision cached = denyCache.lookup(key, limits, cost, start);
+    /** Everything one decision needs to finish, on whichever thread its reply arrives. */
+    private record Call(String entityId, String operation, List<RateLimit> limits, long cost, boolean record,
+                        FailurePolicy policy, String key, long startNanos) {
+    }
+
+    private Call call(String entityId, String operation, List<RateLimit> limits, long cost, boolean record,
+                      FailurePolicy policy) {
+        return new Call(entityId, operation, limits, cost, record, policy, keys.key(entityId, operation),
+                clock.nanoTime());
+    }
+
+    /**
+     * The synchronous decision: the reply is awaited and processed on the caller's thread, so the
+     * connection's single event-loop thread only completes futures.
+     */
+    private Decision decideNow(Call call) {
+        Decision early = decideWithoutRedis(call);
+        if (early != null) {
+            return early;
+        }
+        String[] args = protocol.decisionArgs(call.record, call.cost, call.startNanos, call.limits);
+        List<Object> reply = null;
+        Throwable failure = null;
+        try {
+            if (protocol.needsExact(call.limits)) {
+                reply = redis.runSync(LimitScriptProtocol.EXACT, call.key, args);
+            } else {
+                reply = redis.runSync(LimitScriptProtocol.FAST, call.key, args);
+                if (LimitScriptProtocol.isHandover(reply)) {
+                    reply = redis.runSync(LimitScriptProtocol.EXACT, call.key, args);
+                }
+            }
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        return decideFromReply(call, reply, failure);
+    }
+
+    private CompletionStage<Decision> decideLater(Call call) {
+        Decision early;
+        try {
+            early = decideWithoutRedis(call);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        if (early != null) {
+            return CompletableFuture.completedFuture(early);
+        }
+        String[] args = protocol.decisionArgs(call.record, call.cost, call.startNanos, call.limits);
+        CompletableFuture<List<Object>> reply;
+        if (protocol.needsExact(call.limits)) {
+            reply = redis.run(LimitScriptProtocol.EXACT, call.key, args);
+        } else {
+            reply = redis.run(LimitScriptProtocol.FAST, call.key, args).thenCompose(r -> LimitScriptProtocol.isHandover(r)
+                    ? redis.run(LimitScriptProtocol.EXACT, call.key, args)
+                    : CompletableFuture.completedFuture(r));
+        }
+        return reply.handle((r, failure) -> decideFromReply(call, r, failure == null ? null : ScriptExecutor.unwrap(failure)));
+    }
+
+    /**
+     * The decision when Redis need not or cannot be asked: a remembered denial, or the failure
+     * policy while the breaker is open; null when Redis must decide.
+     *
+     * @throws LimitStoreUnavailableException when the breaker is open and the policy fails closed
+     */
+    private Decision decideWithoutRedis(Call call) {
+        if (call.record && denyCache != null) {
+            Decision cached = denyCache.lookup(call.key, call.limits, call.cost, call.startNanos);
             if (cached != null) {
                 denyCacheHits.increment();
                 if (denyCacheHit.isActive()) {
                     denyCacheHit.emit(Map.of("retry_after_ms", cached.retryAfterNanos() / 1_000_000L),
-                            Map.of("backend", BACKEND, "entity_id", entityId, "operation", operation));
+                            Map.of("backend", BACKEND, "entity_id", call.entityId, "operation", call.operation));
                 }
-                return CompletableFuture.completedFuture(cached);
+                return cached;
             }
         }
         if (!guard.tryAcquirePermit()) {
-            return applyPolicy(policy, "circuit_open", null, start, entityId, operation, limits, cost, record);
+            return decideByPolicy(call, "circuit_open", null);
         }
-        String[] args = protocol.decisionArgs(record, cost, start, limits);
-        return redis.run(key, args).handle((reply, failure) -> {
-            long elapsed = clock.nanoTime() - start;
-            Decision decision = null;
-            if (failure == null) {
-                try {
-                    decision = protocol.decodeDecision(reply, limits);
-                } catch (RuntimeException badReply) {
-                    failure = new IllegalStateException("bad reply from Redis: " + reply, badReply);
-                }
+        return null;
+    }
+
+    /**
+     * The decision in Redis's reply, or the failure policy's when there is none.
+     *
+     * @throws LimitStoreUnavailableException when Redis failed and the policy fails closed
+     */
+    private Decision decideFromReply(Call call, List<Object> reply, Throwable failure) {
+        long elapsed = clock.nanoTime() - call.startNanos;
+        if (failure == null) {
+            Decision decision;
+            try {
+                decision = protocol.decodeDecision(reply, call.limits);
+            } catch (RuntimeException badReply) {
+                failure = new IllegalStateException("bad reply from Redis: " + reply, badReply);
+                decision = null;
             }
             if (decision != null) {
                 guard.onSuccess(elapsed);
                 redisDecisions.increment();
                 recovered();
-                if (record && denyCache != null) {
-                    denyCache.remember(key, limits, cost, start, decision);
+                if (call.record && denyCache != null) {
+                    denyCache.remember(call.key, call.limits, call.cost, call.startNanos, decision);
                 }
-                return CompletableFuture.completedFuture(decision);
+                return decision;
             }
-            Throwable cause = ScriptExecutor.unwrap(failure);
-            guard.onFailure(elapsed, cause);
-            return applyPolicy(policy, reason(cause), cause, start, entityId, operation, limits, cost, record);
-        }).thenCompose(stage -> stage);
+        }
+        guard.onFailure(elapsed, failure);
+        return decideByPolicy(call, reason(failure), failure);
     }
 
-    private CompletionStage<Decision> applyPolicy(FailurePolicy policy, String reason, Throwable cause, long start,
-                                                  String entityId, String operation, List<RateLimit> limits,
-                                                  long cost, boolean record) {
+    /**
+     * The failure policy's decision, with its telemetry.
+     *
+     * @throws LimitStoreUnavailableException under {@link FailurePolicy#FAIL_CLOSED}
+     */
+    private Decision decideByPolicy(Call call, String reason, Throwable cause) {
         policyDecisions.increment();
         failuresSinceHealthy.incrementAndGet();
-        failingSince.compareAndSet(NOT_FAILING, start);
+        failingSince.compareAndSet(NOT_FAILING, call.startNanos);
         if (backendFailure.isActive()) {
-            backendFailure.emit(Map.of("duration_us", (clock.nanoTime() - start) / 1_000L),
-                    Map.of("backend", BACKEND, "policy", policy.name(), "reason", reason,
-                            "entity_id", entityId, "operation", operation));
+            backendFailure.emit(Map.of("duration_us", (clock.nanoTime() - call.startNanos) / 1_000L),
+                    Map.of("backend", BACKEND, "policy", call.policy.name(), "reason", reason,
+                            "entity_id", call.entityId, "operation", call.operation));
         }
-        try {
-            return switch (policy) {
-                case FAIL_OPEN -> CompletableFuture.completedFuture(admitUncounted(limits, cost));
-                case FAIL_CLOSED -> CompletableFuture.failedFuture(unavailable(entityId, operation, reason, cause));
-                case FALLBACK_LOCAL -> CompletableFuture.completedFuture(record
-                        ? fallback.acquire(entityId, operation, limits, cost)
-                        : fallback.peek(entityId, operation, limits));
-            };
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
+        return switch (call.policy) {
+            case FAIL_OPEN -> admitUncounted(call.limits, call.cost);
+            case FAIL_CLOSED -> throw unavailable(call.entityId, call.operation, reason, cause);
+            case FALLBACK_LOCAL -> call.record
+                    ? fallback.acquire(call.entityId, call.operation, call.limits, call.cost)
+                    : fallback.peek(call.entityId, call.operation, call.limits);
+        };
     }
 
     private void recovered() {
@@ -392,21 +469,6 @@ public final class RedisLimitStore implements LimitStore {
 
     private FailurePolicy policyFor(String operation) {
         return operationPolicies.isEmpty() ? defaultPolicy : operationPolicies.getOrDefault(operation, defaultPolicy);
-    }
-
-    private static Decision await(CompletionStage<Decision> stage) {
-        try {
-            return stage.toCompletableFuture().join();
-        } catch (CompletionException e) {
-            Throwable cause = ScriptExecutor.unwrap(e);
-            if (cause instanceof RuntimeException re) {
-                throw re;
-            }
-            if (cause instanceof Error err) {
-                throw err;
-            }
-            throw e;
-        }
     }
 
     private static void validate(String entityId, String operation) {

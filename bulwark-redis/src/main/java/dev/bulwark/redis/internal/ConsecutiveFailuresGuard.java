@@ -42,9 +42,14 @@ public final class ConsecutiveFailuresGuard implements BackendGuard {
 
     @Override
     public void onSuccess(long durationNanos) {
-        consecutiveFailures.set(0);
-        trialStartedAt.set(CLOSED);
-        openedAt.set(CLOSED);
+        // read before writing: on the healthy path nothing is written to these shared fields
+        if (consecutiveFailures.get() != 0) {
+            consecutiveFailures.set(0);
+        }
+        if (openedAt.get() != CLOSED) {
+            trialStartedAt.set(CLOSED);
+            openedAt.set(CLOSED);
+        }
     }
 
     @Override

@@ -2,7 +2,10 @@ package dev.bulwark.redis.internal;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
@@ -17,10 +20,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs one Lua script on one multiplexed Lettuce connection: {@code EVALSHA}, falling back to
+ * Runs Lua scripts on one multiplexed Lettuce connection: {@code EVALSHA}, falling back to
  * {@code EVAL} (which also caches the script on the server) when Redis answers {@code NOSCRIPT},
  * for instance after a restart or {@code SCRIPT FLUSH}.
  *
@@ -30,9 +35,9 @@ import java.util.concurrent.TimeUnit;
  * queues behind an outage. If opening fails, the next call after {@link #CONNECT_RETRY_NANOS}
  * starts a new attempt; calls in between fail at once.
  *
- * <p><b>Time bound.</b> Every future returned by {@link #run} completes within the command timeout:
- * Lettuce times the command out, and the future itself times out too, which also covers the wait
- * for a connection being opened.
+ * <p><b>Time bound.</b> Every call completes within the command timeout: Lettuce times commands
+ * out ({@code TimeoutOptions}), {@link #runSync} waits no longer, and while a connection is being
+ * opened the future of {@link #run} times out by itself.
  *
  * <p>Thread-safe.
  */
@@ -44,7 +49,6 @@ public final class ScriptExecutor implements AutoCloseable {
     private final RedisURI uri;
     private final ClientResources ownedResources;
     private final Duration commandTimeout;
-    private final LuaScript script;
 
     private final Object connectLock = new Object();
     private volatile CompletableFuture<StatefulRedisConnection<String, String>> connection;
@@ -55,11 +59,9 @@ public final class ScriptExecutor implements AutoCloseable {
     /**
      * @param resources shared Lettuce resources, or null to create (and later shut down) our own
      */
-    public ScriptExecutor(RedisURI uri, ClientResources resources, Duration connectTimeout, Duration commandTimeout,
-                          LuaScript script) {
+    public ScriptExecutor(RedisURI uri, ClientResources resources, Duration connectTimeout, Duration commandTimeout) {
         this.uri = uri;
         this.commandTimeout = commandTimeout;
-        this.script = script;
         this.ownedResources = resources == null
                 ? ClientResources.builder()
                         .ioThreadPoolSize(2)
@@ -90,31 +92,71 @@ public final class ScriptExecutor implements AutoCloseable {
     }
 
     /**
-     * Runs the script with one key and {@code args}; the future completes with the script's array
-     * reply, or exceptionally (timeout, connection failure, script error) within the command timeout.
+     * Runs {@code script} with one key and {@code args}; the future completes with the script's
+     * array reply, or exceptionally (timeout, connection failure, script error) within the command
+     * timeout.
      */
-    public CompletableFuture<List<Object>> run(String key, String[] args) {
+    public CompletableFuture<List<Object>> run(LuaScript script, String key, String[] args) {
         String[] keys = {key};
         RedisAsyncCommands<String, String> ready = commands;
-        CompletableFuture<List<Object>> reply;
         if (ready != null && !closed) {
-            reply = evalsha(ready, keys, args);
-        } else {
-            reply = connection().thenCompose(c -> evalsha(c.async(), keys, args));
+            // Lettuce times the command out (TimeoutOptions): no timer of our own on the hot path
+            return evalsha(ready, script, keys, args);
         }
-        return reply.orTimeout(commandTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        return connection().thenCompose(c -> evalsha(c.async(), script, keys, args))
+                .orTimeout(commandTimeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 
-    /** Deletes {@code key}; completes with whether it existed, within the command timeout. */
-    public CompletableFuture<Boolean> delete(String key) {
+    /**
+     * Runs {@code script} and waits for its reply on the calling thread, at most the command timeout.
+     *
+     * @throws RuntimeException the failure: a Lettuce {@code RedisException} (connection, timeout,
+     *                          script error) or a {@link RedisCommandTimeoutException}
+     */
+    public List<Object> runSync(LuaScript script, String key, String[] args) {
         RedisAsyncCommands<String, String> ready = commands;
-        CompletableFuture<Long> reply = ready != null && !closed
-                ? ready.del(key).toCompletableFuture()
-                : connection().thenCompose(c -> c.async().del(key).toCompletableFuture());
-        return reply.thenApply(n -> n != null && n > 0).orTimeout(commandTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        if (ready == null || closed) {
+            try {
+                return run(script, key, args).join();
+            } catch (CompletionException e) {
+                throw asRuntime(unwrap(e));
+            }
+        }
+        String[] keys = {key};
+        try {
+            return await(ready.evalsha(script.sha1(), ScriptOutputType.MULTI, keys, args));
+        } catch (RedisNoScriptException e) {
+            return await(ready.eval(script.source(), ScriptOutputType.MULTI, keys, args));
+        }
     }
 
-    private CompletableFuture<List<Object>> evalsha(RedisAsyncCommands<String, String> cmd, String[] keys, String[] args) {
+    private List<Object> await(RedisFuture<List<Object>> reply) {
+        try {
+            return reply.get(commandTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            throw asRuntime(e.getCause());
+        } catch (TimeoutException e) {
+            reply.cancel(false);
+            throw new RedisCommandTimeoutException("no reply from Redis within " + commandTimeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            reply.cancel(false);
+            throw new RedisException("interrupted while waiting for Redis", e);
+        }
+    }
+
+    private static RuntimeException asRuntime(Throwable t) {
+        if (t instanceof RuntimeException re) {
+            return re;
+        }
+        if (t instanceof Error err) {
+            throw err;
+        }
+        return new RedisException(t);
+    }
+
+    private static CompletableFuture<List<Object>> evalsha(RedisAsyncCommands<String, String> cmd, LuaScript script,
+                                                          String[] keys, String[] args) {
         CompletableFuture<List<Object>> first = cmd.<List<Object>>evalsha(script.sha1(), ScriptOutputType.MULTI, keys, args)
                 .toCompletableFuture();
         return first.exceptionallyCompose(e -> {

@@ -1,322 +1,317 @@
--- Bulwark rate-limit decisions on Redis: every rule of one key, checked and recorded in one atomic
--- call, with the exact integer-nanosecond semantics specified on dev.bulwark.ratelimit.LimitStore
--- (this script is appended to exact.lua, whose X.* functions keep every product exact).
+-- Bulwark rate-limit decisions on Redis: every rule of one key checked, and recorded only if all
+-- admit, in one atomic call, with the exact integer-nanosecond semantics specified on
+-- dev.bulwark.ratelimit.LimitStore. This script is the fast path, on plain doubles, for acquire
+-- and peek. Whenever a magnitude could leave the range where doubles are exact it writes nothing
+-- and replies {'exact'}: the client then runs the exact script (exact.lua + limit_exact.lua), which
+-- decides from scratch on multi-limb integers. The client sends rules that are large by
+-- construction (limit x window or window of 2^51 ns or more, and in server time windows that are
+-- not whole microseconds) to the exact script directly. No closure is created here: in Redis every
+-- function value costs about a microsecond per call.
 --
--- KEYS[1]  the hash holding the state of every rule of (entityId, operation)
--- ARGV[1]  mode: 'a' acquire, 'p' peek (one unit, records nothing), 'r' reset, 'i' inspect
--- ARGV[2]  cost (an integer >= 1)
--- ARGV[3]  now in nanoseconds, or '' to read the server clock (TIME)
--- ARGV[4]  the least TTL to give the key, in milliseconds (0 in production)
--- ARGV[5]  n, the number of rules; then 3 arguments per rule: algorithm letter, limit, window (ns)
+-- KEYS[1]        the hash holding the state of every rule of (entityId, operation)
+-- ARGV[1]        mode: 'a' acquire, 'p' peek (cost 1, records nothing); the exact script also
+--                takes 'r' reset and 'i' inspect
+-- ARGV[2]        cost, an integer >= 1
+-- ARGV[3]        now in nanoseconds (client time, for tests), or '' to use the server's TIME
+-- ARGV[4]        client time only: the least TTL of the key in milliseconds
+-- ARGV[5]        n, the number of rules
+-- ARGV[6]        nf, the number of hash fields that follow
+-- ARGV[7..6+nf]  the fields: 'o' (the key's time origin), 'e' (its expiry deadline), then the
+--                state fields of each rule in order: <letter><limit>:<window>:a|b|c, two for
+--                F and T, three for S, one for G and L
+-- then 3 per rule: algorithm letter (F S T G L), limit, window in ns
 --
--- A rule's state lives in the hash fields <letter><limit>:<window>:<a|b|c>, so rules with the same
--- limit, window and algorithm share state whatever their names.
+-- Time. With client time, t is the client's nanoseconds. With server time, t is the nanoseconds
+-- since the key's origin (field 'o', in microseconds of TIME, set when the key is created): the
+-- numbers stay small, so plain doubles stay exact. Aligned windows use absolute time either way.
+-- Once a key is older than 2^48 ns (about 3 days) an acquire goes to the exact script, which moves
+-- the origin forward (rebases) so that later calls are fast again.
 --
--- Replies (decimal strings): 'a', 'p': {allowed, deciding rule (1-based), remaining, retry_after
--- (-1 for never), reset_after}; 'r': {1 if any state was live}; 'i': 7 values per live rule:
--- letter, limit, window, allowed, remaining, retry_after, reset_after (a peek of one unit).
+-- Reply for 'a' and 'p': {allowed 0|1, deciding rule (1-based), remaining, retry_after (-1 for
+-- never), reset_after}, integers (the exact script replies decimal strings for values above 2^53),
+-- or {'exact'} when the exact script must decide instead.
 
-local key = KEYS[1]
+local EXACT = { 'exact' }
+local LIMIT = 2251799813685248  -- 2^51: sums of a few values below it stay below 2^53, exact
+local REBASE = 281474976710656  -- 2^48
 local mode = ARGV[1]
+local key = KEYS[1]
 local cost = tonumber(ARGV[2])
-local t
-if ARGV[3] == '' then
-  local time = redis.call('TIME')
-  t = X.add(X.mul(tonumber(time[1]), 1000000000), tonumber(time[2]) * 1000)
-else
-  t = X.parse(ARGV[3])
-end
-local min_ttl_ms = tonumber(ARGV[4])
-
-local add, sub, mul, cmp, divmod = X.add, X.sub, X.mul, X.cmp, X.divmod
-local floordiv, ceildiv, max, str, parse = X.floordiv, X.ceildiv, X.max, X.str, X.parse
-
--- Each algorithm builds the state of one rule at time t from its stored fields (nil when absent)
--- and answers: remaining(), reset(), admits(c), retry(c) (when denied), update(c), fields().
-
-local algorithms = {}
-
--- state (idx, n): the aligned window index and its count
-algorithms.F = function(L, W, fa, fb)
-  local i, e = divmod(t, W)
-  local idx, n = i, 0
-  if fa then
-    local stored = parse(fa)
-    local c = cmp(i, stored)
-    if c == 0 then
-      n = tonumber(fb)
-    elseif c < 0 then  -- the clock read is older than the state: use the state's window
-      idx, n, e = stored, tonumber(fb), 0
-    end
-  end
-  local s = {}
-  function s.remaining() return L - n end
-  function s.reset()
-    if n > 0 then return sub(W, e) end
-    return 0
-  end
-  function s.admits(c) return n + c <= L end
-  function s.retry() return sub(W, e) end
-  function s.update(c) n = n + c end
-  function s.fields() return { str(idx), tostring(n) } end
-  return s
-end
-
--- state (idx, p, n): the aligned window index, the previous and the current window's counts
-algorithms.S = function(L, W, fa, fb, fc)
-  local i, e = divmod(t, W)
-  local idx, p, n = i, 0, 0
-  if fa then
-    local stored = parse(fa)
-    local c = cmp(i, stored)
-    if c == 0 then
-      p, n = tonumber(fb), tonumber(fc)
-    elseif c < 0 then
-      idx, p, n, e = stored, tonumber(fb), tonumber(fc), 0
-    elseif cmp(i, add(stored, 1)) == 0 then
-      p, n = tonumber(fc), 0
-    end
-  end
-  local function estimate()
-    if p == 0 then return n end
-    return n + p - floordiv(mul(p, e), W)
-  end
-  local s = {}
-  function s.remaining()
-    local r = L - estimate()
-    if r < 0 then return 0 end
-    return r
-  end
-  function s.reset()
-    if n > 0 then return sub(add(W, W), e) end
-    if p > 0 then return sub(W, e) end
-    return 0
-  end
-  function s.admits(c) return estimate() + c <= L end
-  function s.retry(c)
-    local k = L - n - c
-    if k >= 0 then
-      local e1 = sub(W, floordiv(mul(k, W), p))
-      if cmp(e1, W) < 0 then return sub(e1, e) end
-    end
-    local d0 = sub(W, e)
-    local k2 = L - c
-    if n <= k2 then return d0 end
-    local e2 = sub(W, floordiv(mul(k2, W), n))
-    if cmp(e2, W) < 0 then return add(d0, e2) end
-    return add(d0, W)
-  end
-  function s.update(c) n = n + c end
-  function s.fields() return { str(idx), tostring(p), tostring(n) } end
-  return s
-end
-
--- state V = vn + vf / L: the virtual time at which the bucket was empty
-algorithms.T = function(L, W, fa, fb)
-  local vn, vf = nil, 0
-  if fa then vn, vf = parse(fa), tonumber(fb) end
-  local function full()
-    if vn == nil then return true end
-    local c = cmp(sub(t, vn), W)
-    return c > 0 or (c == 0 and vf == 0)
-  end
-  local s = {}
-  function s.remaining()
-    if full() then return L end
-    local d = sub(t, vn)
-    if cmp(d, 0) <= 0 then return 0 end
-    local tokens = floordiv(sub(mul(d, L), vf), W)
-    if cmp(tokens, L) > 0 then return L end
-    return tokens
-  end
-  function s.reset()
-    if vn == nil then return 0 end
-    local r = sub(add(vn, W), t)
-    if vf > 0 then r = add(r, 1) end
-    return max(r, 0)
-  end
-  function s.admits(c) return cmp(s.remaining(), c) >= 0 end
-  function s.retry(c)
-    local q, r = divmod(mul(c, W), L)
-    return add(sub(add(vn, q), t), ceildiv(vf + r, L))
-  end
-  function s.update(c)
-    if full() then vn, vf = sub(t, W), 0 end
-    local q, r = divmod(mul(c, W), L)
-    vf = vf + r
-    vn = add(vn, q)
-    if vf >= L then
-      vf = vf - L
-      vn = add(vn, 1)
-    end
-  end
-  function s.fields() return { str(vn), tostring(vf) } end
-  return s
-end
-
--- state TAT, the theoretical arrival time; emission interval T = ceil(W / L)
-algorithms.G = function(L, W, fa)
-  local T = ceildiv(W, L)
-  local tat = nil
-  if fa then tat = parse(fa) end
-  local function ahead()
-    if tat == nil then return 0 end
-    return max(sub(tat, t), 0)
-  end
-  local s = {}
-  function s.remaining() return L - ceildiv(ahead(), T) end
-  function s.reset() return ahead() end
-  function s.admits(c) return cmp(add(ahead(), mul(c, T)), mul(L, T)) <= 0 end
-  function s.retry(c) return sub(add(ahead(), mul(c, T)), mul(L, T)) end
-  function s.update(c) tat = add(add(t, ahead()), mul(c, T)) end
-  function s.fields() return { str(tat) } end
-  return s
-end
-
--- state TAT, the time the bucket will have drained; emission interval T = ceil(W / L)
-algorithms.L = function(L, W, fa)
-  local T = ceildiv(W, L)
-  local tat = nil
-  if fa then tat = parse(fa) end
-  local function ahead()
-    if tat == nil then return 0 end
-    return max(sub(tat, t), 0)
-  end
-  local s = {}
-  function s.remaining()
-    if ahead() == 0 then return L end
-    return 0
-  end
-  function s.reset() return ahead() end
-  function s.admits() return ahead() == 0 end
-  function s.retry() return ahead() end
-  function s.update(c) tat = add(t, mul(c, T)) end
-  function s.fields() return { str(tat) } end
-  return s
-end
-
--- A rule whose limit is 0 never has state: it denies everything.
-local function never_admits()
-  local s = {}
-  function s.remaining() return 0 end
-  function s.reset() return 0 end
-  function s.admits() return false end
-  function s.update() end
-  function s.fields() return {} end
-  return s
-end
-
-local SUFFIX = { 'a', 'b', 'c' }
-
-local function rule_state(letter, L, W, fa, fb, fc)
-  if L == 0 then return never_admits() end
-  return algorithms[letter](L, parse(W), fa, fb, fc)
-end
-
--- reset and inspect: every rule found in the hash
-if mode == 'r' or mode == 'i' then
-  local flat = redis.call('HGETALL', key)
-  local rules, order = {}, {}
-  for j = 1, #flat, 2 do
-    local letter, L, W, f = string.match(flat[j], '^(%u)(%d+):(%d+):(%l)$')
-    if letter then
-      local id = letter .. L .. ':' .. W
-      local r = rules[id]
-      if not r then
-        r = { letter = letter, L = L, W = W, v = {} }
-        rules[id] = r
-        order[#order + 1] = id
-      end
-      r.v[f] = flat[j + 1]
-    end
-  end
-  local out = {}
-  local any_live = false
-  for _, id in ipairs(order) do
-    local r = rules[id]
-    local L = tonumber(r.L)
-    local s = rule_state(r.letter, L, r.W, r.v.a, r.v.b, r.v.c)
-    local remaining = s.remaining()
-    if cmp(remaining, L) < 0 then
-      any_live = true
-      local allowed, retry = '1', '0'
-      if not s.admits(1) then
-        allowed, retry = '0', str(s.retry(1))
-      end
-      local entry = { r.letter, r.L, r.W, allowed, str(remaining), retry, str(s.reset()) }
-      for _, v in ipairs(entry) do out[#out + 1] = v end
-    end
-  end
-  if mode == 'r' then
-    redis.call('DEL', key)
-    if any_live then return { '1' } end
-    return { '0' }
-  end
-  return out
-end
-
--- acquire and peek
 local n = tonumber(ARGV[5])
-local fields, limits, states = {}, {}, {}
-for i = 1, n do
-  local base = 3 + 3 * i
-  fields[3 * i - 2] = ARGV[base] .. ARGV[base + 1] .. ':' .. ARGV[base + 2] .. ':a'
-  fields[3 * i - 1] = ARGV[base] .. ARGV[base + 1] .. ':' .. ARGV[base + 2] .. ':b'
-  fields[3 * i] = ARGV[base] .. ARGV[base + 1] .. ':' .. ARGV[base + 2] .. ':c'
+local nf = tonumber(ARGV[6])
+local record = mode == 'a'
+local stored = redis.call('HMGET', key, unpack(ARGV, 7, 6 + nf))
+
+local server = ARGV[3] == ''
+local t, abs_us, origin_us
+if server then
+  local time = redis.call('TIME')
+  abs_us = tonumber(time[1]) * 1000000 + tonumber(time[2])
+  origin_us = tonumber(stored[1]) or abs_us
+  t = (abs_us - origin_us) * 1000
+else
+  t = tonumber(ARGV[3])
 end
-local stored = redis.call('HMGET', key, unpack(fields))
+if t >= LIMIT or t <= -LIMIT or (server and record and t >= REBASE) then return EXACT end
+
+-- Divisions below are written out as floor(x / y) = (x - fmod(x, y)) / y and its ceiling, for
+-- x >= 0 and y > 0: fmod is exact, so both are exact below 2^53.
+local fmod = math.fmod
+
+local writes = {}
+local ttl = 0
 local all_admit = true
-local never = {}
+local best, best_rem, best_reset
+local worst, worst_wait, worst_rem, worst_reset
+local f = 3
+local base = 7 + nf
 for i = 1, n do
-  local base = 3 + 3 * i
-  local L = tonumber(ARGV[base + 1])
-  limits[i] = L
-  states[i] = rule_state(ARGV[base], L, ARGV[base + 2],
-      stored[3 * i - 2] or nil, stored[3 * i - 1] or nil, stored[3 * i] or nil)
-  never[i] = L == 0 or cost > L
-  if never[i] or not states[i].admits(cost) then all_admit = false end
+  local letter, L, W = ARGV[base], tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2])
+  base = base + 3
+  if W >= LIMIT or L * W >= LIMIT then return EXACT end
+  local never = L == 0 or cost > L
+  local ok, rem, wait, reset
+
+  if letter == 'F' or letter == 'S' then
+    -- aligned window index i0 and elapsed e
+    local i0, e
+    if server then
+      if fmod(W, 1000) ~= 0 then return EXACT end
+      local w = W / 1000
+      local r = fmod(abs_us, w)
+      i0, e = (abs_us - r) / w, r * 1000
+    else
+      local r = fmod(t, W)
+      if r < 0 then r = r + W end
+      i0, e = (t - r) / W, r
+    end
+    local a = tonumber(stored[f])
+    if a and (a >= LIMIT or a <= -LIMIT) then return EXACT end
+    local idx = i0
+    if letter == 'F' then
+      local cnt = 0
+      if a == i0 then
+        cnt = tonumber(stored[f + 1])
+      elseif a and a > i0 then  -- the clock read is older than the state: use the state's window
+        idx, cnt, e = a, tonumber(stored[f + 1]), 0
+      end
+      if never then
+        ok, wait = false, -1
+      elseif cnt + cost <= L then
+        ok = true
+        if record then
+          cnt = cnt + cost
+          writes[#writes + 1] = ARGV[6 + f]
+          writes[#writes + 1] = idx
+          writes[#writes + 1] = ARGV[7 + f]
+          writes[#writes + 1] = cnt
+        end
+      else
+        ok, wait = false, W - e
+      end
+      rem = L - cnt
+      reset = 0
+      if cnt > 0 then reset = W - e end
+      f = f + 2
+    else
+      local p, cnt = 0, 0
+      if a == i0 then
+        p, cnt = tonumber(stored[f + 1]), tonumber(stored[f + 2])
+      elseif a and a > i0 then
+        idx, p, cnt, e = a, tonumber(stored[f + 1]), tonumber(stored[f + 2]), 0
+      elseif a == i0 - 1 then
+        p = tonumber(stored[f + 2])
+      end
+      local est = cnt
+      if p > 0 then
+        local pe = p * e
+        est = cnt + p - (pe - fmod(pe, W)) / W
+      end
+      if never then
+        ok, wait = false, -1
+      elseif est + cost <= L then
+        ok = true
+        if record then
+          cnt = cnt + cost
+          est = est + cost
+          writes[#writes + 1] = ARGV[6 + f]
+          writes[#writes + 1] = idx
+          writes[#writes + 1] = ARGV[7 + f]
+          writes[#writes + 1] = p
+          writes[#writes + 1] = ARGV[8 + f]
+          writes[#writes + 1] = cnt
+        end
+      else
+        ok = false
+        local k = L - cnt - cost
+        local e1 = W
+        if k >= 0 then
+          local kw = k * W
+          e1 = W - (kw - fmod(kw, p)) / p
+        end
+        if e1 < W then
+          wait = e1 - e
+        else
+          local d0 = W - e
+          local k2 = L - cost
+          if cnt <= k2 then
+            wait = d0
+          else
+            local kw = k2 * W
+            local e2 = W - (kw - fmod(kw, cnt)) / cnt
+            if e2 < W then wait = d0 + e2 else wait = d0 + W end
+          end
+        end
+      end
+      rem = L - est
+      if rem < 0 then rem = 0 end
+      if cnt > 0 then reset = 2 * W - e elseif p > 0 then reset = W - e else reset = 0 end
+      f = f + 3
+    end
+
+  elseif letter == 'T' then
+    -- V = vn + vf / L, the virtual time at which the bucket was empty
+    local vn = tonumber(stored[f])
+    if vn and (vn >= LIMIT or vn <= -LIMIT) then return EXACT end
+    local vf = tonumber(stored[f + 1]) or 0
+    local full = (not vn) or (t - vn > W) or (t - vn == W and vf == 0)
+    local tok
+    if full then
+      tok = L
+    elseif t <= vn then
+      tok = 0
+    else
+      local x = (t - vn) * L - vf
+      tok = (x - fmod(x, W)) / W
+      if tok > L then tok = L end
+    end
+    if never then
+      ok, wait = false, -1
+    elseif tok >= cost then
+      ok = true
+      if record then
+        if full then vn, vf = t - W, 0 end
+        local cw = cost * W
+        local r = fmod(cw, L)
+        vf = vf + r
+        vn = vn + (cw - r) / L
+        if vf >= L then
+          vf = vf - L
+          vn = vn + 1
+        end
+        if t <= vn then
+          tok = 0
+        else
+          local x = (t - vn) * L - vf
+          tok = (x - fmod(x, W)) / W
+          if tok > L then tok = L end
+        end
+        writes[#writes + 1] = ARGV[6 + f]
+        writes[#writes + 1] = vn
+        writes[#writes + 1] = ARGV[7 + f]
+        writes[#writes + 1] = vf
+      end
+    else
+      ok = false
+      local cw = cost * W
+      local r = fmod(cw, L)
+      local x = vf + r  -- ceil(x / L)
+      local q = (x - fmod(x, L)) / L
+      if fmod(x, L) ~= 0 then q = q + 1 end
+      wait = vn - t + (cw - r) / L + q
+    end
+    rem = tok
+    reset = 0
+    if vn then
+      reset = vn + W - t
+      if vf > 0 then reset = reset + 1 end
+      if reset < 0 then reset = 0 end
+    end
+    f = f + 2
+
+  else
+    -- G and L: the theoretical arrival time, emission interval T = ceil(W / L)
+    local tat = tonumber(stored[f])
+    if tat and (tat >= LIMIT or tat <= -LIMIT) then return EXACT end
+    if L == 0 then
+      ok, wait, rem, reset = false, -1, 0, 0
+    else
+      local T = (W - fmod(W, L)) / L  -- ceil(W / L)
+      if fmod(W, L) ~= 0 then T = T + 1 end
+      local ahead = 0
+      if tat and tat > t then ahead = tat - t end
+      if letter == 'G' then
+        if never then
+          ok, wait = false, -1
+        elseif ahead + cost * T <= L * T then
+          ok = true
+          if record then ahead = ahead + cost * T end
+        else
+          ok, wait = false, ahead + cost * T - L * T
+        end
+        rem = L - (ahead - fmod(ahead, T)) / T  -- L - ceil(ahead / T)
+        if fmod(ahead, T) ~= 0 then rem = rem - 1 end
+      else
+        if never then
+          ok, wait = false, -1
+        elseif ahead == 0 then
+          ok = true
+          if record then ahead = cost * T end
+        else
+          ok, wait = false, ahead
+        end
+        rem = 0
+        if ahead == 0 then rem = L end
+      end
+      if ok and record then
+        writes[#writes + 1] = ARGV[6 + f]
+        writes[#writes + 1] = t + ahead
+      end
+      reset = ahead
+    end
+    f = f + 1
+  end
+
+  if ok then
+    if best == nil or rem < best_rem then best, best_rem, best_reset = i, rem, reset end
+    if reset > ttl then ttl = reset end
+  else
+    all_admit = false
+    if worst == nil or (worst_wait ~= -1 and (wait == -1 or wait > worst_wait)) then
+      worst, worst_wait, worst_rem, worst_reset = i, wait, rem, reset
+    end
+  end
 end
 
-if all_admit then
-  if mode == 'a' then
-    local writes, ttl = {}, 0
-    for i = 1, n do
-      states[i].update(cost)
-      local values = states[i].fields()
-      for f = 1, #values do
-        writes[#writes + 1] = fields[3 * i - 3 + f]
-        writes[#writes + 1] = values[f]
-      end
-      ttl = max(ttl, states[i].reset())
+if not all_admit then return { 0, worst, worst_rem, worst_wait, worst_reset } end
+
+if record then
+  if server then
+    if not stored[1] then
+      writes[#writes + 1] = 'o'
+      writes[#writes + 1] = origin_us
+    end
+    -- the key expires when its last state stops mattering; 'e' remembers that deadline (ms) so
+    -- that the expiry is only ever extended (other rules of the key may need their state longer)
+    local us = (ttl - fmod(ttl, 1000)) / 1000  -- ceil(ttl / 1000), then ceil((abs_us + us) / 1000)
+    if fmod(ttl, 1000) ~= 0 then us = us + 1 end
+    local deadline_ms = ((abs_us + us) - fmod(abs_us + us, 1000)) / 1000
+    if fmod(abs_us + us, 1000) ~= 0 then deadline_ms = deadline_ms + 1 end
+    local expires = tonumber(stored[2])
+    local extend = not expires or deadline_ms > expires
+    if extend then
+      writes[#writes + 1] = 'e'
+      writes[#writes + 1] = deadline_ms
     end
     redis.call('HSET', key, unpack(writes))
-    local ttl_ms = ceildiv(ttl, 1000000)
-    if cmp(ttl_ms, min_ttl_ms) < 0 then ttl_ms = min_ttl_ms end
-    if cmp(ttl_ms, 1) < 0 then ttl_ms = 1 end
-    -- only ever extend: other rules of this key may need their state for longer
-    if cmp(redis.call('PTTL', key), ttl_ms) < 0 then
-      redis.call('PEXPIRE', key, str(ttl_ms))
-    end
-  end
-  local best, best_remaining = 1, states[1].remaining()
-  for i = 2, n do
-    local r = states[i].remaining()
-    if cmp(r, best_remaining) < 0 then best, best_remaining = i, r end
-  end
-  return { '1', tostring(best), str(best_remaining), '0', str(states[best].reset()) }
-end
-
--- denied: the denying rule with the longest wait, the first on ties; never is the longest
-local worst, worst_wait = nil, nil
-for i = 1, n do
-  if never[i] or not states[i].admits(cost) then
-    local wait = -1
-    if not never[i] then wait = states[i].retry(cost) end
-    if worst == nil then
-      worst, worst_wait = i, wait
-    elseif worst_wait ~= -1 and (wait == -1 or cmp(wait, worst_wait) > 0) then
-      worst, worst_wait = i, wait
-    end
+    if extend then redis.call('PEXPIREAT', key, deadline_ms) end
+  else
+    redis.call('HSET', key, unpack(writes))
+    local ttl_ms = (ttl - fmod(ttl, 1000000)) / 1000000
+    if fmod(ttl, 1000000) ~= 0 then ttl_ms = ttl_ms + 1 end
+    local least = tonumber(ARGV[4])
+    if ttl_ms < least then ttl_ms = least end
+    if redis.call('PTTL', key) < ttl_ms then redis.call('PEXPIRE', key, ttl_ms) end
   end
 end
-return { '0', tostring(worst), str(states[worst].remaining()), str(worst_wait), str(states[worst].reset()) }
+return { 1, best, best_rem, 0, best_reset }
