@@ -1,6 +1,9 @@
 package dev.bulwark;
 
 import dev.bulwark.internal.ExecutorScheduler;
+import dev.bulwark.ratelimit.InMemoryLimitStore;
+import dev.bulwark.ratelimit.LimitStore;
+import dev.bulwark.ratelimit.RateLimiter;
 import dev.bulwark.telemetry.EventChannel;
 import dev.bulwark.telemetry.Events;
 import dev.bulwark.telemetry.Telemetry;
@@ -45,6 +48,7 @@ public final class Infrastructure implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Map<String, Supplier<Object>> componentStatus = new LinkedHashMap<>();
     private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final RateLimiter rateLimiter;
 
     private Infrastructure(Builder b) {
         this.clock = b.clock;
@@ -53,6 +57,10 @@ public final class Infrastructure implements AutoCloseable {
         this.scheduler = new ExecutorScheduler();
         this.startedAt = clock.instant();
         this.startedNanos = clock.nanoTime();
+
+        RateLimiter limiter = createRateLimiter(b);
+        this.rateLimiter = register("rate_limiter", limiter, limiter::snapshot);
+        scheduler.scheduleAtFixedRate("rate-limit-sweep", b.rateLimitSweepInterval, rateLimiter::sweepExpired);
 
         emit(Events.INFRASTRUCTURE_INITIALIZED);
     }
@@ -75,6 +83,15 @@ public final class Infrastructure implements AutoCloseable {
     /** The scheduler for background work; its thread stops with {@link #close()}. */
     public Scheduler scheduler() {
         return scheduler;
+    }
+
+    /**
+     * The rate limiter, on the configured {@link LimitStore} (by default an in-memory store on this
+     * instance's clock, bounded by {@link Builder#rateLimitMaxKeys(long)}); its expired state is
+     * swept every {@link Builder#rateLimitSweepInterval(Duration)}.
+     */
+    public RateLimiter rateLimiter() {
+        return rateLimiter;
     }
 
     /** Whether {@link #close()} has not been called yet. */
@@ -135,6 +152,14 @@ public final class Infrastructure implements AutoCloseable {
         return component;
     }
 
+    private RateLimiter createRateLimiter(Builder b) {
+        boolean ownsStore = b.rateLimitStore == null;
+        LimitStore store = ownsStore
+                ? InMemoryLimitStore.builder().clock(clock).maxKeys(b.rateLimitMaxKeys).build()
+                : b.rateLimitStore;
+        return RateLimiter.builder(store).telemetry(telemetry).clock(clock).ownsStore(ownsStore).build();
+    }
+
     private List<String> componentNames() {
         synchronized (componentStatus) {
             return List.copyOf(componentStatus.keySet());
@@ -153,6 +178,9 @@ public final class Infrastructure implements AutoCloseable {
         private Clock clock = Clock.system();
         private Telemetry telemetry;
         private final Telemetry.Builder telemetryBuilder = Telemetry.builder();
+        private LimitStore rateLimitStore;
+        private long rateLimitMaxKeys = InMemoryLimitStore.DEFAULT_MAX_KEYS;
+        private Duration rateLimitSweepInterval = Duration.ofSeconds(10);
 
         private Builder() {
         }
@@ -184,6 +212,42 @@ public final class Infrastructure implements AutoCloseable {
          */
         public Builder telemetry(Telemetry telemetry) {
             this.telemetry = Objects.requireNonNull(telemetry, "telemetry");
+            return this;
+        }
+
+        /**
+         * The store of the rate limiter (a Redis store, say) instead of the in-memory default; the
+         * caller keeps ownership and closes it.
+         */
+        public Builder rateLimitStore(LimitStore store) {
+            this.rateLimitStore = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        /**
+         * The bound on live states of the default in-memory store (default
+         * {@value InMemoryLimitStore#DEFAULT_MAX_KEYS}); see {@link InMemoryLimitStore} for what happens at it.
+         *
+         * @throws IllegalArgumentException if {@code maxKeys} is below 1
+         */
+        public Builder rateLimitMaxKeys(long maxKeys) {
+            if (maxKeys < 1) {
+                throw new IllegalArgumentException("rateLimitMaxKeys must be >= 1, was " + maxKeys);
+            }
+            this.rateLimitMaxKeys = maxKeys;
+            return this;
+        }
+
+        /**
+         * How often expired rate-limit state is swept (default 10 s, real time).
+         *
+         * @throws IllegalArgumentException if {@code interval} is not positive
+         */
+        public Builder rateLimitSweepInterval(Duration interval) {
+            if (interval == null || interval.isZero() || interval.isNegative()) {
+                throw new IllegalArgumentException("rateLimitSweepInterval must be positive, was " + interval);
+            }
+            this.rateLimitSweepInterval = interval;
             return this;
         }
 

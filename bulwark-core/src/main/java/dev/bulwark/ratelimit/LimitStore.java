@@ -17,7 +17,8 @@ import java.util.concurrent.CompletionStage;
  * count {@code t} (the in-memory store uses the {@code Infrastructure}'s clock; a shared store
  * uses a time all its clients agree on, injectable for tests). An absent state and an expired
  * state behave exactly alike, so a store may forget a state as soon as it is <em>expired</em>
- * (defined per algorithm below).
+ * (equivalent to an empty state; defined per algorithm below). A state is <em>live</em> when it is
+ * not expired ({@link #reset} and {@link #inspect} report only live state).
  *
  * <h2>Exact semantics</h2>
  * Notation: {@code L} = limit, {@code W} = window in ns, {@code c} = cost ({@code >= 1}),
@@ -29,7 +30,7 @@ import java.util.concurrent.CompletionStage;
  *
  * <p><b>Every algorithm.</b> If {@code L = 0} or {@code c > L} the request is denied, nothing is
  * recorded and the wait is {@link Decision#NEVER}; remaining and resetAfter are reported from the
- * current state. Otherwise the request is admitted iff the rule's admission test holds, and then
+ * current state (with {@code L = 0} no state is ever kept, so both are 0). Otherwise the request is admitted iff the rule's admission test holds, and then
  * the rule's update is applied. When denied, {@code retryAfter} is the least {@code d >= 1} such
  * that the same request at {@code t + d} would pass the test if nothing else were recorded (each
  * algorithm's formula below gives exactly that). {@code remaining} is the largest cost one request
@@ -41,7 +42,7 @@ import java.util.concurrent.CompletionStage;
  * <p><b>{@link Algorithm#FIXED_WINDOW}</b>, state {@code (idx, n)}. If there is no state or
  * {@code i > idx}: {@code idx = i, n = 0}. Admit iff {@code n + c <= L}; update {@code n += c}.
  * remaining {@code = L - n}; resetAfter {@code = n > 0 ? (idx + 1) × W - t : 0};
- * retryAfter {@code = (idx + 1) × W - t}. Expired when {@code i > idx}.
+ * retryAfter {@code = (idx + 1) × W - t}. Expired when {@code i > idx} or {@code n = 0}.
  *
  * <p><b>{@link Algorithm#SLIDING_WINDOW}</b>, state {@code (idx, p, n)}: the counts of the
  * previous and the current aligned window. Roll forward: if {@code i = idx + 1} then
@@ -59,7 +60,7 @@ import java.util.concurrent.CompletionStage;
  * {@code e2 = W - floor(k' × W / n)}; the answer is {@code d0 + e2} if {@code e2 < W},
  * else {@code d0 + W}.</li>
  * </ol>
- * Expired when {@code i >= idx + 2}.
+ * Expired when {@code i >= idx + 2}, or {@code i = idx + 1} and {@code n = 0}, or {@code p = n = 0}.
  *
  * <p><b>{@link Algorithm#TOKEN_BUCKET}</b>, state: the virtual time at which the bucket was empty,
  * an exact rational {@code V = vn + vf / L} with {@code 0 <= vf < L}. No state means a full bucket

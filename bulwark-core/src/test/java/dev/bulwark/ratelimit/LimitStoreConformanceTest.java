@@ -25,7 +25,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * The conformance suite every {@link LimitStore} must pass: the decisions of each algorithm at its
  * boundaries, exact {@code retryAfter}, {@code remaining} and {@code resetAfter}, limit 0, costs
  * above the limit, cost-weighted hits, atomic multi-rule checks, {@code peek}, {@code reset},
- * argument checks, and a long randomised comparison with {@link ReferenceModel}.
+ * argument checks, and a long randomised comparison of {@code acquire}, {@code tryAcquire},
+ * {@code peek} and {@code reset} with {@link ReferenceModel}.
  *
  * <p>To run it against a store, extend it and build the store on the given clock (bulwark-core
  * publishes this class in its test-jar):
@@ -90,18 +91,30 @@ public abstract class LimitStoreConformanceTest {
         return RateLimit.of(limit, Duration.ofNanos(windowNanos), algorithm);
     }
 
-    /** Checks that {@code decision} is a denial with the exact wait: denied 1 ns earlier, admitted at it. */
+    /**
+     * Checks that {@code decision} is a denial with the exact wait: 1 ns earlier the request is
+     * denied with a wait of exactly 1 ns, at the wait it is admitted. With one rule both checks go
+     * through {@link LimitStore#tryAcquire} (the decision came from {@code acquire}), so both paths
+     * are held to the boundary.
+     */
     private void assertExactWait(String entity, long cost, Decision decision, RateLimit... rules) {
         assertThat(decision.allowed()).as("denied").isFalse();
         long wait = decision.retryAfterNanos();
         if (wait > 1) {
             clock.advanceNanos(wait - 1);
-            assertThat(acquire(entity, cost, rules).allowed()).as("1 ns before retryAfter").isFalse();
+            long before = rules.length == 1
+                    ? store.tryAcquire(entity, "op", rules[0], cost)
+                    : acquire(entity, cost, rules).retryAfterNanos();
+            assertThat(before).as("wait 1 ns before retryAfter").isEqualTo(1);
             clock.advanceNanos(1);
         } else {
             clock.advanceNanos(wait);
         }
-        assertThat(acquire(entity, cost, rules).allowed()).as("at retryAfter").isTrue();
+        if (rules.length == 1) {
+            assertThat(store.tryAcquire(entity, "op", rules[0], cost)).as("tryAcquire at retryAfter").isZero();
+        } else {
+            assertThat(acquire(entity, cost, rules).allowed()).as("at retryAfter").isTrue();
+        }
     }
 
     // ---------------------------------------------------------------- fixed window
@@ -153,7 +166,10 @@ public abstract class LimitStoreConformanceTest {
 
         clock.advanceNanos(4 * SECOND); // 40 % elapsed: the previous window weighs 6
         assertThat(acquire(e, 4, rule)).isEqualTo(Decision.allowed(rule, 0, 16 * SECOND));
-        assertThat(acquire(e, 1, rule).allowed()).isFalse();
+        Decision full = acquire(e, 1, rule);
+        // est(e) = 4 + ceil(10 × (W − e) / W) <= 9  <=>  e >= 5 s
+        assertThat(full).isEqualTo(Decision.denied(rule, 0, SECOND, 16 * SECOND));
+        assertExactWait(e, 1, full, rule);
     }
 
     @Test
@@ -492,6 +508,10 @@ public abstract class LimitStoreConformanceTest {
                 assertThat(store.peek(e, "op", chosen)).as(what).isEqualTo(model.peek(e, "op", chosen, now));
             } else if (action == 1) {
                 assertThat(store.reset(e, "op")).as(what).isEqualTo(model.reset(e, "op", now));
+            } else if (chosen.size() == 1 && action < 10) {
+                Decision expected = model.acquire(e, "op", chosen, cost, now);
+                assertThat(store.tryAcquire(e, "op", chosen.get(0), cost)).as(what)
+                        .isEqualTo(expected.allowed() ? 0 : expected.retryAfterNanos());
             } else {
                 assertThat(store.acquire(e, "op", chosen, cost)).as(what).isEqualTo(model.acquire(e, "op", chosen, cost, now));
             }

@@ -1,0 +1,426 @@
+package dev.bulwark.ratelimit;
+
+import dev.bulwark.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The default {@link LimitStore}: rate-limit state in this JVM's heap, compact and bounded.
+ *
+ * <p><b>Memory.</b> Each rule's states live in an open-addressing table over primitive arrays
+ * (no object per key): a key costs its two string references, one control word and the
+ * algorithm's state words, about 37 to 56 bytes with the default sliding window (the strings
+ * themselves are the caller's). Segments grow and shrink with their load.
+ *
+ * <p><b>Expiry.</b> A state expires as soon as it is equivalent to an empty one (for example a
+ * sliding window untouched for two windows, a full token bucket); since an expired state decides
+ * exactly like an absent one, expiry changes no decision. {@link #sweepExpired()} frees expired
+ * states and compacts sparse segments; the {@code Infrastructure} calls it periodically and tests
+ * call it directly.
+ *
+ * <p><b>Key bound.</b> At most {@link #maxKeys()} states (one per key per rule) are held. When a
+ * <em>new</em> key would exceed the bound, the store first reclaims expired states: those of the
+ * key's segment (at most once per millisecond of store time per segment), then, if that freed
+ * nothing, those of the whole store (at most every 100 ms of store time); if there is still no room the
+ * request is <b>denied</b> with {@code remaining = 0} and a wait equal to the rule's expiry horizon
+ * (after which every key idle now has expired: one window for the fixed window and the token
+ * bucket, two for the sliding window, {@code L × T} for GCRA and the leaky bucket). Keys already
+ * held keep their exact behaviour: flooding the store with new keys cannot reset or evict anyone's
+ * state, and it cannot grow the heap beyond the bound. Denials at the bound are counted
+ * ({@link #keyBoundRefusals()}). A new key whose hash collides with {@value KeyTable#MAX_SAME_HASH}
+ * others in its probe run (a hash-flooding attack on {@code String.hashCode}) is refused the same way
+ * and counted in {@link #hashFloodRefusals()}.
+ *
+ * <p><b>Concurrency.</b> Thread-safe. Updating an existing key takes no shared lock: a lock-free
+ * lookup and a per-key spin lock held for a few dozen nanoseconds; inserts, removals and resizes
+ * lock one of 64 segments of one rule's table. {@link #tryAcquire} allocates nothing.
+ */
+public final class InMemoryLimitStore implements LimitStore {
+
+    /** The default bound on live states: one million. */
+    public static final long DEFAULT_MAX_KEYS = 1_000_000;
+
+    private final Clock clock;
+    private final KeyBudget budget;
+    private volatile KeyTable[] tablesByStateId = new KeyTable[0];
+    private volatile boolean closed;
+
+    private InMemoryLimitStore(Builder builder) {
+        this.clock = builder.clock;
+        this.budget = new KeyBudget(builder.maxKeys, this::sweepIfFree);
+    }
+
+    /** A store on {@code clock} with the default key bound. */
+    public static InMemoryLimitStore create(Clock clock) {
+        return builder().clock(clock).build();
+    }
+
+    /** A builder: system clock, {@link #DEFAULT_MAX_KEYS}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public Decision acquire(String entityId, String operation, List<RateLimit> limits, long cost) {
+        checkKey(entityId, operation);
+        checkRules(limits);
+        checkCost(cost);
+        long now = clock.nanoTime();
+        int h = KeyTable.hash(entityId, operation);
+        if (limits.size() == 1) {
+            return acquireOne(h, entityId, operation, limits.get(0), cost, now);
+        }
+        return acquireAll(h, entityId, operation, limits, cost, now);
+    }
+
+    @Override
+    public long tryAcquire(String entityId, String operation, RateLimit limit, long cost) {
+        checkKey(entityId, operation);
+        Objects.requireNonNull(limit, "limit");
+        checkCost(cost);
+        if (cost > limit.limit()) {
+            return Decision.NEVER;
+        }
+        long now = clock.nanoTime();
+        return tableFor(limit).tryAcquire(KeyTable.hash(entityId, operation), entityId, operation, now, cost);
+    }
+
+    @Override
+    public Decision peek(String entityId, String operation, List<RateLimit> limits) {
+        checkKey(entityId, operation);
+        checkRules(limits);
+        long now = clock.nanoTime();
+        int h = KeyTable.hash(entityId, operation);
+        Decision deciding = null;
+        for (RateLimit rule : limits) {
+            Decision d = peekOne(h, entityId, operation, rule, now);
+            if (deciding == null || precedes(d, deciding)) {
+                deciding = d;
+            }
+        }
+        return deciding;
+    }
+
+    @Override
+    public List<Decision> inspect(String entityId, String operation) {
+        checkKey(entityId, operation);
+        long now = clock.nanoTime();
+        int h = KeyTable.hash(entityId, operation);
+        List<Decision> live = new ArrayList<>();
+        KeyTable.SlotRef ref = new KeyTable.SlotRef();
+        for (KeyTable table : tablesByStateId) {
+            if (table == null || !table.lockExisting(ref, h, entityId, operation)) {
+                continue;
+            }
+            try {
+                RuleKernel k = table.kernel;
+                int b = ref.index * k.stride;
+                if (!k.isExpired(ref.words(), b, now)) {
+                    live.add(decisionOf(k, k.rule, ref.words(), b, now, 1, false));
+                }
+            } finally {
+                table.unlock(ref);
+            }
+        }
+        return live;
+    }
+
+    @Override
+    public boolean reset(String entityId, String operation) {
+        checkKey(entityId, operation);
+        long now = clock.nanoTime();
+        int h = KeyTable.hash(entityId, operation);
+        boolean hadLiveState = false;
+        for (KeyTable table : tablesByStateId) {
+            if (table != null) {
+                hadLiveState |= table.remove(h, entityId, operation, now);
+            }
+        }
+        return hadLiveState;
+    }
+
+    /** The number of states held, expired ones not yet swept included. */
+    @Override
+    public long keyCount() {
+        return budget.live();
+    }
+
+    @Override
+    public long sweepExpired() {
+        long now = clock.nanoTime();
+        long removed = 0;
+        for (KeyTable table : tablesByStateId) {
+            if (table != null) {
+                removed += table.sweep(now);
+            }
+        }
+        return removed;
+    }
+
+    private long sweepIfFree(long now) {
+        long removed = 0;
+        for (KeyTable table : tablesByStateId) {
+            if (table != null) {
+                removed += table.sweepIfFree(now);
+            }
+        }
+        return removed;
+    }
+
+    /** The bound on live states. */
+    public long maxKeys() {
+        return budget.maxKeys;
+    }
+
+    /** How many new keys were denied because the store was at its bound. */
+    public long keyBoundRefusals() {
+        return budget.refusedAtBound();
+    }
+
+    /** How many new keys were denied because their hash collided with too many others. */
+    public long hashFloodRefusals() {
+        return budget.refusedFlood();
+    }
+
+    /** Slots allocated across all tables (live, expired and free); memory is about 28 bytes per slot. */
+    public long slotCapacity() {
+        long total = 0;
+        for (KeyTable table : tablesByStateId) {
+            if (table != null) {
+                total += table.capacity();
+            }
+        }
+        return total;
+    }
+
+    /** Drops every table; later calls start from empty state. */
+    @Override
+    public void close() {
+        closed = true;
+        synchronized (this) {
+            tablesByStateId = new KeyTable[0];
+            budget.clear();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "InMemoryLimitStore[keys=" + keyCount() + ", maxKeys=" + maxKeys() + (closed ? ", closed" : "") + "]";
+    }
+
+    // ------------------------------------------------------------------ deciding
+
+    private Decision acquireOne(int h, String entityId, String operation, RateLimit rule, long cost, long now) {
+        if (cost > rule.limit()) {
+            return never(peekOne(h, entityId, operation, rule, now));
+        }
+        KeyTable table = tableFor(rule);
+        KeyTable.SlotRef ref = new KeyTable.SlotRef();
+        if (!table.lockOrInsert(ref, h, entityId, operation, now)) {
+            return refusedAtBound(table.kernel, rule);
+        }
+        try {
+            return decisionOf(table.kernel, rule, ref.words(), ref.index * table.kernel.stride, now, cost, true);
+        } finally {
+            table.unlock(ref);
+        }
+    }
+
+    private Decision acquireAll(int h, String entityId, String operation, List<RateLimit> limits, long cost, long now) {
+        for (RateLimit rule : limits) {
+            if (cost > rule.limit()) {
+                return never(peekOne(h, entityId, operation, rule, now));
+            }
+        }
+        int n = limits.size();
+        KeyTable[] tables = new KeyTable[n];
+        KeyTable.SlotRef[] refs = new KeyTable.SlotRef[n];
+        Integer[] lockOrder = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            tables[i] = tableFor(limits.get(i));
+            lockOrder[i] = i;
+        }
+        Arrays.sort(lockOrder, (a, b) -> Integer.compare(limits.get(a).stateId(), limits.get(b).stateId()));
+        int locked = 0;
+        try {
+            for (; locked < n; locked++) {
+                int i = lockOrder[locked];
+                KeyTable.SlotRef ref = new KeyTable.SlotRef();
+                if (!tables[i].lockOrInsert(ref, h, entityId, operation, now)) {
+                    return refusedAtBound(tables[i].kernel, limits.get(i));
+                }
+                refs[i] = ref;
+            }
+            boolean admitted = true;
+            for (int i = 0; i < n && admitted; i++) {
+                RuleKernel k = tables[i].kernel;
+                admitted = k.admits(refs[i].words(), refs[i].index * k.stride, now, cost);
+            }
+            Decision deciding = null;
+            for (int i = 0; i < n; i++) {
+                RuleKernel k = tables[i].kernel;
+                int b = refs[i].index * k.stride;
+                Decision d;
+                if (admitted) {
+                    k.record(refs[i].words(), b, now, cost);
+                    d = Decision.allowed(limits.get(i), k.remaining(refs[i].words(), b, now), k.resetAfter(refs[i].words(), b, now));
+                } else if (!k.admits(refs[i].words(), b, now, cost)) {
+                    d = decisionOf(k, limits.get(i), refs[i].words(), b, now, cost, false);
+                } else {
+                    continue;
+                }
+                if (deciding == null || precedes(d, deciding)) {
+                    deciding = d;
+                }
+            }
+            return deciding;
+        } finally {
+            for (int j = 0; j < locked; j++) {
+                int i = lockOrder[j];
+                tables[i].unlock(refs[i]);
+            }
+        }
+    }
+
+    /** The one-unit decision of one rule without recording or inserting anything. */
+    private Decision peekOne(int h, String entityId, String operation, RateLimit rule, long now) {
+        if (rule.limit() == 0) {
+            return Decision.denied(rule, 0, Decision.NEVER, 0);
+        }
+        KeyTable table = tableFor(rule);
+        RuleKernel k = table.kernel;
+        KeyTable.SlotRef ref = new KeyTable.SlotRef();
+        if (table.lockExisting(ref, h, entityId, operation)) {
+            try {
+                return decisionOf(k, rule, ref.words(), ref.index * k.stride, now, 1, false);
+            } finally {
+                table.unlock(ref);
+            }
+        }
+        long[] empty = new long[k.stride];
+        k.initEmpty(empty, 0, now);
+        return decisionOf(k, rule, empty, 0, now, 1, false);
+    }
+
+    /**
+     * The decision of kernel {@code k} for {@code cost} on the state at {@code b}, recording it if
+     * allowed and asked to. A kernel serves every rule with the same state; the decision names
+     * {@code rule}, the one the caller passed.
+     */
+    private static Decision decisionOf(RuleKernel k, RateLimit rule, long[] w, int b, long now, long cost, boolean record) {
+        if (k.admits(w, b, now, cost)) {
+            if (record) {
+                k.record(w, b, now, cost);
+            }
+            return Decision.allowed(rule, k.remaining(w, b, now), k.resetAfter(w, b, now));
+        }
+        return Decision.denied(rule, k.remaining(w, b, now), k.retryAfter(w, b, now, cost), k.resetAfter(w, b, now));
+    }
+
+    /** Whether {@code candidate} decides over {@code current} (which comes earlier in list order). */
+    private static boolean precedes(Decision candidate, Decision current) {
+        if (candidate.allowed() != current.allowed()) {
+            return !candidate.allowed();
+        }
+        return candidate.allowed()
+                ? candidate.remaining() < current.remaining()
+                : candidate.retryAfterNanos() > current.retryAfterNanos();
+    }
+
+    private static Decision never(Decision current) {
+        return Decision.denied(current.rule(), current.remaining(), Decision.NEVER, current.resetAfter().toNanos());
+    }
+
+    private Decision refusedAtBound(RuleKernel k, RateLimit rule) {
+        long wait = budget.refusalWait(k);
+        return Decision.denied(rule, 0, wait, wait);
+    }
+
+    private KeyTable tableFor(RateLimit rule) {
+        KeyTable[] tables = tablesByStateId;
+        int id = rule.stateId();
+        if (id < tables.length) {
+            KeyTable table = tables[id];
+            if (table != null) {
+                return table;
+            }
+        }
+        return createTable(rule);
+    }
+
+    private synchronized KeyTable createTable(RateLimit rule) {
+        KeyTable[] tables = tablesByStateId;
+        int id = rule.stateId();
+        if (id < tables.length && tables[id] != null) {
+            return tables[id];
+        }
+        KeyTable[] grown = id < tables.length ? tables.clone() : Arrays.copyOf(tables, Math.max(id + 1, 2 * tables.length));
+        KeyTable table = new KeyTable(new RuleKernel(rule), budget);
+        grown[id] = table;
+        tablesByStateId = grown;
+        return table;
+    }
+
+    // ------------------------------------------------------------------ argument checks
+
+    private static void checkKey(String entityId, String operation) {
+        Objects.requireNonNull(entityId, "entityId");
+        Objects.requireNonNull(operation, "operation");
+    }
+
+    private static void checkCost(long cost) {
+        if (cost < 1) {
+            throw new IllegalArgumentException("cost must be >= 1, was " + cost);
+        }
+    }
+
+    private static void checkRules(List<RateLimit> limits) {
+        Objects.requireNonNull(limits, "limits");
+        if (limits.isEmpty()) {
+            throw new IllegalArgumentException("at least one rule is needed, the list was empty");
+        }
+        for (int i = 0; i < limits.size(); i++) {
+            RateLimit rule = Objects.requireNonNull(limits.get(i), "limits[" + i + "]");
+            for (int j = 0; j < i; j++) {
+                if (limits.get(j).sameState(rule)) {
+                    throw new IllegalArgumentException("rules " + limits.get(j) + " and " + rule
+                            + " have the same limit, window and algorithm and would share state");
+                }
+            }
+        }
+    }
+
+    /** Builds an {@link InMemoryLimitStore}; not thread-safe. */
+    public static final class Builder {
+        private Clock clock = Clock.system();
+        private long maxKeys = DEFAULT_MAX_KEYS;
+
+        private Builder() {
+        }
+
+        /** The clock decisions are made on (the {@code Infrastructure}'s clock; a {@code ManualClock} in tests). */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * The bound on live states (one per key per rule).
+         *
+         * @throws IllegalArgumentException if {@code maxKeys} is below 1
+         */
+        public Builder maxKeys(long maxKeys) {
+            if (maxKeys < 1) {
+                throw new IllegalArgumentException("maxKeys must be >= 1, was " + maxKeys);
+            }
+            this.maxKeys = maxKeys;
+            return this;
+        }
+
+        public InMemoryLimitStore build() {
+            return new InMemoryLimitStore(this);
+        }
+    }
+}

@@ -1,0 +1,522 @@
+package dev.bulwark.ratelimit;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The states of one rule (one {@link RuleKernel}) for every key, in open-addressing hash tables
+ * over primitive arrays.
+ *
+ * <h2>Layout</h2>
+ * The table is split into {@value #SEGMENTS} segments by the low bits of the key's hash. A segment
+ * holds a {@link Slots}: per slot one {@code int} control word, two references (entity id and
+ * operation; the caller's strings, not copies) and {@code stride} state words. With compressed
+ * references a sliding-window slot takes 4 + 8 + 16 = 28 bytes; segments grow to a load of one
+ * half when they pass three quarters, so a live key costs 37 to 56 bytes.
+ *
+ * <h2>Concurrency</h2>
+ * The control word of a slot is {@code hash bits 31..3 | LOCK | kind} where kind is EMPTY, FULL,
+ * TOMBSTONE or MOVED. Finding an existing key takes no lock: probe reading control words with
+ * acquire semantics and compare keys. Its state is then updated under a per-slot spin lock: a CAS
+ * sets the LOCK bit of a FULL slot, a release store clears it, and the holder never runs user code
+ * or allocates, so holds are a few tens of nanoseconds. Anything that changes which key a slot
+ * holds (insert, removal by sweep or reset, rehash) runs under the segment's
+ * {@link ReentrantLock}; removal and rehash also take the slot lock, so a state is never
+ * moved or dropped while an update holds it. A rehash marks every old slot MOVED before
+ * publishing the new arrays through a volatile field; a reader meeting MOVED waits on the
+ * segment lock and retries. A reader that locked a slot re-checks the keys (a slot removed and
+ * reused for another key meanwhile is detected).
+ *
+ * <p>Lock order, which keeps multi-rule acquisition free of deadlock: a thread holding locks of
+ * tables with smaller rule ids may take this table's locks; within a table, the segment lock
+ * comes before slot locks, and a slot-lock holder never waits for its own table's segment lock.
+ *
+ * <h2>Bounds</h2>
+ * Inserting asks the store's {@link KeyBudget}; when it refuses, the segment sweeps its expired
+ * states (at most once per millisecond of store time), then the budget reclaims expired states
+ * store-wide (at most every 100 ms of store time, skipping busy segments), and asks again. A key whose hash bits
+ * collide with {@value #MAX_SAME_HASH} others in its probe run is refused too, so crafted
+ * {@code String.hashCode} collisions cannot turn lookups into long scans.
+ */
+final class KeyTable {
+
+    static final int SEGMENTS = 64;
+    static final int MAX_SAME_HASH = 8;
+    private static final int MIN_CAPACITY = 4;
+    private static final long ON_DEMAND_SWEEP_GAP_NANOS = 1_000_000;
+
+    private static final int EMPTY = 0;
+    private static final int FULL = 1;
+    private static final int TOMBSTONE = 2;
+    private static final int MOVED = 3;
+    private static final int KIND = 3;
+    private static final int LOCK = 4;
+    private static final int HASH_BITS = ~7;
+
+    /** Results of a lock-free probe. */
+    private static final int ABSENT = -1;
+    private static final int RELOCATING = -2;
+
+    private static final VarHandle CTRL = MethodHandles.arrayElementVarHandle(int[].class);
+
+    final RuleKernel kernel;
+    private final KeyBudget budget;
+    private final Segment[] segments = new Segment[SEGMENTS];
+
+    KeyTable(RuleKernel kernel, KeyBudget budget) {
+        this.kernel = kernel;
+        this.budget = budget;
+        for (int i = 0; i < SEGMENTS; i++) {
+            segments[i] = new Segment(new Slots(MIN_CAPACITY, kernel.stride));
+        }
+    }
+
+    /** The slot arrays of one segment; replaced whole by a rehash. */
+    static final class Slots {
+        final int capacity;
+        final int[] ctrl;
+        final Object[] keys;
+        final long[] words;
+
+        Slots(int capacity, int stride) {
+            this.capacity = capacity;
+            this.ctrl = new int[capacity];
+            this.keys = new Object[2 * capacity];
+            this.words = new long[stride * capacity];
+        }
+    }
+
+    private static final class Segment {
+        final ReentrantLock lock = new ReentrantLock();
+        volatile Slots slots;
+        /** Guarded by lock. */
+        int live;
+        int tombstones;
+        boolean sweptOnDemand;
+        long lastOnDemandSweep;
+
+        Segment(Slots slots) {
+            this.slots = slots;
+        }
+    }
+
+    /** Where a locked key lives: the arrays and the slot index. Filled by the lock methods. */
+    static final class SlotRef {
+        Slots slots;
+        int index;
+        int hash;
+
+        long[] words() {
+            return slots.words;
+        }
+    }
+
+    /** The key's hash: both strings' cached hash codes, mixed (murmur3's finaliser). */
+    static int hash(String entityId, String operation) {
+        int h = entityId.hashCode() * 0x9E3779B1 + operation.hashCode();
+        h ^= h >>> 16;
+        h *= 0x85EBCA6B;
+        h ^= h >>> 13;
+        h *= 0xC2B2AE35;
+        return h ^ (h >>> 16);
+    }
+
+    // ------------------------------------------------------------------ the primitive path
+
+    /**
+     * Admits and records {@code cost} for the key if the rule allows it, without allocating.
+     *
+     * @return 0 if admitted; the exact wait otherwise; {@link KeyBudget#refusalWait} if the key is new
+     *         and the store is at its bound
+     */
+    long tryAcquire(int h, String entityId, String operation, long t, long cost) {
+        Segment seg = segments[h & (SEGMENTS - 1)];
+        while (true) {
+            Slots s = seg.slots;
+            int i = find(s, h, entityId, operation);
+            if (i >= 0) {
+                if (lockSlot(s, i, h, entityId, operation)) {
+                    try {
+                        return kernel.tryAcquire(s.words, i * kernel.stride, t, cost);
+                    } finally {
+                        unlockSlot(s, i, h);
+                    }
+                }
+            } else if (i == RELOCATING) {
+                awaitRelocation(seg, s);
+            } else {
+                SlotRef ref = insertLocked(seg, h, entityId, operation, t, null);
+                if (ref == null) {
+                    return budget.refusalWait(kernel);
+                }
+                try {
+                    return kernel.tryAcquire(ref.slots.words, ref.index * kernel.stride, t, cost);
+                } finally {
+                    unlockSlot(ref.slots, ref.index, h);
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ locking for decisions
+
+    /**
+     * Locks the key's slot, inserting an empty state if absent.
+     *
+     * @return false if the key is new and the store refuses it (key bound or hash flood)
+     */
+    boolean lockOrInsert(SlotRef ref, int h, String entityId, String operation, long t) {
+        ref.hash = h;
+        Segment seg = segments[h & (SEGMENTS - 1)];
+        while (true) {
+            Slots s = seg.slots;
+            int i = find(s, h, entityId, operation);
+            if (i >= 0) {
+                if (lockSlot(s, i, h, entityId, operation)) {
+                    ref.slots = s;
+                    ref.index = i;
+                    return true;
+                }
+            } else if (i == RELOCATING) {
+                awaitRelocation(seg, s);
+            } else {
+                return insertLocked(seg, h, entityId, operation, t, ref) != null;
+            }
+        }
+    }
+
+    /** Locks the key's slot if the key is present; false (nothing locked) if absent. */
+    boolean lockExisting(SlotRef ref, int h, String entityId, String operation) {
+        ref.hash = h;
+        Segment seg = segments[h & (SEGMENTS - 1)];
+        while (true) {
+            Slots s = seg.slots;
+            int i = find(s, h, entityId, operation);
+            if (i >= 0) {
+                if (lockSlot(s, i, h, entityId, operation)) {
+                    ref.slots = s;
+                    ref.index = i;
+                    return true;
+                }
+            } else if (i == RELOCATING) {
+                awaitRelocation(seg, s);
+            } else {
+                return false;
+            }
+        }
+    }
+
+    void unlock(SlotRef ref) {
+        unlockSlot(ref.slots, ref.index, ref.hash);
+    }
+
+    // ------------------------------------------------------------------ removal and sweeping
+
+    /**
+     * Removes the key's state.
+     *
+     * @return whether the removed state was live (not expired) at {@code t}
+     */
+    boolean remove(int h, String entityId, String operation, long t) {
+        Segment seg = segments[h & (SEGMENTS - 1)];
+        seg.lock.lock();
+        try {
+            Slots s = seg.slots;
+            int i = find(s, h, entityId, operation);
+            if (i < 0 || !lockSlot(s, i, h, entityId, operation)) {
+                return false; // under the segment lock the key cannot move or vanish: absent
+            }
+            boolean live = !kernel.isExpired(s.words, i * kernel.stride, t);
+            clearLockedSlot(seg, s, i);
+            budget.release(1);
+            return live;
+        } finally {
+            seg.lock.unlock();
+        }
+    }
+
+    /** Removes every expired state and compacts segments that became sparse; returns how many were removed. */
+    long sweep(long t) {
+        long removed = 0;
+        for (Segment seg : segments) {
+            seg.lock.lock();
+            try {
+                removed += sweepSegment(seg, t);
+            } finally {
+                seg.lock.unlock();
+            }
+        }
+        return removed;
+    }
+
+    /**
+     * Like {@link #sweep} but skips segments whose lock is held (never blocks), so it may run while
+     * the caller holds locks of any table.
+     */
+    long sweepIfFree(long t) {
+        long removed = 0;
+        for (Segment seg : segments) {
+            if (seg.lock.tryLock()) {
+                try {
+                    removed += sweepSegment(seg, t);
+                } finally {
+                    seg.lock.unlock();
+                }
+            }
+        }
+        return removed;
+    }
+
+    /** Slots allocated in all segments (for status and memory accounting). */
+    long capacity() {
+        long total = 0;
+        for (Segment seg : segments) {
+            total += seg.slots.capacity;
+        }
+        return total;
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    /** Index of the key's FULL slot in {@code s}; {@link #ABSENT}; or {@link #RELOCATING} during a rehash. */
+    private static int find(Slots s, int h, String entityId, String operation) {
+        int cap = s.capacity;
+        int tag = h & HASH_BITS;
+        int i = home(h, cap);
+        for (int probes = 0; probes < cap; probes++) {
+            int c = (int) CTRL.getAcquire(s.ctrl, i);
+            int kind = c & KIND;
+            if (kind == EMPTY) {
+                return ABSENT;
+            }
+            if (kind == MOVED) {
+                return RELOCATING;
+            }
+            if (kind == FULL && (c & HASH_BITS) == tag && holds(s, i, entityId, operation)) {
+                return i;
+            }
+            if (++i == cap) {
+                i = 0;
+            }
+        }
+        return ABSENT;
+    }
+
+    /** The first slot to probe: the hash scaled to the capacity (no power-of-two capacities needed). */
+    private static int home(int h, int capacity) {
+        return (int) (((h & 0xFFFF_FFFFL) * capacity) >>> 32);
+    }
+
+    private static boolean holds(Slots s, int i, String entityId, String operation) {
+        Object entity = s.keys[2 * i];
+        Object op = s.keys[2 * i + 1];
+        return (entity == entityId || entityId.equals(entity)) && (op == operation || operation.equals(op));
+    }
+
+    /**
+     * Sets the LOCK bit of FULL slot {@code i} if it still holds the key.
+     *
+     * @return false if the slot was removed, moved or reused meanwhile (the caller probes again)
+     */
+    private static boolean lockSlot(Slots s, int i, int h, String entityId, String operation) {
+        int unlocked = (h & HASH_BITS) | FULL;
+        int spins = 0;
+        while (true) {
+            int c = (int) CTRL.getVolatile(s.ctrl, i);
+            if (c == unlocked) {
+                if (CTRL.compareAndSet(s.ctrl, i, unlocked, unlocked | LOCK)) {
+                    if (holds(s, i, entityId, operation)) {
+                        return true;
+                    }
+                    CTRL.setRelease(s.ctrl, i, unlocked);
+                    return false;
+                }
+            } else if (c != (unlocked | LOCK)) {
+                return false;
+            } else {
+                backOff(++spins);
+            }
+        }
+    }
+
+    private static void unlockSlot(Slots s, int i, int h) {
+        CTRL.setRelease(s.ctrl, i, (h & HASH_BITS) | FULL);
+    }
+
+    private static void backOff(int spins) {
+        if (spins < 100) {
+            Thread.onSpinWait();
+        } else {
+            Thread.yield();
+        }
+    }
+
+    private static void awaitRelocation(Segment seg, Slots seen) {
+        if (seg.slots == seen) {
+            seg.lock.lock(); // the rehash holds it until the new arrays are published
+            seg.lock.unlock();
+        }
+    }
+
+    /**
+     * Under the segment lock, finds or inserts the key and returns its slot locked (in {@code ref}, or
+     * a new ref when null); null when the store refuses a new key.
+     */
+    private SlotRef insertLocked(Segment seg, int h, String entityId, String operation, long t, SlotRef ref) {
+        SlotRef out = ref != null ? ref : new SlotRef();
+        out.hash = h;
+        int tag = h & HASH_BITS;
+        seg.lock.lock();
+        try {
+            while (true) {
+                Slots s = seg.slots;
+                int cap = s.capacity;
+                int i = home(h, cap);
+                int free = -1;
+                int sameHash = 0;
+                for (int probes = 0; probes < cap; probes++) {
+                    int c = (int) CTRL.getVolatile(s.ctrl, i);
+                    int kind = c & KIND;
+                    if (kind == EMPTY) {
+                        if (free < 0) {
+                            free = i;
+                        }
+                        break;
+                    }
+                    if (kind == TOMBSTONE) {
+                        if (free < 0) {
+                            free = i;
+                        }
+                    } else if ((c & HASH_BITS) == tag) {
+                        if (holds(s, i, entityId, operation)) {
+                            // inserted by another thread since our lock-free probe
+                            if (lockSlot(s, i, h, entityId, operation)) {
+                                out.slots = s;
+                                out.index = i;
+                                return out;
+                            }
+                            throw new IllegalStateException("slot changed under the segment lock");
+                        }
+                        sameHash++;
+                    }
+                    if (++i == cap) {
+                        i = 0;
+                    }
+                }
+                boolean reusesTombstone = free >= 0 && (int) CTRL.getVolatile(s.ctrl, free) == TOMBSTONE;
+                if (free < 0 || (!reusesTombstone && 4L * (seg.live + seg.tombstones + 1) > 3L * cap)) {
+                    rehash(seg, Math.max(MIN_CAPACITY, 2 * (seg.live + 1)));
+                    continue;
+                }
+                if (sameHash >= MAX_SAME_HASH) {
+                    budget.refuseFlood();
+                    return null;
+                }
+                if (!budget.tryReserve()) {
+                    if (sweepOnDemand(seg, t) > 0 || budget.reclaim(t) > 0) {
+                        continue; // probe again: the sweep may have compacted the arrays
+                    }
+                    budget.refuse();
+                    return null;
+                }
+                s.keys[2 * free] = entityId;
+                s.keys[2 * free + 1] = operation;
+                kernel.initEmpty(s.words, free * kernel.stride, t);
+                if (reusesTombstone) {
+                    seg.tombstones--;
+                }
+                seg.live++;
+                CTRL.setRelease(s.ctrl, free, tag | FULL | LOCK);
+                out.slots = s;
+                out.index = free;
+                return out;
+            }
+        } finally {
+            seg.lock.unlock();
+        }
+    }
+
+    private long sweepOnDemand(Segment seg, long t) {
+        if (seg.sweptOnDemand && t - seg.lastOnDemandSweep < ON_DEMAND_SWEEP_GAP_NANOS) {
+            return 0;
+        }
+        seg.sweptOnDemand = true;
+        seg.lastOnDemandSweep = t;
+        return sweepSegment(seg, t);
+    }
+
+    /** Under the segment lock: removes expired states, then compacts if sparse or full of tombstones. */
+    private long sweepSegment(Segment seg, long t) {
+        Slots s = seg.slots;
+        int removed = 0;
+        for (int i = 0; i < s.capacity; i++) {
+            int c = (int) CTRL.getVolatile(s.ctrl, i);
+            if ((c & KIND) != FULL || (c & LOCK) != 0) {
+                continue; // a locked state is in use right now: not idle
+            }
+            if (!CTRL.compareAndSet(s.ctrl, i, c, c | LOCK)) {
+                continue;
+            }
+            if (kernel.isExpired(s.words, i * kernel.stride, t)) {
+                clearLockedSlot(seg, s, i);
+                removed++;
+            } else {
+                CTRL.setRelease(s.ctrl, i, c);
+            }
+        }
+        budget.release(removed);
+        boolean sparse = s.capacity > MIN_CAPACITY && 8L * seg.live < s.capacity;
+        boolean cluttered = 4L * seg.tombstones > s.capacity;
+        if (sparse || cluttered) {
+            rehash(seg, Math.max(MIN_CAPACITY, 2 * seg.live));
+        }
+        return removed;
+    }
+
+    /** Under the segment lock, with slot {@code i} locked by the caller: frees the slot (unlocking it). */
+    private static void clearLockedSlot(Segment seg, Slots s, int i) {
+        s.keys[2 * i] = null;
+        s.keys[2 * i + 1] = null;
+        CTRL.setRelease(s.ctrl, i, TOMBSTONE);
+        seg.live--;
+        seg.tombstones++;
+    }
+
+    /** Under the segment lock: copies the live slots into new arrays of {@code capacity} and publishes them. */
+    private void rehash(Segment seg, int capacity) {
+        Slots old = seg.slots;
+        Slots fresh = new Slots(capacity, kernel.stride);
+        int stride = kernel.stride;
+        for (int i = 0; i < old.capacity; i++) {
+            int c;
+            int spins = 0;
+            while (true) {
+                c = (int) CTRL.getVolatile(old.ctrl, i);
+                if ((c & LOCK) != 0) {
+                    backOff(++spins); // an update holds the slot; it finishes without our lock
+                } else if (CTRL.compareAndSet(old.ctrl, i, c, MOVED)) {
+                    break;
+                }
+            }
+            if ((c & KIND) != FULL) {
+                continue;
+            }
+            String entityId = (String) old.keys[2 * i];
+            String operation = (String) old.keys[2 * i + 1];
+            int h = hash(entityId, operation);
+            int j = home(h, capacity);
+            while (fresh.ctrl[j] != EMPTY) {
+                if (++j == capacity) {
+                    j = 0;
+                }
+            }
+            fresh.ctrl[j] = (h & HASH_BITS) | FULL;
+            fresh.keys[2 * j] = entityId;
+            fresh.keys[2 * j + 1] = operation;
+            System.arraycopy(old.words, i * stride, fresh.words, j * stride, stride);
+        }
+        seg.tombstones = 0;
+        seg.slots = fresh;
+    }
+}

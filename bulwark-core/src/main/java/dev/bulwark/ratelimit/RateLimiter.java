@@ -1,0 +1,559 @@
+package dev.bulwark.ratelimit;
+
+import dev.bulwark.Result;
+import dev.bulwark.ThrowingSupplier;
+import dev.bulwark.error.ErrorCode;
+import dev.bulwark.error.InfraError;
+import dev.bulwark.error.InfraException;
+import dev.bulwark.error.RetryStrategy;
+import dev.bulwark.telemetry.EventChannel;
+import dev.bulwark.telemetry.Events;
+import dev.bulwark.telemetry.Telemetry;
+import dev.bulwark.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Per-entity rate limiting: how many units an entity (a user, an IP address, a tenant, a
+ * downstream service) may spend on an operation per window. Get it from
+ * {@code infra.rateLimiter()}.
+ *
+ * <pre>{@code
+ * static final RateLimit SEARCH = RateLimit.of("search", 100, Duration.ofMinutes(1));
+ *
+ * Result<Decision> check = limiter.checkRate("user:42", "search", SEARCH);
+ * if (check instanceof Result.Err<Decision> err) {            // 6001: err.error().retryAfter()
+ *     return tooManyRequests(err.error());
+ * }
+ * Result<Report> report = limiter.executeWithLimit("user:42", "export", EXPORTS, () -> exporter.run());
+ * if (limiter.tryAcquire(clientIp, "login", LOGIN)) { ... }   // primitive path, no allocation
+ * }</pre>
+ *
+ * <p><b>Keys and rules.</b> A key is ({@code entityId}, {@code operation}); entities and
+ * operations are independent. Each check passes one or more {@link RateLimit rules}; several rules
+ * (say 10 per second and 1000 per hour) are checked atomically: the request is admitted and
+ * recorded against all of them, or recorded against none. A {@code cost} above 1 weighs a request
+ * (bytes, tokens of an LLM call, rows). The {@code (limit, window)} overloads build an unnamed
+ * sliding-window rule.
+ *
+ * <p><b>Outcomes.</b> {@code Ok(Decision)} when admitted; {@code Err} with code
+ * <ul>
+ * <li>6001 when denied, with the exact {@code retryAfter} (a request that can never pass, limit 0
+ * or cost above the limit, has no retryAfter and retry strategy NO_RETRY);</li>
+ * <li>6009 for bad input: null or blank entity or operation, negative limit, zero, negative or
+ * overlong window, cost below 1, no rules, two rules sharing state, null action;</li>
+ * <li>6008 when the call admitted by {@code executeWithLimit} throws (the cause is kept);</li>
+ * <li>6010 when a distributed store is unreachable and fails closed; 6003 on any other store
+ * failure; 6007 when a reset fails.</li>
+ * </ul>
+ * Nothing here throws for an expected failure, except {@link #tryAcquire} (which throws
+ * {@link IllegalArgumentException}/{@link NullPointerException} for bad input and
+ * {@link InfraException} for a store failure) and {@link #callWithLimit}.
+ *
+ * <p><b>Telemetry.</b> {@code rate_limiter.request_allowed} (count, remaining),
+ * {@code rate_limiter.request_denied} (retry_after_ms, -1 for never) and
+ * {@code rate_limiter.bucket_reset}, with entity_id, operation, rule, limit, window_ms and
+ * algorithm; nothing is allocated for them when no handler listens.
+ *
+ * <p>Thread-safe.
+ */
+public final class RateLimiter implements AutoCloseable {
+
+    private static final int MAX_CACHED_AD_HOC_RULES = 1024;
+
+    private final LimitStore store;
+    private final boolean ownsStore;
+    private final Clock clock;
+    private final EventChannel allowed;
+    private final EventChannel denied;
+    private final EventChannel resets;
+    private final ConcurrentHashMap<AdHocRule, RateLimit> adHocRules = new ConcurrentHashMap<>();
+
+    private RateLimiter(Builder b) {
+        this.store = b.store;
+        this.ownsStore = b.ownsStore;
+        this.clock = b.clock;
+        Telemetry telemetry = b.telemetry;
+        this.allowed = telemetry.channel(telemetry.name(Events.RATE_LIMITER_REQUEST_ALLOWED));
+        this.denied = telemetry.channel(telemetry.name(Events.RATE_LIMITER_REQUEST_DENIED));
+        this.resets = telemetry.channel(telemetry.name(Events.RATE_LIMITER_BUCKET_RESET));
+    }
+
+    /** A builder of a limiter on {@code store}. */
+    public static Builder builder(LimitStore store) {
+        return new Builder(store);
+    }
+
+    // ------------------------------------------------------------------ primitive path
+
+    /**
+     * Takes one unit for the key if {@code limit} allows it. Allocates nothing (on the in-memory
+     * store, with no telemetry handler attached).
+     *
+     * @return whether the request was admitted (and recorded)
+     * @throws NullPointerException     if an argument is null
+     * @throws IllegalArgumentException never for one unit; see {@link #tryAcquire(String, String, RateLimit, long)}
+     * @throws InfraException           6010 or 6003 if the store fails
+     */
+    public boolean tryAcquire(String entityId, String operation, RateLimit limit) {
+        return tryAcquire(entityId, operation, limit, 1);
+    }
+
+    /**
+     * Takes {@code cost} units for the key if {@code limit} allows it.
+     *
+     * @return whether the request was admitted (and recorded)
+     * @throws NullPointerException     if an argument is null
+     * @throws IllegalArgumentException if {@code cost < 1}
+     * @throws InfraException           6010 or 6003 if the store fails
+     */
+    public boolean tryAcquire(String entityId, String operation, RateLimit limit, long cost) {
+        if (allowed.isActive() || denied.isActive()) {
+            Decision d = acquireOrThrow(entityId, operation, List.of(limit), cost);
+            emit(entityId, operation, d, cost);
+            return d.allowed();
+        }
+        try {
+            return store.tryAcquire(entityId, operation, limit, cost) == 0;
+        } catch (LimitStoreUnavailableException e) {
+            throw unavailable(entityId, operation, e).toException();
+        } catch (NullPointerException | IllegalArgumentException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw storeFailure(entityId, operation, e).toException();
+        }
+    }
+
+    // ------------------------------------------------------------------ checks
+
+    /**
+     * Checks one unit against an unnamed sliding-window rule of {@code limit} per {@code window}.
+     *
+     * @return {@code Ok(decision)} if admitted; {@code Err} 6001 (denied), 6009 (bad input), 6010/6003
+     */
+    public Result<Decision> checkRate(String entityId, String operation, long limit, Duration window) {
+        InfraError invalid = invalidRule(entityId, operation, limit, window);
+        if (invalid != null) {
+            return Result.err(invalid);
+        }
+        return checkRate(entityId, operation, adHoc(limit, window), 1);
+    }
+
+    /** Checks one unit against {@code limit}. */
+    public Result<Decision> checkRate(String entityId, String operation, RateLimit limit) {
+        return checkRate(entityId, operation, limit, 1);
+    }
+
+    /** Checks {@code cost} units against {@code limit}. */
+    public Result<Decision> checkRate(String entityId, String operation, RateLimit limit, long cost) {
+        if (limit == null) {
+            return Result.err(invalid(entityId, operation, "limit must not be null"));
+        }
+        return checkRate(entityId, operation, List.of(limit), cost);
+    }
+
+    /**
+     * Checks {@code cost} units against every rule atomically: admitted and recorded against all,
+     * or recorded against none.
+     *
+     * @return {@code Ok(decision)} of the rule with the fewest units left; {@code Err} 6001 with the
+     *         wait of the slowest denying rule; 6009, 6010 or 6003
+     */
+    public Result<Decision> checkRate(String entityId, String operation, List<RateLimit> limits, long cost) {
+        InfraError invalid = invalidCheck(entityId, operation, limits, cost);
+        if (invalid != null) {
+            return Result.err(invalid);
+        }
+        Decision d;
+        try {
+            d = store.acquire(entityId, operation, limits, cost);
+        } catch (LimitStoreUnavailableException e) {
+            return Result.err(unavailable(entityId, operation, e));
+        } catch (RuntimeException e) {
+            return Result.err(storeFailure(entityId, operation, e));
+        }
+        return toResult(entityId, operation, d, cost);
+    }
+
+    /** The asynchronous form of {@link #checkRate(String, String, List, long)}; never completes exceptionally. */
+    public CompletionStage<Result<Decision>> checkRateAsync(String entityId, String operation, List<RateLimit> limits, long cost) {
+        InfraError invalid = invalidCheck(entityId, operation, limits, cost);
+        if (invalid != null) {
+            return CompletableFuture.completedFuture(Result.err(invalid));
+        }
+        CompletionStage<Decision> pending;
+        try {
+            pending = store.acquireAsync(entityId, operation, limits, cost);
+        } catch (RuntimeException e) {
+            pending = CompletableFuture.failedFuture(e);
+        }
+        return pending.handle((d, failure) -> {
+            if (failure == null) {
+                return toResult(entityId, operation, d, cost);
+            }
+            Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            return Result.err(cause instanceof LimitStoreUnavailableException
+                    ? unavailable(entityId, operation, cause)
+                    : storeFailure(entityId, operation, cause));
+        });
+    }
+
+    // ------------------------------------------------------------------ execution
+
+    /** Runs {@code action} if one unit of an unnamed sliding-window rule of {@code limit} per {@code window} is admitted. */
+    public <T> Result<T> executeWithLimit(String entityId, String operation, long limit, Duration window,
+                                          ThrowingSupplier<T> action) {
+        InfraError invalid = invalidRule(entityId, operation, limit, window);
+        if (invalid != null) {
+            return Result.err(invalid);
+        }
+        return executeWithLimit(entityId, operation, List.of(adHoc(limit, window)), 1, action);
+    }
+
+    /** Runs {@code action} if one unit of {@code limit} is admitted. */
+    public <T> Result<T> executeWithLimit(String entityId, String operation, RateLimit limit, ThrowingSupplier<T> action) {
+        if (limit == null) {
+            return Result.err(invalid(entityId, operation, "limit must not be null"));
+        }
+        return executeWithLimit(entityId, operation, List.of(limit), 1, action);
+    }
+
+    /**
+     * Runs {@code action} if {@code cost} units are admitted by every rule.
+     *
+     * @return {@code Ok} with the action's value; {@code Err} 6001 if denied (the action does not
+     *         run), 6008 if the action threw (the cause is kept; an interrupt is restored), 6009, 6010, 6003
+     */
+    public <T> Result<T> executeWithLimit(String entityId, String operation, List<RateLimit> limits, long cost,
+                                          ThrowingSupplier<T> action) {
+        if (action == null) {
+            return Result.err(invalid(entityId, operation, "action must not be null"));
+        }
+        Result<Decision> admission = checkRate(entityId, operation, limits, cost);
+        if (admission instanceof Result.Err<Decision> err) {
+            return Result.err(err.error());
+        }
+        try {
+            return Result.ok(action.get());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Result.err(operationFailed(entityId, operation, e));
+        } catch (Exception e) {
+            return Result.err(operationFailed(entityId, operation, e));
+        }
+    }
+
+    /**
+     * The throwing form of {@link #executeWithLimit(String, String, RateLimit, ThrowingSupplier)}.
+     *
+     * @throws InfraException with the error {@code executeWithLimit} would return
+     */
+    public <T> T callWithLimit(String entityId, String operation, RateLimit limit, ThrowingSupplier<T> action) {
+        return executeWithLimit(entityId, operation, limit, action).getOrThrow();
+    }
+
+    // ------------------------------------------------------------------ status and reset
+
+    /**
+     * The live state of every rule used on the key (on stores that can enumerate it; see
+     * {@link LimitStore#inspect}).
+     *
+     * @return {@code Ok(status)} (with no rules when the key has no live state); 6009; 6003
+     */
+    public Result<RateLimitStatus> status(String entityId, String operation) {
+        InfraError invalid = invalidKey(entityId, operation);
+        if (invalid != null) {
+            return Result.err(invalid);
+        }
+        try {
+            return Result.ok(new RateLimitStatus(entityId, operation, store.inspect(entityId, operation)));
+        } catch (RuntimeException e) {
+            return Result.err(storeFailure(entityId, operation, e));
+        }
+    }
+
+    /** The state of the key under each of {@code limits} (a rule without state shows its full limit). */
+    public Result<RateLimitStatus> status(String entityId, String operation, List<RateLimit> limits) {
+        InfraError invalid = invalidCheck(entityId, operation, limits, 1);
+        if (invalid != null) {
+            return Result.err(invalid);
+        }
+        try {
+            List<Decision> rules = new java.util.ArrayList<>(limits.size());
+            for (RateLimit rule : limits) {
+                rules.add(store.peek(entityId, operation, List.of(rule)));
+            }
+            return Result.ok(new RateLimitStatus(entityId, operation, rules));
+        } catch (RuntimeException e) {
+            return Result.err(storeFailure(entityId, operation, e));
+        }
+    }
+
+    /**
+     * Clears every rule's state of the key; emits {@code rate_limiter.bucket_reset}.
+     *
+     * @return {@code Ok(true)} if there was live state, {@code Ok(false)} if not; 6009; 6007 if the store fails
+     */
+    public Result<Boolean> reset(String entityId, String operation) {
+        InfraError invalid = invalidKey(entityId, operation);
+        if (invalid != null) {
+            return Result.err(invalid);
+        }
+        boolean hadState;
+        try {
+            hadState = store.reset(entityId, operation);
+        } catch (RuntimeException e) {
+            return Result.err(InfraError.builder(ErrorCode.RATE_LIMITER_RESET_EXCEPTION)
+                    .message("resetting rate limit of entity '" + entityId + "' operation '" + operation + "' failed: " + e)
+                    .context("entity_id", entityId).context("operation", operation)
+                    .timestampMillis(clock.currentTimeMillis()).cause(e).build());
+        }
+        if (resets.isActive()) {
+            resets.emit(Map.of(), Map.of("entity_id", entityId, "operation", operation, "had_state", hadState));
+        }
+        return Result.ok(hadState);
+    }
+
+    // ------------------------------------------------------------------ maintenance
+
+    /** The store decisions are made on. */
+    public LimitStore store() {
+        return store;
+    }
+
+    /** States held by the store, or -1 if it cannot tell. */
+    public long keyCount() {
+        return store.keyCount();
+    }
+
+    /** Frees expired state now (the {@code Infrastructure} also does it periodically); returns how many were removed. */
+    public long sweepExpired() {
+        return store.sweepExpired();
+    }
+
+    /** A summary for {@code Infrastructure.status()}: store type, keys and, for the in-memory store, its bound. */
+    public Map<String, Object> snapshot() {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("store", store.getClass().getSimpleName());
+        s.put("keys", store.keyCount());
+        if (store instanceof InMemoryLimitStore memory) {
+            s.put("max_keys", memory.maxKeys());
+            s.put("key_bound_refusals", memory.keyBoundRefusals());
+            s.put("hash_flood_refusals", memory.hashFloodRefusals());
+        }
+        return s;
+    }
+
+    /** Closes the store if this limiter owns it. */
+    @Override
+    public void close() {
+        if (ownsStore) {
+            store.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RateLimiter[" + store + "]";
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    private Decision acquireOrThrow(String entityId, String operation, List<RateLimit> limits, long cost) {
+        try {
+            return store.acquire(entityId, operation, limits, cost);
+        } catch (LimitStoreUnavailableException e) {
+            throw unavailable(entityId, operation, e).toException();
+        } catch (NullPointerException | IllegalArgumentException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw storeFailure(entityId, operation, e).toException();
+        }
+    }
+
+    private Result<Decision> toResult(String entityId, String operation, Decision d, long cost) {
+        emit(entityId, operation, d, cost);
+        return d.allowed() ? Result.ok(d) : Result.err(exceeded(entityId, operation, d, cost));
+    }
+
+    private void emit(String entityId, String operation, Decision d, long cost) {
+        if (d.allowed()) {
+            if (allowed.isActive()) {
+                allowed.emit(Map.of("count", cost, "remaining", d.remaining()), metadata(entityId, operation, d.rule()));
+            }
+        } else if (denied.isActive()) {
+            long retryMillis = d.canSucceedLater() ? d.retryAfter().toMillis() : -1;
+            denied.emit(Map.of("retry_after_ms", retryMillis), metadata(entityId, operation, d.rule()));
+        }
+    }
+
+    private static Map<String, Object> metadata(String entityId, String operation, RateLimit rule) {
+        return Map.of("entity_id", entityId, "operation", operation, "rule", rule.name(), "limit", rule.limit(),
+                "window_ms", rule.window().toMillis(), "algorithm", algorithmName(rule.algorithm()));
+    }
+
+    private static String algorithmName(Algorithm algorithm) {
+        return algorithm.name().toLowerCase(Locale.ROOT);
+    }
+
+    private RateLimit adHoc(long limit, Duration window) {
+        AdHocRule key = new AdHocRule(limit, window.toNanos());
+        RateLimit rule = adHocRules.get(key);
+        if (rule == null) {
+            rule = RateLimit.of(limit, window);
+            if (adHocRules.size() < MAX_CACHED_AD_HOC_RULES) {
+                adHocRules.putIfAbsent(key, rule);
+            }
+        }
+        return rule;
+    }
+
+    private record AdHocRule(long limit, long windowNanos) {
+    }
+
+    // ------------------------------------------------------------------ validation (6009)
+
+    private InfraError invalidKey(String entityId, String operation) {
+        if (entityId == null || entityId.isBlank()) {
+            return invalid(entityId, operation, "entityId must be a non-blank string, was "
+                    + (entityId == null ? "null" : "'" + entityId + "'"));
+        }
+        if (operation == null || operation.isBlank()) {
+            return invalid(entityId, operation, "operation must be a non-blank string, was "
+                    + (operation == null ? "null" : "'" + operation + "'"));
+        }
+        return null;
+    }
+
+    private InfraError invalidRule(String entityId, String operation, long limit, Duration window) {
+        InfraError invalid = invalidKey(entityId, operation);
+        if (invalid != null) {
+            return invalid;
+        }
+        if (limit < 0 || limit > RateLimit.MAX_LIMIT) {
+            return invalid(entityId, operation, "limit must be between 0 and " + RateLimit.MAX_LIMIT + ", was " + limit);
+        }
+        if (window == null || window.isZero() || window.isNegative() || window.compareTo(RateLimit.MAX_WINDOW) > 0) {
+            return invalid(entityId, operation, "window must be positive and at most " + RateLimit.MAX_WINDOW + ", was " + window);
+        }
+        return null;
+    }
+
+    private InfraError invalidCheck(String entityId, String operation, List<RateLimit> limits, long cost) {
+        InfraError invalid = invalidKey(entityId, operation);
+        if (invalid != null) {
+            return invalid;
+        }
+        if (cost < 1) {
+            return invalid(entityId, operation, "cost must be >= 1, was " + cost);
+        }
+        if (limits == null || limits.isEmpty()) {
+            return invalid(entityId, operation, "at least one rule is needed, was " + limits);
+        }
+        for (int i = 0; i < limits.size(); i++) {
+            RateLimit rule = limits.get(i);
+            if (rule == null) {
+                return invalid(entityId, operation, "rule " + i + " is null");
+            }
+            for (int j = 0; j < i; j++) {
+                if (limits.get(j).sameState(rule)) {
+                    return invalid(entityId, operation, "rules " + limits.get(j) + " and " + rule
+                            + " have the same limit, window and algorithm; list one of them");
+                }
+            }
+        }
+        return null;
+    }
+
+    private InfraError invalid(String entityId, String operation, String message) {
+        return InfraError.builder(ErrorCode.RATE_LIMITER_INVALID_INPUT).message(message)
+                .context("entity_id", entityId).context("operation", operation)
+                .timestampMillis(clock.currentTimeMillis()).build();
+    }
+
+    // ------------------------------------------------------------------ errors
+
+    private InfraError exceeded(String entityId, String operation, Decision d, long cost) {
+        RateLimit rule = d.rule();
+        InfraError.Builder b = InfraError.builder(ErrorCode.RATE_LIMIT_EXCEEDED)
+                .message("rate limit exceeded for entity '" + entityId + "' operation '" + operation + "': rule '"
+                        + rule.name() + "' allows " + rule.limit() + " per " + rule.window())
+                .context("entity_id", entityId).context("operation", operation).context("rule", rule.name())
+                .context("limit", rule.limit()).context("window_ms", rule.window().toMillis())
+                .context("algorithm", algorithmName(rule.algorithm())).context("remaining", d.remaining())
+                .context("cost", cost)
+                .timestampMillis(clock.currentTimeMillis());
+        if (d.canSucceedLater()) {
+            b.retryAfter(d.retryAfter());
+        } else {
+            b.retryStrategy(RetryStrategy.NO_RETRY).context("reason", rule.limit() == 0 ? "limit_zero" : "cost_exceeds_limit");
+        }
+        return b.build();
+    }
+
+    private InfraError operationFailed(String entityId, String operation, Exception cause) {
+        return InfraError.builder(ErrorCode.RATE_LIMITED_OPERATION_FAILED)
+                .message("operation '" + operation + "' of entity '" + entityId + "' failed: " + cause)
+                .context("entity_id", entityId).context("operation", operation)
+                .timestampMillis(clock.currentTimeMillis()).cause(cause).build();
+    }
+
+    private InfraError unavailable(String entityId, String operation, Throwable cause) {
+        return InfraError.builder(ErrorCode.RATE_LIMITER_UNAVAILABLE)
+                .message("rate-limit store unavailable: " + cause.getMessage())
+                .context("entity_id", entityId).context("operation", operation)
+                .timestampMillis(clock.currentTimeMillis()).cause(cause).build();
+    }
+
+    private InfraError storeFailure(String entityId, String operation, Throwable cause) {
+        return InfraError.builder(ErrorCode.RATE_LIMITER_EXCEPTION)
+                .message("rate-limit store failed: " + cause)
+                .context("entity_id", entityId).context("operation", operation)
+                .timestampMillis(clock.currentTimeMillis()).cause(cause).build();
+    }
+
+    /** Builds a {@link RateLimiter}; not thread-safe. */
+    public static final class Builder {
+        private final LimitStore store;
+        private Telemetry telemetry;
+        private Clock clock = Clock.system();
+        private boolean ownsStore;
+
+        private Builder(LimitStore store) {
+            this.store = Objects.requireNonNull(store, "store");
+        }
+
+        /** The telemetry stream events go to (default: a private stream nobody listens to). */
+        public Builder telemetry(Telemetry telemetry) {
+            this.telemetry = Objects.requireNonNull(telemetry, "telemetry");
+            return this;
+        }
+
+        /** The clock of error timestamps (decisions use the store's clock). */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Whether {@link RateLimiter#close()} closes the store (default false: the caller owns it). */
+        public Builder ownsStore(boolean ownsStore) {
+            this.ownsStore = ownsStore;
+            return this;
+        }
+
+        public RateLimiter build() {
+            if (telemetry == null) {
+                telemetry = Telemetry.create();
+            }
+            return new RateLimiter(this);
+        }
+    }
+}
