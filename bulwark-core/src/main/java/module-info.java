@@ -7,5 +7,6 @@ module dev.bulwark.core {
     exports dev.bulwark.error;
     exports dev.bulwark.telemetry;
     exports dev.bulwark.time;
+    exports dev.bulwark.circuit;
     exports dev.bulwark.ratelimit;
 }

@@ -1,5 +1,6 @@
 package dev.bulwark;
 
+import dev.bulwark.circuit.CircuitBreakers;
 import dev.bulwark.internal.ExecutorScheduler;
 import dev.bulwark.ratelimit.InMemoryLimitStore;
 import dev.bulwark.ratelimit.LimitStore;
@@ -49,6 +50,7 @@ public final class Infrastructure implements AutoCloseable {
     private final Map<String, Supplier<Object>> componentStatus = new LinkedHashMap<>();
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final RateLimiter rateLimiter;
+    private final CircuitBreakers circuitBreakers;
 
     private Infrastructure(Builder b) {
         this.clock = b.clock;
@@ -57,6 +59,8 @@ public final class Infrastructure implements AutoCloseable {
         this.scheduler = new ExecutorScheduler();
         this.startedAt = clock.instant();
         this.startedNanos = clock.nanoTime();
+        CircuitBreakers breakers = CircuitBreakers.create(clock, telemetry);
+        this.circuitBreakers = register("circuit_breakers", breakers, breakers::snapshot);
 
         RateLimiter limiter = createRateLimiter(b);
         this.rateLimiter = register("rate_limiter", limiter, limiter::snapshot);
@@ -92,6 +96,11 @@ public final class Infrastructure implements AutoCloseable {
      */
     public RateLimiter rateLimiter() {
         return rateLimiter;
+    }
+
+    /** The registry of named circuit breakers (fuse semantics and more; see {@link CircuitBreakers}). */
+    public CircuitBreakers circuitBreakers() {
+        return circuitBreakers;
     }
 
     /** Whether {@link #close()} has not been called yet. */

@@ -8,9 +8,10 @@ package dev.bulwark.telemetry;
  * <caption>Events</caption>
  * <tr><th>suffix</th><th>measurements</th><th>metadata</th></tr>
  * <tr><td>circuit_breaker.fuse_installed</td><td>—</td><td>name, config</td></tr>
- * <tr><td>circuit_breaker.call_executed</td><td>duration_us</td><td>name, status</td></tr>
+ * <tr><td>circuit_breaker.call_executed</td><td>duration_us</td><td>name, status, counted_as, caller metadata</td></tr>
  * <tr><td>circuit_breaker.call_rejected</td><td>—</td><td>name, reason</td></tr>
- * <tr><td>circuit_breaker.state_change</td><td>—</td><td>name, from, to</td></tr>
+ * <tr><td>circuit_breaker.state_change</td><td>—</td><td>name, from, to, trigger</td></tr>
+ * <tr><td>circuit_breaker.fuse_removed</td><td>—</td><td>name</td></tr>
  * <tr><td>rate_limiter.request_allowed</td><td>count, remaining</td><td>entity_id, operation, limit, window_ms, algorithm</td></tr>
  * <tr><td>rate_limiter.request_denied</td><td>retry_after_ms</td><td>entity_id, operation, limit, window_ms, algorithm</td></tr>
  * <tr><td>rate_limiter.bucket_reset</td><td>—</td><td>entity_id, operation</td></tr>
@@ -34,6 +35,7 @@ public final class Events {
     public static final EventName CIRCUIT_BREAKER_CALL_EXECUTED = EventName.of("circuit_breaker", "call_executed");
     public static final EventName CIRCUIT_BREAKER_CALL_REJECTED = EventName.of("circuit_breaker", "call_rejected");
     public static final EventName CIRCUIT_BREAKER_STATE_CHANGE = EventName.of("circuit_breaker", "state_change");
+    public static final EventName CIRCUIT_BREAKER_FUSE_REMOVED = EventName.of("circuit_breaker", "fuse_removed");
 
     public static final EventName RATE_LIMITER_REQUEST_ALLOWED = EventName.of("rate_limiter", "request_allowed");
     public static final EventName RATE_LIMITER_REQUEST_DENIED = EventName.of("rate_limiter", "request_denied");

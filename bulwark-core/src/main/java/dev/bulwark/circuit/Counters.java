@@ -1,0 +1,71 @@
+package dev.bulwark.circuit;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The lifetime counts of one breaker, shared by all its phases.
+ *
+ * <p>To keep the closed success path at one atomic operation, a closed phase that has sliding
+ * windows does not count its successes separately: its calls take positions from the breaker-wide
+ * {@link #nextWindowedCall() call sequence} (which the windows need anyway), and the successes are
+ * the sequence minus the failures counted through it. Every other success goes to {@code ok}.
+ * Re-install restarts the counts by taking a baseline, never by resetting counters that calls in
+ * flight may still be adding to.
+ */
+final class Counters {
+
+    private static final VarHandle WINDOWED_CALLS;
+
+    static {
+        try {
+            WINDOWED_CALLS = MethodHandles.lookup().findVarHandle(Counters.class, "windowedCalls", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** Counts as of one moment. */
+    record Snapshot(long ok, long melts, long rejected, long ignored, long slowCalls) {
+    }
+
+    final LongAdder ok = new LongAdder();
+    final LongAdder melts = new LongAdder();
+    final LongAdder rejected = new LongAdder();
+    final LongAdder ignored = new LongAdder();
+    final LongAdder slowCalls = new LongAdder();
+    final LongAdder windowedFailures = new LongAdder();
+    private volatile long windowedCalls;
+    private volatile Snapshot baseline = new Snapshot(0, 0, 0, 0, 0);
+
+    /** Takes the next position of the breaker-wide sequence of calls counted by sliding windows. */
+    long nextWindowedCall() {
+        return (long) WINDOWED_CALLS.getAndAdd(this, 1L);
+    }
+
+    /** How many positions of the call sequence have been taken. */
+    long windowedCalls() {
+        return windowedCalls;
+    }
+
+    /** The counts since the last {@link #restart()}. */
+    Snapshot sinceRestart() {
+        Snapshot now = absolute();
+        Snapshot base = baseline;
+        return new Snapshot(now.ok - base.ok, now.melts - base.melts, now.rejected - base.rejected,
+                now.ignored - base.ignored, now.slowCalls - base.slowCalls);
+    }
+
+    /** Makes the counts start again from zero. */
+    void restart() {
+        baseline = absolute();
+    }
+
+    private Snapshot absolute() {
+        long failuresInSequence = windowedFailures.sum();
+        long sequence = windowedCalls;
+        return new Snapshot(ok.sum() + sequence - failuresInSequence, melts.sum(), rejected.sum(), ignored.sum(),
+                slowCalls.sum());
+    }
+}
