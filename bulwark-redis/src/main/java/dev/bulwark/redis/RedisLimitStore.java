@@ -1,11 +1,13 @@
 package dev.bulwark.redis;
 
+import dev.bulwark.circuit.CircuitBreaker;
+import dev.bulwark.circuit.CircuitBreakerConfig;
+import dev.bulwark.circuit.CircuitBreakers;
 import dev.bulwark.ratelimit.Decision;
+import dev.bulwark.ratelimit.InMemoryLimitStore;
 import dev.bulwark.ratelimit.LimitStore;
 import dev.bulwark.ratelimit.LimitStoreUnavailableException;
 import dev.bulwark.ratelimit.RateLimit;
-import dev.bulwark.redis.internal.BackendGuard;
-import dev.bulwark.redis.internal.ConsecutiveFailuresGuard;
 import dev.bulwark.redis.internal.DenyCache;
 import dev.bulwark.redis.internal.KeyLayout;
 import dev.bulwark.redis.internal.LimitScriptProtocol;
@@ -75,12 +77,13 @@ public final class RedisLimitStore implements LimitStore {
     private final KeyLayout keys;
     private final LimitScriptProtocol protocol;
     private final ScriptExecutor redis;
-    private final BackendGuard guard;
+    private final CircuitBreaker breaker;
     private final DenyCache denyCache;
     private final Clock clock;
     private final FailurePolicy defaultPolicy;
     private final Map<String, FailurePolicy> operationPolicies;
     private final LimitStore fallback;
+    private final boolean ownsFallback;
     private final Duration commandTimeout;
 
     private final EventChannel backendFailure;
@@ -95,15 +98,19 @@ public final class RedisLimitStore implements LimitStore {
 
     private RedisLimitStore(Builder b) {
         this.keys = new KeyLayout(b.keyPrefix);
-        this.protocol = b.clientTimeForTesting ? LimitScriptProtocol.clientTime() : LimitScriptProtocol.serverTime();
+        LimitScriptProtocol p = b.clientTimeForTesting ? LimitScriptProtocol.clientTime() : LimitScriptProtocol.serverTime();
+        this.protocol = b.exactScriptOnly ? p.exactOnly() : p;
         this.clock = b.clock;
         this.commandTimeout = b.commandTimeout;
         this.defaultPolicy = b.failurePolicy;
         this.operationPolicies = Map.copyOf(b.operationPolicies);
-        this.fallback = b.fallbackStore;
+        this.ownsFallback = b.fallbackStore == null;
+        this.fallback = ownsFallback ? InMemoryLimitStore.builder().clock(b.clock).build() : b.fallbackStore;
         this.denyCache = b.denyCacheCapacity > 0 ? new DenyCache(b.denyCacheCapacity) : null;
-        this.guard = new ConsecutiveFailuresGuard(b.clock, b.breakerFailureThreshold, b.breakerOpenDuration.toNanos());
         Telemetry telemetry = b.telemetry != null ? b.telemetry : Telemetry.create();
+        CircuitBreakers registry = b.circuitBreakers != null ? b.circuitBreakers : CircuitBreakers.create(b.clock, telemetry);
+        this.breaker = registry.install(b.circuitBreakerName,
+                b.circuitBreakerConfig != null ? b.circuitBreakerConfig : defaultBreakerConfig(b.commandTimeout));
         this.backendFailure = telemetry.channel(telemetry.name(Events.RATE_LIMITER_BACKEND_FAILURE));
         this.backendRecovered = telemetry.channel(telemetry.name(Events.RATE_LIMITER_BACKEND_RECOVERED));
         this.denyCacheHit = telemetry.channel(telemetry.name(Events.RATE_LIMITER_DENY_CACHE_HIT));
@@ -111,7 +118,7 @@ public final class RedisLimitStore implements LimitStore {
         this.redis.connectInBackground();
     }
 
-    /** A builder with {@code redis://127.0.0.1:6379}, server time and {@link FailurePolicy#FAIL_OPEN}. */
+    /** A builder with {@code redis://127.0.0.1:6379}, server time and {@link FailurePolicy#FALLBACK_LOCAL}. */
     public static Builder builder() {
         return new Builder();
     }
@@ -179,45 +186,59 @@ public final class RedisLimitStore implements LimitStore {
         if (denyCache != null) {
             denyCache.forget(keys.key(entityId, operation));
         }
-        if (fallback != null) {
-            fallback.reset(entityId, operation);
-        }
+        fallback.reset(entityId, operation);
         return protocol.decodeReset(adminCall(entityId, operation, protocol.resetArgs(clock.nanoTime())));
     }
 
-    /** Redis stores expire keys by themselves: nothing to sweep. */
+    /**
+     * Redis expires its keys by itself; this sweeps the local fallback store (of
+     * {@link FailurePolicy#FALLBACK_LOCAL}), which the rate limiter's scheduler calls periodically.
+     *
+     * @return how many local states were removed
+     */
     @Override
     public long sweepExpired() {
-        return 0;
+        return fallback.sweepExpired();
+    }
+
+    /** The circuit breaker that guards the Redis calls (its state, stats, manual control). */
+    public CircuitBreaker circuitBreaker() {
+        return breaker;
+    }
+
+    private static CircuitBreakerConfig defaultBreakerConfig(Duration commandTimeout) {
+        return CircuitBreakerConfig.builder()
+                .consecutiveFailures(3)
+                .halfOpen(Duration.ofMillis(500), 1, 1)
+                .trialTimeout(commandTimeout.multipliedBy(2))
+                .backoff(2.0, Duration.ofSeconds(4))
+                .jitter(0.2)
+                .build();
     }
 
     private List<Object> adminCall(String entityId, String operation, String[] args) {
-        if (!guard.tryAcquirePermit()) {
+        if (!breaker.tryAcquire()) {
             throw unavailable(entityId, operation, "circuit_open", null);
         }
         long start = clock.nanoTime();
         try {
             List<Object> reply = redis.runSync(LimitScriptProtocol.EXACT, keys.key(entityId, operation), args);
-            guard.onSuccess(clock.nanoTime() - start);
+            breaker.onSuccess(clock.nanoTime() - start);
             recovered();
             return reply;
         } catch (RuntimeException e) {
-            guard.onFailure(clock.nanoTime() - start, e);
+            breaker.onFailure(clock.nanoTime() - start, e);
             throw unavailable(entityId, operation, reason(e), e);
         }
     }
 
     /**
      * A view of this store that applies {@code policy} to every operation; it shares this store's
-     * connection, breaker and deny cache, and closing it does nothing. Use one per limiter.
-     *
-     * @throws IllegalStateException if {@code policy} is {@code FALLBACK_LOCAL} and the store has no fallback store
+     * connection, breaker, deny cache and fallback store, and closing it does nothing. Use one per
+     * limiter.
      */
     public LimitStore withFailurePolicy(FailurePolicy policy) {
         Objects.requireNonNull(policy, "policy");
-        if (policy == FailurePolicy.FALLBACK_LOCAL && fallback == null) {
-            throw new IllegalStateException("FALLBACK_LOCAL needs a fallbackStore, and this store was built without one");
-        }
         RedisLimitStore store = this;
         return new LimitStore() {
             @Override
@@ -258,7 +279,7 @@ public final class RedisLimitStore implements LimitStore {
 
     /** A snapshot of the store's health and counters. */
     public Status status() {
-        return new Status(redis.isConnected(), guard.state(), redisDecisions.sum(), policyDecisions.sum(),
+        return new Status(redis.isConnected(), breaker.state().name(), redisDecisions.sum(), policyDecisions.sum(),
                 denyCacheHits.sum());
     }
 
@@ -275,15 +296,21 @@ public final class RedisLimitStore implements LimitStore {
                          long denyCacheHits) {
     }
 
-    /** Closes the connection (and the Lettuce client and threads, unless they were supplied). */
+    /**
+     * Closes the connection (and the Lettuce client and threads, unless they were supplied) and the
+     * fallback store it created.
+     */
     @Override
     public void close() {
         redis.close();
+        if (ownsFallback) {
+            fallback.close();
+        }
     }
 
     @Override
     public String toString() {
-        return "RedisLimitStore[" + keys + ", " + redis + ", circuit " + guard.state() + "]";
+        return "RedisLimitStore[" + keys + ", " + redis + ", circuit " + breaker.state().name() + "]";
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -366,7 +393,7 @@ public final class RedisLimitStore implements LimitStore {
                 return cached;
             }
         }
-        if (!guard.tryAcquirePermit()) {
+        if (!breaker.tryAcquire()) {
             return decideByPolicy(call, "circuit_open", null);
         }
         return null;
@@ -388,7 +415,7 @@ public final class RedisLimitStore implements LimitStore {
                 decision = null;
             }
             if (decision != null) {
-                guard.onSuccess(elapsed);
+                breaker.onSuccess(elapsed);
                 redisDecisions.increment();
                 recovered();
                 if (call.record && denyCache != null) {
@@ -397,7 +424,7 @@ public final class RedisLimitStore implements LimitStore {
                 return decision;
             }
         }
-        guard.onFailure(elapsed, failure);
+        breaker.onFailure(elapsed, failure);
         return decideByPolicy(call, reason(failure), failure);
     }
 
@@ -506,15 +533,17 @@ public final class RedisLimitStore implements LimitStore {
         private Duration connectTimeout = Duration.ofSeconds(1);
         private Duration commandTimeout = Duration.ofMillis(250);
         private String keyPrefix = "bulwark:rl:";
-        private FailurePolicy failurePolicy = FailurePolicy.FAIL_OPEN;
+        private FailurePolicy failurePolicy = FailurePolicy.FALLBACK_LOCAL;
         private final Map<String, FailurePolicy> operationPolicies = new HashMap<>();
         private LimitStore fallbackStore;
         private Clock clock = Clock.system();
         private Telemetry telemetry;
         private boolean clientTimeForTesting;
         private int denyCacheCapacity = 4096;
-        private int breakerFailureThreshold = 3;
-        private Duration breakerOpenDuration = Duration.ofMillis(500);
+        private boolean exactScriptOnly;
+        private CircuitBreakers circuitBreakers;
+        private String circuitBreakerName = "redis-limit-store";
+        private CircuitBreakerConfig circuitBreakerConfig;
 
         private Builder() {
         }
@@ -567,7 +596,7 @@ public final class RedisLimitStore implements LimitStore {
             return this;
         }
 
-        /** The failure policy of every operation without its own (default {@link FailurePolicy#FAIL_OPEN}). */
+        /** The failure policy of every operation without its own (default {@link FailurePolicy#FALLBACK_LOCAL}). */
         public Builder failurePolicy(FailurePolicy policy) {
             this.failurePolicy = Objects.requireNonNull(policy, "policy");
             return this;
@@ -582,13 +611,20 @@ public final class RedisLimitStore implements LimitStore {
             return this;
         }
 
-        /** The local store that {@link FailurePolicy#FALLBACK_LOCAL} decides with. */
+        /**
+         * The local store that {@link FailurePolicy#FALLBACK_LOCAL} decides with; the caller keeps
+         * ownership. By default the store creates an {@link InMemoryLimitStore} on its clock.
+         */
         public Builder fallbackStore(LimitStore store) {
             this.fallbackStore = Objects.requireNonNull(store, "store");
             return this;
         }
 
-        /** The clock for the deny cache, the breaker and durations in events (default: the system clock). */
+        /**
+         * The clock of the deny cache, the circuit breaker, the fallback store and the durations in
+         * events (default: the system clock). Decisions on Redis use the server's time, not this
+         * clock, unless {@link #useClientClockForTesting()}.
+         */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
@@ -622,31 +658,46 @@ public final class RedisLimitStore implements LimitStore {
         }
 
         /**
-         * The breaker around Redis calls: it opens after {@code failures} consecutive failures and
-         * lets a trial call through every {@code openDuration} (defaults 3 and 500 ms).
+         * The configuration of the circuit breaker that guards the Redis calls. The default opens
+         * after 3 consecutive failures (a timeout, a refused connection, an error reply), lets one
+         * trial call through after 500 ms, doubles that wait after each failed trial up to 4 s
+         * (with 20 % jitter), and closes on the first successful trial.
          */
-        public Builder circuitBreaker(int failures, Duration openDuration) {
-            if (failures < 1) {
-                throw new IllegalArgumentException("failures must be >= 1, was " + failures);
+        public Builder circuitBreaker(CircuitBreakerConfig config) {
+            this.circuitBreakerConfig = Objects.requireNonNull(config, "config");
+            return this;
+        }
+
+        /**
+         * The registry to install the breaker in, e.g. {@code infra.circuitBreakers()} so that it
+         * shows in the application's status and telemetry; by default a private one on this
+         * builder's clock and telemetry. Installing replaces a breaker of the same name's configuration.
+         */
+        public Builder circuitBreakers(CircuitBreakers registry) {
+            this.circuitBreakers = Objects.requireNonNull(registry, "registry");
+            return this;
+        }
+
+        /** The name of the breaker (default {@code redis-limit-store}). */
+        public Builder circuitBreakerName(String name) {
+            if (name == null || name.isBlank()) {
+                throw new IllegalArgumentException("circuitBreakerName must be non-blank, was " + (name == null ? "null" : "'" + name + "'"));
             }
-            this.breakerFailureThreshold = failures;
-            this.breakerOpenDuration = positive("openDuration", openDuration);
+            this.circuitBreakerName = name;
+            return this;
+        }
+
+        /** Tests: every decision goes to the exact script, so the conformance suite covers it too. */
+        Builder exactScriptOnly() {
+            this.exactScriptOnly = true;
             return this;
         }
 
         /**
          * Builds the store and starts connecting in the background; never blocks on Redis and
          * succeeds even when Redis is down (the failure policy then decides).
-         *
-         * @throws IllegalStateException if a policy is {@link FailurePolicy#FALLBACK_LOCAL} but no
-         *                               {@link #fallbackStore} was given
          */
         public RedisLimitStore build() {
-            boolean needsFallback = failurePolicy == FailurePolicy.FALLBACK_LOCAL
-                    || operationPolicies.containsValue(FailurePolicy.FALLBACK_LOCAL);
-            if (needsFallback && fallbackStore == null) {
-                throw new IllegalStateException("FALLBACK_LOCAL needs a fallbackStore");
-            }
             return new RedisLimitStore(this);
         }
 

@@ -2,16 +2,19 @@ package dev.bulwark.redis;
 
 import dev.bulwark.ratelimit.LimitStore;
 import dev.bulwark.ratelimit.LimitStoreConformanceTest;
+import dev.bulwark.redis.support.RedisAvailability;
 import dev.bulwark.redis.support.RequiresRedis;
 import dev.bulwark.redis.support.TestRedis;
 import dev.bulwark.time.Clock;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
 
 /**
  * The shared conformance suite, run against Redis: every scenario that the in-memory store passes,
  * to the nanosecond, with the script reading the test's manual clock (client-time mode) and the
- * deny cache on.
+ * deny cache on. The scenarios' magnitudes fit the fast script; {@link ExactScript} runs them all
+ * again through the exact script.
  */
 @RequiresRedis
 class RedisLimitStoreConformanceTest extends LimitStoreConformanceTest {
@@ -30,11 +33,23 @@ class RedisLimitStoreConformanceTest extends LimitStoreConformanceTest {
 
     @Override
     protected LimitStore createStore(Clock clock) {
+        return builder(clock).build();
+    }
+
+    static RedisLimitStore.Builder builder(Clock clock) {
         return RedisLimitStore.builder()
-                .uri(dev.bulwark.redis.support.RedisAvailability.URI)
+                .uri(RedisAvailability.URI)
                 .keyPrefix(redis.prefix())
                 .clock(clock)
-                .useClientClockForTesting()
-                .build();
+                .useClientClockForTesting();
+    }
+
+    /** The same suite with every decision on the exact (multi-limb) script. */
+    @Nested
+    class ExactScript extends LimitStoreConformanceTest {
+        @Override
+        protected LimitStore createStore(Clock clock) {
+            return builder(clock).exactScriptOnly().build();
+        }
     }
 }

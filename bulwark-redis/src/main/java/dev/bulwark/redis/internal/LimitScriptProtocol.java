@@ -49,6 +49,7 @@ public final class LimitScriptProtocol {
     private static final String[] NO_RULES = {"", "1", "", "0", "0", "0"};
 
     private final boolean serverTime;
+    private final boolean exactOnly;
     private final String minTtlMillis;
     /** The strings of each rule seen (rules are usually a handful of constants); bounded. */
     private final ConcurrentHashMap<RateLimit, RuleArgs> ruleArgs = new ConcurrentHashMap<>();
@@ -69,23 +70,29 @@ public final class LimitScriptProtocol {
 
     private static final int MAX_CACHED_RULES = 1024;
 
-    private LimitScriptProtocol(boolean serverTime) {
+    private LimitScriptProtocol(boolean serverTime, boolean exactOnly) {
         this.serverTime = serverTime;
+        this.exactOnly = exactOnly;
         this.minTtlMillis = serverTime ? "0" : Long.toString(CLIENT_TIME_MIN_TTL_MILLIS);
     }
 
     /** Time from Redis {@code TIME}. */
     public static LimitScriptProtocol serverTime() {
-        return new LimitScriptProtocol(true);
+        return new LimitScriptProtocol(true, false);
     }
 
     /** Time supplied by the client with every call (tests with a manual clock). */
     public static LimitScriptProtocol clientTime() {
-        return new LimitScriptProtocol(false);
+        return new LimitScriptProtocol(false, false);
     }
 
     public boolean usesServerTime() {
         return serverTime;
+    }
+
+    /** This protocol, sending every decision to the exact script (for tests of that script). */
+    public LimitScriptProtocol exactOnly() {
+        return new LimitScriptProtocol(serverTime, true);
     }
 
     /** Arguments of an acquire ({@code record}) or a peek of one unit (not {@code record}). */
@@ -137,6 +144,9 @@ public final class LimitScriptProtocol {
      * exact script directly (one round trip) rather than by handover (two).
      */
     public boolean needsExact(List<RateLimit> limits) {
+        if (exactOnly) {
+            return true;
+        }
         for (RateLimit rule : limits) {
             long w = rule.windowNanos();
             if (w >= FAST_LIMIT || (double) rule.limit() * w >= FAST_LIMIT || (serverTime && w % 1_000 != 0)) {
