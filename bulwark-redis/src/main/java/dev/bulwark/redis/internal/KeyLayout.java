@@ -14,8 +14,10 @@ package dev.bulwark.redis.internal;
  * <p>Rules with the same limit, window and algorithm share state whatever their names, as the
  * {@code LimitStore} contract requires. The entity and the operation are escaped so that two
  * different pairs can never map to the same key: {@code \}, {@code :}, <code>{</code> and <code>}</code> are
- * preceded by a backslash. (An escaped <code>}</code> inside the entity ends the hash tag early, but
- * it does so identically for every key of that entity, so they still share a slot.)
+ * preceded by a backslash; the empty entity is written as a lone backslash, which no other entity
+ * escapes to, so that its hash tag is not empty. (An escaped <code>}</code> inside the entity ends
+ * the hash tag early, but it does so identically for every key of that entity, so they still share
+ * a slot.)
  *
  * <p>Immutable and thread-safe.
  */
@@ -55,7 +57,13 @@ public final class KeyLayout {
     public String key(String entityId, String operation) {
         StringBuilder sb = new StringBuilder(prefix.length() + entityId.length() + operation.length() + 8);
         sb.append(prefix).append('{');
-        escapeInto(sb, entityId);
+        if (entityId.isEmpty()) {
+            // an empty hash tag would make Redis Cluster hash the whole key; a lone backslash is
+            // never the escape of a non-empty entity, so it stands for the empty one
+            sb.append('\\');
+        } else {
+            escapeInto(sb, entityId);
+        }
         sb.append("}:");
         escapeInto(sb, operation);
         return sb.toString();
