@@ -44,8 +44,6 @@ public final class LimitScriptProtocol {
 
     private static final int FIXED_ARGS = 6;
     private static final int ARGS_PER_RULE = 3;
-    /** The key's time origin and expiry deadline, read with every decision. */
-    private static final String[] KEY_FIELDS = {"o", "e"};
     private static final String[] NO_RULES = {"", "1", "", "0", "0", "0"};
 
     private final boolean serverTime;
@@ -99,7 +97,7 @@ public final class LimitScriptProtocol {
     public String[] decisionArgs(boolean record, long cost, long nowNanos, List<RateLimit> limits) {
         int n = limits.size();
         RuleArgs[] rules = new RuleArgs[n];
-        int fieldCount = KEY_FIELDS.length;
+        int fieldCount = 0;
         for (int i = 0; i < n; i++) {
             rules[i] = ruleArgs(limits.get(i));
             fieldCount += rules[i].fields.length;
@@ -112,9 +110,6 @@ public final class LimitScriptProtocol {
         args[4] = Integer.toString(n);
         args[5] = Integer.toString(fieldCount);
         int field = FIXED_ARGS;
-        for (String keyField : KEY_FIELDS) {
-            args[field++] = keyField;
-        }
         int at = FIXED_ARGS + fieldCount;
         for (RuleArgs rule : rules) {
             for (String f : rule.fields) {

@@ -35,9 +35,11 @@ import java.util.concurrent.TimeUnit;
  * queues behind an outage. If opening fails, the next call after {@link #CONNECT_RETRY_NANOS}
  * starts a new attempt; calls in between fail at once.
  *
- * <p><b>Time bound.</b> Every call completes within the command timeout: Lettuce times commands
- * out ({@code TimeoutOptions}), {@link #runSync} waits no longer, and while a connection is being
- * opened the future of {@link #run} times out by itself.
+ * <p><b>Time bound.</b> Every call completes within the command timeout: {@link #runSync} waits no
+ * longer (a timed wait on the caller's thread, no timer task), and the future of {@link #run} times
+ * out by itself. Lettuce's own per-command timeouts are off: they would schedule and cancel a timer
+ * task for every command. A command abandoned on timeout is cancelled; while Redis hangs, such
+ * commands are bounded by the request queue and dropped when the connection is closed.
  *
  * <p>Thread-safe.
  */
@@ -76,7 +78,7 @@ public final class ScriptExecutor implements AutoCloseable {
                 .requestQueueSize(65_536)
                 .pingBeforeActivateConnection(true)
                 .socketOptions(SocketOptions.builder().connectTimeout(connectTimeout).keepAlive(true).tcpNoDelay(true).build())
-                .timeoutOptions(TimeoutOptions.builder().fixedTimeout(commandTimeout).build())
+                .timeoutOptions(TimeoutOptions.builder().timeoutCommands(false).build())
                 .build());
     }
 
@@ -99,12 +101,10 @@ public final class ScriptExecutor implements AutoCloseable {
     public CompletableFuture<List<Object>> run(LuaScript script, String key, String[] args) {
         String[] keys = {key};
         RedisAsyncCommands<String, String> ready = commands;
-        if (ready != null && !closed) {
-            // Lettuce times the command out (TimeoutOptions): no timer of our own on the hot path
-            return evalsha(ready, script, keys, args);
-        }
-        return connection().thenCompose(c -> evalsha(c.async(), script, keys, args))
-                .orTimeout(commandTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        CompletableFuture<List<Object>> reply = ready != null && !closed
+                ? evalsha(ready, script, keys, args)
+                : connection().thenCompose(c -> evalsha(c.async(), script, keys, args));
+        return reply.orTimeout(commandTimeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     /**

@@ -15,10 +15,10 @@
 -- ARGV[3]        now in nanoseconds (client time, for tests), or '' to use the server's TIME
 -- ARGV[4]        client time only: the least TTL of the key in milliseconds
 -- ARGV[5]        n, the number of rules
--- ARGV[6]        nf, the number of hash fields that follow
--- ARGV[7..6+nf]  the fields: 'o' (the key's time origin), 'e' (its expiry deadline), then the
---                state fields of each rule in order: <letter><limit>:<window>:a|b|c, two for
---                F and T, three for S, one for G and L
+-- ARGV[6]        nf, the number of state fields that follow
+-- ARGV[7..6+nf]  the state fields of each rule in order: <letter><limit>:<window>:a|b|c, two for
+--                F and T, three for S, one for G and L (the hash also holds 'o', the key's time
+--                origin, and 'e', its expiry deadline)
 -- then 3 per rule: algorithm letter (F S T G L), limit, window in ns
 --
 -- Time. With client time, t is the client's nanoseconds. With server time, t is the nanoseconds
@@ -40,7 +40,7 @@ local cost = tonumber(ARGV[2])
 local n = tonumber(ARGV[5])
 local nf = tonumber(ARGV[6])
 local record = mode == 'a'
-local stored = redis.call('HMGET', key, unpack(ARGV, 7, 6 + nf))
+local stored = redis.call('HMGET', key, 'o', 'e', unpack(ARGV, 7, 6 + nf))  -- rule fields from stored[3]
 
 local server = ARGV[3] == ''
 local t, abs_us, origin_us
@@ -101,9 +101,9 @@ for i = 1, n do
         ok = true
         if record then
           cnt = cnt + cost
-          writes[#writes + 1] = ARGV[6 + f]
+          writes[#writes + 1] = ARGV[4 + f]
           writes[#writes + 1] = idx
-          writes[#writes + 1] = ARGV[7 + f]
+          writes[#writes + 1] = ARGV[5 + f]
           writes[#writes + 1] = cnt
         end
       else
@@ -134,11 +134,11 @@ for i = 1, n do
         if record then
           cnt = cnt + cost
           est = est + cost
-          writes[#writes + 1] = ARGV[6 + f]
+          writes[#writes + 1] = ARGV[4 + f]
           writes[#writes + 1] = idx
-          writes[#writes + 1] = ARGV[7 + f]
+          writes[#writes + 1] = ARGV[5 + f]
           writes[#writes + 1] = p
-          writes[#writes + 1] = ARGV[8 + f]
+          writes[#writes + 1] = ARGV[6 + f]
           writes[#writes + 1] = cnt
         end
       else
@@ -206,9 +206,9 @@ for i = 1, n do
           tok = (x - fmod(x, W)) / W
           if tok > L then tok = L end
         end
-        writes[#writes + 1] = ARGV[6 + f]
+        writes[#writes + 1] = ARGV[4 + f]
         writes[#writes + 1] = vn
-        writes[#writes + 1] = ARGV[7 + f]
+        writes[#writes + 1] = ARGV[5 + f]
         writes[#writes + 1] = vf
       end
     else
@@ -264,7 +264,7 @@ for i = 1, n do
         if ahead == 0 then rem = L end
       end
       if ok and record then
-        writes[#writes + 1] = ARGV[6 + f]
+        writes[#writes + 1] = ARGV[4 + f]
         writes[#writes + 1] = t + ahead
       end
       reset = ahead

@@ -264,7 +264,7 @@ local function exact_decide()
   end
 
   -- acquire and peek
-  local stored = redis.call('HMGET', key, unpack(ARGV, 7, 6 + nf))
+  local stored = redis.call('HMGET', key, 'o', 'e', unpack(ARGV, 7, 6 + nf))
   local states, never, first_field = {}, {}, {}
   local all_admit = true
   local f = 3
@@ -286,7 +286,7 @@ local function exact_decide()
         states[i].update(cost)
         local values = states[i].fields()
         for v = 1, #values do
-          writes[#writes + 1] = ARGV[6 + first_field[i] + v - 1]
+          writes[#writes + 1] = ARGV[4 + first_field[i] + v - 1]
           writes[#writes + 1] = values[v]
         end
         ttl = max(ttl, states[i].reset())
