@@ -78,7 +78,8 @@ public final class RedisLimitBenchmark {
         List<Cell> cells = new ArrayList<>();
         try {
             List<Factory> open = List.of(
-                    (r, u, p) -> new BareScriptContender(r, u, p, OPEN_LIMIT, OPEN_WINDOW.toMillis()),
+                    (r, u, p) -> BareScriptContender.counter(r, u, p, OPEN_LIMIT, OPEN_WINDOW.toMillis()),
+                    (r, u, p) -> BareScriptContender.gcra(r, u, p, OPEN_LIMIT, OPEN_WINDOW.toMillis()),
                     (r, u, p) -> new BulwarkContender(r, u, p, OPEN_LIMIT, OPEN_WINDOW, Algorithm.TOKEN_BUCKET, true),
                     (r, u, p) -> new BulwarkContender(r, u, p, OPEN_LIMIT, OPEN_WINDOW, Algorithm.SLIDING_WINDOW, true),
                     (r, u, p) -> new Bucket4jContender(r, u, p, OPEN_LIMIT, OPEN_WINDOW));
@@ -104,7 +105,7 @@ public final class RedisLimitBenchmark {
             }
             if (abuse) {
                 List<Factory> limited = List.of(
-                        (r, u, p) -> new BareScriptContender(r, u, p, ABUSE_LIMIT, ABUSE_WINDOW.toMillis()),
+                        (r, u, p) -> BareScriptContender.counter(r, u, p, ABUSE_LIMIT, ABUSE_WINDOW.toMillis()),
                         (r, u, p) -> new BulwarkContender(r, u, p, ABUSE_LIMIT, ABUSE_WINDOW, Algorithm.TOKEN_BUCKET, true),
                         (r, u, p) -> new BulwarkContender(r, u, p, ABUSE_LIMIT, ABUSE_WINDOW, Algorithm.TOKEN_BUCKET, false),
                         (r, u, p) -> new Bucket4jContender(r, u, p, ABUSE_LIMIT, ABUSE_WINDOW));
@@ -210,17 +211,19 @@ public final class RedisLimitBenchmark {
                     c.contender, c.perSecond, c.p50Micros, c.p99Micros, c.roundTrips, 100 * c.allowedShare);
         }
         System.out.println();
-        System.out.println("| workload | callers | Bulwark token bucket / bare script | Bulwark / Bucket4j |");
-        System.out.println("|---|---:|---:|---:|");
+        System.out.println("| workload | callers | Bulwark token bucket / bare INCR script | / bare GCRA script | / Bucket4j |");
+        System.out.println("|---|---:|---:|---:|---:|");
         for (Cell bare : cells) {
-            if (!bare.contender.startsWith("bare")) {
+            if (!bare.contender.startsWith("bare Lua script")) {
                 continue;
             }
+            Cell gcra = find(cells, bare, "bare GCRA");
             Cell bulwark = find(cells, bare, "Bulwark token_bucket");
             Cell bucket4j = find(cells, bare, "Bucket4j");
-            if (bulwark != null && bucket4j != null) {
-                System.out.printf(Locale.ROOT, "| %s | %d | %.0f %% | %.1f× |%n", bare.workload, bare.callers,
-                        100 * bulwark.perSecond / bare.perSecond, bulwark.perSecond / bucket4j.perSecond);
+            if (bulwark != null && bucket4j != null && gcra != null) {
+                System.out.printf(Locale.ROOT, "| %s | %d | %.0f %% | %.0f %% | %.1f× |%n", bare.workload, bare.callers,
+                        100 * bulwark.perSecond / bare.perSecond, 100 * bulwark.perSecond / gcra.perSecond,
+                        bulwark.perSecond / bucket4j.perSecond);
             }
         }
     }
