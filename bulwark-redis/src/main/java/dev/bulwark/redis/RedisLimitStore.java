@@ -84,7 +84,6 @@ public final class RedisLimitStore implements LimitStore {
     private final Map<String, FailurePolicy> operationPolicies;
     private final LimitStore fallback;
     private final boolean ownsFallback;
-    private final Duration commandTimeout;
 
     private final EventChannel backendFailure;
     private final EventChannel backendRecovered;
@@ -101,7 +100,6 @@ public final class RedisLimitStore implements LimitStore {
         LimitScriptProtocol p = b.clientTimeForTesting ? LimitScriptProtocol.clientTime() : LimitScriptProtocol.serverTime();
         this.protocol = b.exactScriptOnly ? p.exactOnly() : p;
         this.clock = b.clock;
-        this.commandTimeout = b.commandTimeout;
         this.defaultPolicy = b.failurePolicy;
         this.operationPolicies = Map.copyOf(b.operationPolicies);
         this.ownsFallback = b.fallbackStore == null;

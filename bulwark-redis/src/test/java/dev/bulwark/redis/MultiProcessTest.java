@@ -55,7 +55,9 @@ class MultiProcessTest {
     void severalProcessesTogetherAdmitExactlyWhatTheAlgorithmAllows() throws Exception {
         List<BufferedReader> outputs = new ArrayList<>();
         for (int i = 0; i < PROCESSES; i++) {
-            Process p = new ProcessBuilder(javaExecutable(), "-XX:TieredStopAtLevel=1", "-cp", testClassPath(),
+            Process p = new ProcessBuilder(javaExecutable(), "-XX:TieredStopAtLevel=1",
+                    "-Djava.util.logging.config.file=" + System.getProperty("java.util.logging.config.file", ""),
+                    "-cp", testClassPath(),
                     MultiProcessWorker.class.getName(), RedisAvailability.URI, redis.prefix(), Long.toString(LIMIT),
                     Long.toString(WINDOW.toMillis()), Integer.toString(THREADS), Integer.toString(ATTEMPTS))
                     .redirectError(ProcessBuilder.Redirect.INHERIT)

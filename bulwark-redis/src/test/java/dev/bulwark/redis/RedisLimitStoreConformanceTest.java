@@ -8,13 +8,12 @@ import dev.bulwark.redis.support.TestRedis;
 import dev.bulwark.time.Clock;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Nested;
 
 /**
  * The shared conformance suite, run against Redis: every scenario that the in-memory store passes,
  * to the nanosecond, with the script reading the test's manual clock (client-time mode) and the
- * deny cache on. The scenarios' magnitudes fit the fast script; {@link ExactScript} runs them all
- * again through the exact script.
+ * deny cache on. The scenarios' magnitudes fit the fast script;
+ * {@link RedisExactScriptConformanceTest} runs them all again through the exact script.
  */
 @RequiresRedis
 class RedisLimitStoreConformanceTest extends LimitStoreConformanceTest {
@@ -37,19 +36,14 @@ class RedisLimitStoreConformanceTest extends LimitStoreConformanceTest {
     }
 
     static RedisLimitStore.Builder builder(Clock clock) {
+        return builder(redis, clock);
+    }
+
+    static RedisLimitStore.Builder builder(TestRedis redis, Clock clock) {
         return RedisLimitStore.builder()
                 .uri(RedisAvailability.URI)
                 .keyPrefix(redis.prefix())
                 .clock(clock)
                 .useClientClockForTesting();
-    }
-
-    /** The same suite with every decision on the exact (multi-limb) script. */
-    @Nested
-    class ExactScript extends LimitStoreConformanceTest {
-        @Override
-        protected LimitStore createStore(Clock clock) {
-            return builder(clock).exactScriptOnly().build();
-        }
     }
 }
