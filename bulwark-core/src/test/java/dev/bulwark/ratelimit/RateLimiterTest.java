@@ -392,6 +392,33 @@ class RateLimiterTest {
     }
 
     @Test
+    void theLifecycleSchedulerSweepsExpiredState() {
+        try (Infrastructure swept = Infrastructure.builder().clock(clock).rateLimitSweepInterval(Duration.ofMillis(20)).build()) {
+            RateLimiter rl = swept.rateLimiter();
+            for (int i = 0; i < 100; i++) {
+                rl.tryAcquire("user-" + i, "op", RateLimit.perSecond(5));
+            }
+            assertThat(rl.keyCount()).isEqualTo(100);
+            clock.advance(Duration.ofSeconds(2)); // two windows: every sliding-window state has expired
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> rl.keyCount() == 0);
+        }
+    }
+
+    @Test
+    void theKeyBoundOfTheInfrastructureLimitsLiveKeys() {
+        try (Infrastructure bounded = Infrastructure.builder().clock(clock).rateLimitMaxKeys(2).build()) {
+            RateLimiter rl = bounded.rateLimiter();
+            RateLimit rule = RateLimit.of("api", 5, MINUTE);
+            assertThat(rl.checkRate("a", "op", rule).isOk()).isTrue();
+            assertThat(rl.checkRate("b", "op", rule).isOk()).isTrue();
+            InfraError refused = errorOf(rl.checkRate("c", "op", rule));
+            assertThat(refused.code()).isEqualTo(6001);
+            assertThat(refused.retryAfter()).isEqualTo(MINUTE.multipliedBy(2));
+            assertThat(rl.snapshot()).containsEntry("key_bound_refusals", 1L);
+        }
+    }
+
+    @Test
     void theBuilderRejectsABadKeyBoundOrSweepInterval() {
         assertThatThrownBy(() -> Infrastructure.builder().rateLimitMaxKeys(0)).hasMessageContaining("0");
         assertThatThrownBy(() -> Infrastructure.builder().rateLimitSweepInterval(Duration.ZERO)).hasMessageContaining("PT0S");
