@@ -48,6 +48,12 @@ final class HalfOpenPhase extends Phase {
         return (int) ((t >>> 32) & MASK);
     }
 
+    /** Whether a trial permit is left. */
+    boolean hasPermit() {
+        long t = trials;
+        return inFlight(t) + successes(t) + failures(t) < rules.trialCalls;
+    }
+
     /** Takes a trial permit if one is left. */
     boolean tryAcquire() {
         while (true) {

@@ -64,7 +64,10 @@ final class TimeWindow extends CallWindow {
         if ((outcome & SLOW) != 0) {
             SLOW_CALLS.getAndAdd(this, 1L);
         }
-        return failures() > 0 || slowCalls() > 0;
+        int i = oldestSliceIndex();
+        return i < 0
+                ? totalFailures > 0 || totalSlowCalls > 0
+                : totalFailures > failuresAtSliceStart[i] || totalSlowCalls > slowCallsAtSliceStart[i];
     }
 
     @Override

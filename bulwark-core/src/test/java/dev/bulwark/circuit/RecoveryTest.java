@@ -93,7 +93,9 @@ class RecoveryTest {
             CircuitBreaker b = openedHalfOpenBreaker(3, 3);
             assertThat(b.tryAcquire()).isTrue();
             assertThat(b.tryAcquire()).isTrue();
+            assertThat(b.rejectionError()).as("a permit is left").isNull();
             assertThat(b.tryAcquire()).isTrue();
+            assertThat(b.rejectionError().context()).containsEntry("reason", "half_open_full");
             Result<String> rejected = succeed(b);
             InfraError error = rejected.errValue().orElseThrow();
             assertThat(error.code()).isEqualTo(5004);
