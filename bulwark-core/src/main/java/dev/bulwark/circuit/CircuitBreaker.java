@@ -2,23 +2,18 @@ package dev.bulwark.circuit;
 
 import dev.bulwark.Result;
 import dev.bulwark.ThrowingSupplier;
-import dev.bulwark.error.ErrorCode;
 import dev.bulwark.error.InfraError;
 import dev.bulwark.error.InfraException;
-import dev.bulwark.telemetry.EventChannel;
-import dev.bulwark.telemetry.Events;
 import dev.bulwark.telemetry.Telemetry;
 import dev.bulwark.time.Clock;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.UnaryOperator;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * A named circuit breaker: it lets calls to a dependency through while the dependency is healthy,
@@ -76,20 +71,10 @@ public final class CircuitBreaker {
         }
     }
 
-    private static final int STATUS_SUCCESS = 0;
-    private static final int STATUS_FAILED = 1;
-    private static final int STATUS_EXCEPTION = 2;
-    private static final String[] STATUS_LABELS = {"success", "failed", "exception"};
-    private static final Map<String, Number> NO_MEASUREMENTS = Map.of();
-
     private final String name;
     private final Clock clock;
-    private final EventChannel executedChannel;
-    private final EventChannel rejectedChannel;
-    private final EventChannel stateChangeChannel;
-    private final Map<String, Object>[] rejectedMetadata;
-    private final Map<String, Object>[] executedMetadata;
-
+    private final BreakerEvents events;
+    private final BreakerErrors errors;
     private final Counters counters = new Counters();
 
     @SuppressWarnings("unused") // accessed through PHASE
@@ -98,28 +83,9 @@ public final class CircuitBreaker {
     CircuitBreaker(String name, CircuitBreakerConfig config, Clock clock, Telemetry telemetry) {
         this.name = name;
         this.clock = clock;
-        this.executedChannel = telemetry.channel(telemetry.name(Events.CIRCUIT_BREAKER_CALL_EXECUTED));
-        this.rejectedChannel = telemetry.channel(telemetry.name(Events.CIRCUIT_BREAKER_CALL_REJECTED));
-        this.stateChangeChannel = telemetry.channel(telemetry.name(Events.CIRCUIT_BREAKER_STATE_CHANGE));
-        RejectionReason[] reasons = RejectionReason.values();
-        this.rejectedMetadata = metadataArray(reasons.length);
-        for (RejectionReason reason : reasons) {
-            rejectedMetadata[reason.ordinal()] = Map.of("name", name, "reason", reason.label());
-        }
-        Rules.Verdict[] verdicts = Rules.Verdict.values();
-        this.executedMetadata = metadataArray(STATUS_LABELS.length * verdicts.length);
-        for (int status = 0; status < STATUS_LABELS.length; status++) {
-            for (Rules.Verdict verdict : verdicts) {
-                executedMetadata[status * verdicts.length + verdict.ordinal()] = Map.of("name", name,
-                        "status", STATUS_LABELS[status], "counted_as", verdict.name().toLowerCase(java.util.Locale.ROOT));
-            }
-        }
+        this.events = new BreakerEvents(name, telemetry);
+        this.errors = new BreakerErrors(name, clock);
         this.phase = new ClosedPhase(new Rules(config, clock), counters, clock.nanoTime(), 0, Cause.MANUAL);
-    }
-
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private static Map<String, Object>[] metadataArray(int length) {
-        return new Map[length];
     }
 
     /** The name this breaker was installed under. */
@@ -192,14 +158,14 @@ public final class CircuitBreaker {
      */
     public <T> Result<T> execute(ThrowingSupplier<T> operation, Map<String, ?> callerMetadata) {
         if (operation == null) {
-            return Result.err(nullOperation());
+            return Result.err(errors.nullOperation());
         }
         Admission admission = admit();
         if (admission instanceof Rejection rejection) {
             return rejection.result();
         }
         Phase p = (Phase) admission;
-        boolean timed = p.rules.timesCalls || executedChannel.isActive();
+        boolean timed = p.rules.timesCalls || events.executedWanted();
         long start = timed ? clock.nanoTime() : 0L;
         T value;
         try {
@@ -221,14 +187,14 @@ public final class CircuitBreaker {
      */
     public <T> T call(ThrowingSupplier<T> operation) {
         if (operation == null) {
-            throw nullOperation().toException();
+            throw errors.nullOperation().toException();
         }
         Admission admission = admit();
         if (admission instanceof Rejection rejection) {
             throw rejection.exception;
         }
         Phase p = (Phase) admission;
-        boolean timed = p.rules.timesCalls || executedChannel.isActive();
+        boolean timed = p.rules.timesCalls || events.executedWanted();
         long start = timed ? clock.nanoTime() : 0L;
         T value;
         try {
@@ -251,18 +217,18 @@ public final class CircuitBreaker {
      *
      * <p>Cancelling the returned future gives the permit back without counting the call and
      * cancels the operation's stage (when it is a {@link java.util.concurrent.Future}). A stage
-     * that completes with a {@link CancellationException} is counted as ignored and yields 5012.
+     * that completes with a {@link java.util.concurrent.CancellationException} is counted as ignored and yields 5012.
      */
     public <T> CompletionStage<Result<T>> executeAsync(Supplier<? extends CompletionStage<T>> operation) {
         if (operation == null) {
-            return CompletableFuture.completedFuture(Result.err(nullOperation()));
+            return CompletableFuture.completedFuture(Result.err(errors.nullOperation()));
         }
         Admission admission = admit();
         if (admission instanceof Rejection rejection) {
             return CompletableFuture.completedFuture(rejection.result());
         }
         Phase p = (Phase) admission;
-        boolean timed = p.rules.timesCalls || executedChannel.isActive();
+        boolean timed = p.rules.timesCalls || events.executedWanted();
         long start = timed ? clock.nanoTime() : 0L;
         CompletionStage<T> stage;
         try {
@@ -452,16 +418,13 @@ public final class CircuitBreaker {
     }
 
     private Admission admitSlowly(Phase seen) {
-        if (seen instanceof OpenPhase open) {
-            long now = clock.nanoTime();
-            if (now - open.until < 0) {
-                return reject(open, RejectionReason.OPEN, now);
-            }
-        }
-        if (seen instanceof ClosedPhase) {
+        if (seen instanceof ClosedPhase) { // closed with fault injection on
             return seen.rules.injectFault() ? reject(seen, RejectionReason.FAULT_INJECTED, clock.nanoTime()) : seen;
         }
         long now = clock.nanoTime();
+        if (seen instanceof OpenPhase open && now - open.until < 0) {
+            return reject(open, RejectionReason.OPEN, now); // the common case of an open breaker
+        }
         Phase p = current(now);
         if (p instanceof ClosedPhase) {
             return p.rules.faultInjectionRate > 0.0 && p.rules.injectFault()
@@ -475,36 +438,13 @@ public final class CircuitBreaker {
 
     private Rejection reject(Phase p, RejectionReason reason, long now) {
         counters.rejected.increment();
-        if (rejectedChannel.isActive()) {
-            rejectedChannel.emit(NO_MEASUREMENTS, rejectedMetadata[reason.ordinal()]);
-        }
+        events.rejected(reason);
         return p.rejection(this, reason, now);
     }
 
     /** Builds the rejection of {@code p} for {@code reason}; called at most once per tick and phase. */
     Rejection newRejection(Phase p, RejectionReason reason, long now, long tick) {
-        long retryNanos = reason == RejectionReason.OPEN ? p.retryAfterNanos(now) : -1L;
-        String message = switch (reason) {
-            case OPEN -> "circuit breaker '" + name + "' is open; retry after " + ceilMillis(retryNanos) + " ms";
-            case DISABLED -> "circuit breaker '" + name + "' is disabled";
-            case HALF_OPEN_FULL -> "circuit breaker '" + name + "' is half-open and all " + p.rules.trialCalls
-                    + " trial calls are taken";
-            case FAULT_INJECTED -> "circuit breaker '" + name + "' rejected the call by fault injection";
-            case NOT_FOUND -> "no circuit breaker named '" + name + "'";
-        };
-        InfraError error = InfraError.builder(ErrorCode.CIRCUIT_BREAKER_BLOWN)
-                .message(message)
-                .context("circuit_breaker", name)
-                .context("reason", reason.label())
-                .context("state", p.state.label())
-                .retryAfter(retryNanos < 0 ? null : Duration.ofMillis(ceilMillis(retryNanos)))
-                .timestampMillis(clock.currentTimeMillis())
-                .build();
-        return new Rejection(reason, tick, error);
-    }
-
-    private static long ceilMillis(long nanos) {
-        return (nanos + 999_999L) / 1_000_000L;
+        return new Rejection(reason, tick, errors.rejected(p, reason, now));
     }
 
     // ---------------------------------------------------------------- counting outcomes
@@ -518,7 +458,7 @@ public final class CircuitBreaker {
                 failed = rules.recordResults.test(value);
             } catch (RuntimeException predicateFailed) {
                 countIgnored(p);
-                return internalFailure(predicateFailed);
+                return errors.classificationFailed(predicateFailed);
             }
         }
         long now = timed || failed || p.successNeedsClock ? clock.nanoTime() : 0L;
@@ -528,8 +468,8 @@ public final class CircuitBreaker {
         } else {
             countSuccess(p, now, duration);
         }
-        if (timed && executedChannel.isActive()) {
-            emitExecuted(failed ? STATUS_FAILED : STATUS_SUCCESS,
+        if (timed) {
+            events.executed(failed ? BreakerEvents.STATUS_FAILED : BreakerEvents.STATUS_SUCCESS,
                     failed ? Rules.Verdict.FAILURE : Rules.Verdict.SUCCESS, duration, callerMetadata);
         }
         return null;
@@ -550,7 +490,7 @@ public final class CircuitBreaker {
             verdict = p.rules.classify(thrown);
         } catch (RuntimeException predicateFailed) {
             countIgnored(p);
-            return internalFailure(predicateFailed);
+            return errors.classificationFailed(predicateFailed);
         }
         long now = clock.nanoTime();
         long duration = timed ? now - start : 0L;
@@ -558,18 +498,10 @@ public final class CircuitBreaker {
         if (thrown instanceof InterruptedException) {
             Thread.currentThread().interrupt();
         }
-        if (timed && executedChannel.isActive()) {
-            emitExecuted(STATUS_EXCEPTION, verdict, duration, callerMetadata);
+        if (timed) {
+            events.executed(BreakerEvents.STATUS_EXCEPTION, verdict, duration, callerMetadata);
         }
-        boolean error = thrown instanceof Error || thrown instanceof InterruptedException
-                || thrown instanceof CancellationException;
-        return InfraError.builder(error ? ErrorCode.PROTECTED_OPERATION_ERROR : ErrorCode.PROTECTED_OPERATION_FAILED)
-                .message("operation protected by circuit breaker '" + name + "' failed: " + thrown)
-                .context("circuit_breaker", name)
-                .context("counted_as", verdict.name().toLowerCase(java.util.Locale.ROOT))
-                .cause(thrown)
-                .timestampMillis(clock.currentTimeMillis())
-                .build();
+        return errors.operationFailed(thrown, verdict);
     }
 
     private void count(Phase p, Rules.Verdict verdict, long now, long duration) {
@@ -615,33 +547,6 @@ public final class CircuitBreaker {
         p.onIgnored();
     }
 
-    private void emitExecuted(int status, Rules.Verdict verdict, long durationNanos, Map<String, ?> callerMetadata) {
-        Map<String, Object> metadata = executedMetadata[status * Rules.Verdict.values().length + verdict.ordinal()];
-        if (callerMetadata != null && !callerMetadata.isEmpty()) {
-            Map<String, Object> merged = new HashMap<>(callerMetadata);
-            merged.putAll(metadata);
-            metadata = Map.copyOf(merged);
-        }
-        executedChannel.emit(Map.of("duration_us", durationNanos / 1_000L), metadata);
-    }
-
-    private InfraError internalFailure(RuntimeException e) {
-        return InfraError.builder(ErrorCode.CIRCUIT_BREAKER_EXECUTE_EXCEPTION)
-                .message("circuit breaker '" + name + "' could not classify an outcome: " + e)
-                .context("circuit_breaker", name)
-                .cause(e)
-                .timestampMillis(clock.currentTimeMillis())
-                .build();
-    }
-
-    private InfraError nullOperation() {
-        return InfraError.builder(ErrorCode.CIRCUIT_BREAKER_INVALID_INPUT)
-                .message("operation must not be null (circuit breaker '" + name + "')")
-                .context("circuit_breaker", name)
-                .timestampMillis(clock.currentTimeMillis())
-                .build();
-    }
-
     private static void requireDuration(long durationNanos) {
         if (durationNanos < 0) {
             throw new IllegalArgumentException("durationNanos must be >= 0, was " + durationNanos);
@@ -680,10 +585,7 @@ public final class CircuitBreaker {
         if (!PHASE.compareAndSet(this, from, to)) {
             return false;
         }
-        if (from.state != to.state && stateChangeChannel.isActive()) {
-            stateChangeChannel.emit(NO_MEASUREMENTS, Map.of("name", name, "from", from.state.label(),
-                    "to", to.state.label(), "trigger", to.cause.label));
-        }
+        events.transitioned(from, to);
         return true;
     }
 

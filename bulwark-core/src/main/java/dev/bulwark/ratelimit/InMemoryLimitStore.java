@@ -76,6 +76,15 @@ public final class InMemoryLimitStore implements LimitStore {
     }
 
     @Override
+    public Decision acquire(String entityId, String operation, RateLimit limit, long cost) {
+        checkKey(entityId, operation);
+        Objects.requireNonNull(limit, "limit");
+        checkCost(cost);
+        long now = clock.nanoTime();
+        return acquireOne(KeyTable.hash(entityId, operation), entityId, operation, limit, cost, now);
+    }
+
+    @Override
     public long tryAcquire(String entityId, String operation, RateLimit limit, long cost) {
         checkKey(entityId, operation);
         Objects.requireNonNull(limit, "limit");
@@ -118,7 +127,7 @@ public final class InMemoryLimitStore implements LimitStore {
                 RuleKernel k = table.kernel;
                 int b = ref.index * k.stride;
                 if (!k.isExpired(ref.words(), b, now)) {
-                    live.add(decisionOf(k, k.rule, ref.words(), b, now, 1, false));
+                    live.add(k.decide(ref.words(), b, now, 1, false, k.rule));
                 }
             } finally {
                 table.unlock(ref);
@@ -216,16 +225,7 @@ public final class InMemoryLimitStore implements LimitStore {
         if (cost > rule.limit()) {
             return never(peekOne(h, entityId, operation, rule, now));
         }
-        KeyTable table = tableFor(rule);
-        KeyTable.SlotRef ref = new KeyTable.SlotRef();
-        if (!table.lockOrInsert(ref, h, entityId, operation, now)) {
-            return refusedAtBound(table.kernel, rule);
-        }
-        try {
-            return decisionOf(table.kernel, rule, ref.words(), ref.index * table.kernel.stride, now, cost, true);
-        } finally {
-            table.unlock(ref);
-        }
+        return tableFor(rule).acquire(h, entityId, operation, now, cost, rule);
     }
 
     private Decision acquireAll(int h, String entityId, String operation, List<RateLimit> limits, long cost, long now) {
@@ -267,7 +267,7 @@ public final class InMemoryLimitStore implements LimitStore {
                     k.record(refs[i].words(), b, now, cost);
                     d = Decision.allowed(limits.get(i), k.remaining(refs[i].words(), b, now), k.resetAfter(refs[i].words(), b, now));
                 } else if (!k.admits(refs[i].words(), b, now, cost)) {
-                    d = decisionOf(k, limits.get(i), refs[i].words(), b, now, cost, false);
+                    d = k.decide(refs[i].words(), b, now, cost, false, limits.get(i));
                 } else {
                     continue;
                 }
@@ -294,29 +294,14 @@ public final class InMemoryLimitStore implements LimitStore {
         KeyTable.SlotRef ref = new KeyTable.SlotRef();
         if (table.lockExisting(ref, h, entityId, operation)) {
             try {
-                return decisionOf(k, rule, ref.words(), ref.index * k.stride, now, 1, false);
+                return k.decide(ref.words(), ref.index * k.stride, now, 1, false, rule);
             } finally {
                 table.unlock(ref);
             }
         }
         long[] empty = new long[k.stride];
         k.initEmpty(empty, 0, now);
-        return decisionOf(k, rule, empty, 0, now, 1, false);
-    }
-
-    /**
-     * The decision of kernel {@code k} for {@code cost} on the state at {@code b}, recording it if
-     * allowed and asked to. A kernel serves every rule with the same state; the decision names
-     * {@code rule}, the one the caller passed.
-     */
-    private static Decision decisionOf(RuleKernel k, RateLimit rule, long[] w, int b, long now, long cost, boolean record) {
-        if (k.admits(w, b, now, cost)) {
-            if (record) {
-                k.record(w, b, now, cost);
-            }
-            return Decision.allowed(rule, k.remaining(w, b, now), k.resetAfter(w, b, now));
-        }
-        return Decision.denied(rule, k.remaining(w, b, now), k.retryAfter(w, b, now, cost), k.resetAfter(w, b, now));
+        return k.decide(empty, 0, now, 1, false, rule);
     }
 
     /** Whether {@code candidate} decides over {@code current} (which comes earlier in list order). */

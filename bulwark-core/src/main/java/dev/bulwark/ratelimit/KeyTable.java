@@ -159,6 +159,40 @@ final class KeyTable {
         }
     }
 
+    /**
+     * The decision for {@code cost} of {@code rule} (whose state this table holds), recorded if
+     * allowed; a denial with the expiry horizon when the key is new and the store refuses it.
+     */
+    Decision acquire(int h, String entityId, String operation, long t, long cost, RateLimit rule) {
+        Segment seg = segments[h & (SEGMENTS - 1)];
+        while (true) {
+            Slots s = seg.slots;
+            int i = find(s, h, entityId, operation);
+            if (i >= 0) {
+                if (lockSlot(s, i, h, entityId, operation)) {
+                    try {
+                        return kernel.decide(s.words, i * kernel.stride, t, cost, true, rule);
+                    } finally {
+                        unlockSlot(s, i, h);
+                    }
+                }
+            } else if (i == RELOCATING) {
+                awaitRelocation(seg, s);
+            } else {
+                SlotRef ref = insertLocked(seg, h, entityId, operation, t, null);
+                if (ref == null) {
+                    long wait = budget.refusalWait(kernel);
+                    return Decision.denied(rule, 0, wait, wait);
+                }
+                try {
+                    return kernel.decide(ref.slots.words, ref.index * kernel.stride, t, cost, true, rule);
+                } finally {
+                    unlockSlot(ref.slots, ref.index, h);
+                }
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ locking for decisions
 
     /**

@@ -86,7 +86,7 @@ import java.util.concurrent.CompletionStage;
  * {@code = max(0, TAT - t)}; retryAfter {@code = TAT - t}. Expired when {@code TAT <= t}.
  *
  * <h2>Several rules</h2>
- * {@link #acquire} with several rules is atomic: the admission test of every rule is evaluated
+ * {@link #acquire(String, String, List, long)} with several rules is atomic: the admission test of every rule is evaluated
  * at the same {@code t}; if all admit, every rule's update is applied; otherwise nothing is
  * recorded. The returned decision is that of the deciding rule: when allowed, the rule with the
  * least remaining (the first in list order on ties); when denied, the denying rule with the
@@ -114,7 +114,16 @@ public interface LimitStore extends AutoCloseable {
     Decision acquire(String entityId, String operation, List<RateLimit> limits, long cost);
 
     /**
-     * The primitive form of {@link #acquire} for one rule: same decision, no allocation on
+     * {@link #acquire(String, String, List, long)} with one rule; stores may avoid building the list.
+     *
+     * @throws LimitStoreUnavailableException if the backend cannot be reached
+     */
+    default Decision acquire(String entityId, String operation, RateLimit limit, long cost) {
+        return acquire(entityId, operation, List.of(limit), cost);
+    }
+
+    /**
+     * The primitive form of {@link #acquire(String, String, List, long)} for one rule: same decision, no allocation on
      * in-memory stores.
      *
      * @return 0 if admitted (and recorded); otherwise the exact retryAfter in nanoseconds
@@ -139,7 +148,7 @@ public interface LimitStore extends AutoCloseable {
     }
 
     /**
-     * What {@link #acquire} of one unit would answer now, recording nothing: remaining and
+     * What {@link #acquire(String, String, List, long)} of one unit would answer now, recording nothing: remaining and
      * resetAfter are those of the current state.
      */
     Decision peek(String entityId, String operation, List<RateLimit> limits);

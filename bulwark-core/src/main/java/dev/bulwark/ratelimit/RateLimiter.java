@@ -116,7 +116,7 @@ public final class RateLimiter implements AutoCloseable {
      */
     public boolean tryAcquire(String entityId, String operation, RateLimit limit, long cost) {
         if (allowed.isActive() || denied.isActive()) {
-            Decision d = acquireOrThrow(entityId, operation, List.of(limit), cost);
+            Decision d = acquireOrThrow(entityId, operation, limit, cost);
             emit(entityId, operation, d, cost);
             return d.allowed();
         }
@@ -153,10 +153,25 @@ public final class RateLimiter implements AutoCloseable {
 
     /** Checks {@code cost} units against {@code limit}. */
     public Result<Decision> checkRate(String entityId, String operation, RateLimit limit, long cost) {
-        if (limit == null) {
-            return Result.err(invalid(entityId, operation, "limit must not be null"));
+        InfraError invalid = invalidKey(entityId, operation);
+        if (invalid == null && limit == null) {
+            invalid = invalid(entityId, operation, "limit must not be null");
         }
-        return checkRate(entityId, operation, List.of(limit), cost);
+        if (invalid == null && cost < 1) {
+            invalid = invalid(entityId, operation, "cost must be >= 1, was " + cost);
+        }
+        if (invalid != null) {
+            return Result.err(invalid);
+        }
+        Decision d;
+        try {
+            d = store.acquire(entityId, operation, limit, cost);
+        } catch (LimitStoreUnavailableException e) {
+            return Result.err(unavailable(entityId, operation, e));
+        } catch (RuntimeException e) {
+            return Result.err(storeFailure(entityId, operation, e));
+        }
+        return toResult(entityId, operation, d, cost);
     }
 
     /**
@@ -367,9 +382,9 @@ public final class RateLimiter implements AutoCloseable {
 
     // ------------------------------------------------------------------ internals
 
-    private Decision acquireOrThrow(String entityId, String operation, List<RateLimit> limits, long cost) {
+    private Decision acquireOrThrow(String entityId, String operation, RateLimit limit, long cost) {
         try {
-            return store.acquire(entityId, operation, limits, cost);
+            return store.acquire(entityId, operation, limit, cost);
         } catch (LimitStoreUnavailableException e) {
             throw unavailable(entityId, operation, e).toException();
         } catch (NullPointerException | IllegalArgumentException e) {

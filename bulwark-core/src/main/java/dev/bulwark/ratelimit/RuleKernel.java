@@ -22,9 +22,17 @@ final class RuleKernel {
 
     private static final long LOW_32 = 0xFFFF_FFFFL;
 
+    /** {@link #algorithm} as an int constant: the primitive path switches on it without an enum switch map. */
+    private static final int FIXED = 0;
+    private static final int SLIDING = 1;
+    private static final int TOKEN = 2;
+    private static final int LEAKY = 3;
+    private static final int CELL_RATE = 4;
+
     final RateLimit rule;
     final Algorithm algorithm;
     final int stride;
+    private final int kind;
     final long limit;
     final long window;
     /** T = ceil(W / L) for GCRA and the leaky bucket. */
@@ -48,6 +56,22 @@ final class RuleKernel {
         this.refillQuotient = window / limit;
         this.refillRemainder = window % limit;
         this.stride = algorithm == Algorithm.GCRA || algorithm == Algorithm.LEAKY_BUCKET ? 1 : 2;
+        this.kind = kindOf(algorithm);
+    }
+
+    private static int kindOf(Algorithm algorithm) {
+        switch (algorithm) {
+            case FIXED_WINDOW:
+                return FIXED;
+            case SLIDING_WINDOW:
+                return SLIDING;
+            case TOKEN_BUCKET:
+                return TOKEN;
+            case LEAKY_BUCKET:
+                return LEAKY;
+            default:
+                return CELL_RATE;
+        }
     }
 
     /** Writes the state of a key that has seen nothing, as of {@code t}. */
@@ -103,8 +127,8 @@ final class RuleKernel {
      * @return 0 if admitted, otherwise the exact wait in nanoseconds
      */
     long tryAcquire(long[] w, int b, long t, long cost) {
-        switch (algorithm) {
-            case SLIDING_WINDOW: {
+        switch (kind) {
+            case SLIDING: {
                 long start = w[b];
                 long sinceStart = t - start;
                 long counts = w[b + 1];
@@ -130,7 +154,7 @@ final class RuleKernel {
                 }
                 return retryAfter(w, b, t, cost);
             }
-            case FIXED_WINDOW: {
+            case FIXED: {
                 long sinceStart = t - w[b];
                 if (sinceStart >= window) {
                     w[b] = sinceStart < 2 * window ? w[b] + window : windowStartOf(t);
@@ -144,7 +168,7 @@ final class RuleKernel {
                 }
                 return window - sinceStart;
             }
-            case GCRA: {
+            case CELL_RATE: {
                 long ahead = Math.max(w[b] - t, 0);
                 long after = ahead + cost * interval;
                 if (after <= burstSpan) {
@@ -153,7 +177,7 @@ final class RuleKernel {
                 }
                 return after - burstSpan;
             }
-            case LEAKY_BUCKET: {
+            case LEAKY: {
                 long ahead = w[b] - t;
                 if (ahead <= 0) {
                     w[b] = t + cost * interval;
@@ -168,6 +192,21 @@ final class RuleKernel {
                 }
                 return retryAfter(w, b, t, cost);
         }
+    }
+
+    /**
+     * The decision for {@code cost} (at most the limit) on the state at {@code b}, recording it if
+     * allowed and asked to. A kernel serves every rule with the same state; the decision names
+     * {@code named}, the rule the caller passed.
+     */
+    Decision decide(long[] w, int b, long t, long cost, boolean record, RateLimit named) {
+        if (admits(w, b, t, cost)) {
+            if (record) {
+                record(w, b, t, cost);
+            }
+            return Decision.allowed(named, remaining(w, b, t), resetAfter(w, b, t));
+        }
+        return Decision.denied(named, remaining(w, b, t), retryAfter(w, b, t, cost), resetAfter(w, b, t));
     }
 
     /** Whether {@code cost} (at most the limit) would be admitted at {@code t}. */

@@ -15,6 +15,9 @@ package dev.bulwark.telemetry;
  * <tr><td>rate_limiter.request_allowed</td><td>count, remaining</td><td>entity_id, operation, limit, window_ms, algorithm</td></tr>
  * <tr><td>rate_limiter.request_denied</td><td>retry_after_ms</td><td>entity_id, operation, limit, window_ms, algorithm</td></tr>
  * <tr><td>rate_limiter.bucket_reset</td><td>—</td><td>entity_id, operation</td></tr>
+ * <tr><td>rate_limiter.backend_failure</td><td>duration_us</td><td>backend, policy, reason, entity_id, operation</td></tr>
+ * <tr><td>rate_limiter.backend_recovered</td><td>downtime_ms, failures</td><td>backend</td></tr>
+ * <tr><td>rate_limiter.deny_cache_hit</td><td>retry_after_ms</td><td>backend, entity_id, operation</td></tr>
  * <tr><td>protection_executed</td><td>duration_us</td><td>key, protections, outcome, error_code (on failure)</td></tr>
  * <tr><td>protection_configured</td><td>—</td><td>key, protections, replaced</td></tr>
  * <tr><td>protection_removed</td><td>—</td><td>key</td></tr>
@@ -46,6 +49,15 @@ public final class Events {
     public static final EventName RATE_LIMITER_REQUEST_ALLOWED = EventName.of("rate_limiter", "request_allowed");
     public static final EventName RATE_LIMITER_REQUEST_DENIED = EventName.of("rate_limiter", "request_denied");
     public static final EventName RATE_LIMITER_BUCKET_RESET = EventName.of("rate_limiter", "bucket_reset");
+    /**
+     * A distributed store could not ask its backend (unreachable, timed out, breaker open, error)
+     * and decided by its failure policy instead ({@code policy}: FAIL_OPEN, FAIL_CLOSED, FALLBACK_LOCAL).
+     */
+    public static final EventName RATE_LIMITER_BACKEND_FAILURE = EventName.of("rate_limiter", "backend_failure");
+    /** A distributed store's backend answered again after failures; decisions come from it again. */
+    public static final EventName RATE_LIMITER_BACKEND_RECOVERED = EventName.of("rate_limiter", "backend_recovered");
+    /** A distributed store answered a denial from its local cache of keys known to be denied. */
+    public static final EventName RATE_LIMITER_DENY_CACHE_HIT = EventName.of("rate_limiter", "deny_cache_hit");
 
     public static final EventName PROTECTION_EXECUTED = EventName.of("protection_executed");
     public static final EventName PROTECTION_CONFIGURED = EventName.of("protection_configured");

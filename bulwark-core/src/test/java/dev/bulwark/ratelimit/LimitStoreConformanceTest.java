@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * The conformance suite every {@link LimitStore} must pass: the decisions of each algorithm at its
  * boundaries, exact {@code retryAfter}, {@code remaining} and {@code resetAfter}, limit 0, costs
  * above the limit, cost-weighted hits, atomic multi-rule checks, {@code peek}, {@code reset},
- * argument checks, and a long randomised comparison of {@code acquire}, {@code tryAcquire},
+ * argument checks, and a long randomised comparison of both {@code acquire} forms, {@code tryAcquire},
  * {@code peek} and {@code reset} with {@link ReferenceModel}.
  *
  * <p>To run it against a store, extend it and build the store on the given clock (bulwark-core
@@ -508,6 +508,9 @@ public abstract class LimitStoreConformanceTest {
                 assertThat(store.peek(e, "op", chosen)).as(what).isEqualTo(model.peek(e, "op", chosen, now));
             } else if (action == 1) {
                 assertThat(store.reset(e, "op")).as(what).isEqualTo(model.reset(e, "op", now));
+            } else if (chosen.size() == 1 && action < 6) {
+                assertThat(store.acquire(e, "op", chosen.get(0), cost)).as(what)
+                        .isEqualTo(model.acquire(e, "op", chosen, cost, now));
             } else if (chosen.size() == 1 && action < 10) {
                 Decision expected = model.acquire(e, "op", chosen, cost, now);
                 assertThat(store.tryAcquire(e, "op", chosen.get(0), cost)).as(what)

@@ -3,8 +3,10 @@ package dev.bulwark.benchmarks.ratelimit;
 import dev.bulwark.Infrastructure;
 import dev.bulwark.Result;
 import dev.bulwark.ratelimit.Decision;
+import dev.bulwark.ratelimit.InMemoryLimitStore;
 import dev.bulwark.ratelimit.RateLimit;
 import dev.bulwark.ratelimit.RateLimiter;
+import dev.bulwark.time.Clock;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
@@ -34,6 +36,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * primitive path (key lookup included), default algorithm (sliding window);</li>
  * <li>{@code bulwarkCheckRate}: the same through {@code checkRate}, returning {@code Result<Decision>};</li>
  * <li>{@code bulwarkGcraTryAcquire}: the keyed primitive path with GCRA (one word of state);</li>
+ * <li>{@code bulwarkStoreFrozenClock}: the store's primitive path on a clock that does not move
+ * (Bulwark's own cost, without the clock read);</li>
+ * <li>{@code baselineNanoTime}: {@code System.nanoTime()} alone, the clock read all of them pay;</li>
  * <li>peers without any key lookup: a bare Bucket4j bucket, Resilience4j's
  * {@code AtomicRateLimiter}, Guava's {@code RateLimiter}, Failsafe's bursty {@code RateLimiter}.</li>
  * </ul>
@@ -53,6 +58,7 @@ public class HotKeyBenchmark {
     private static final RateLimit GCRA = RULE.withAlgorithm(dev.bulwark.ratelimit.Algorithm.GCRA);
 
     private Infrastructure infra;
+    private InMemoryLimitStore frozenStore;
     private RateLimiter limiter;
     private Bucket bucket4j;
     private AtomicRateLimiter resilience4j;
@@ -63,6 +69,7 @@ public class HotKeyBenchmark {
     public void setUp() {
         infra = Infrastructure.builder().build();
         limiter = infra.rateLimiter();
+        frozenStore = InMemoryLimitStore.builder().clock(new FrozenClock()).build();
         bucket4j = Bucket.builder()
                 .addLimit(Bandwidth.builder().capacity(PERMITS_PER_SECOND).refillGreedy(PERMITS_PER_SECOND, Duration.ofSeconds(1)).build())
                 .build();
@@ -75,9 +82,28 @@ public class HotKeyBenchmark {
         failsafe = dev.failsafe.RateLimiter.burstyBuilder(PERMITS_PER_SECOND, Duration.ofSeconds(1)).build();
     }
 
+    /** A clock stuck at one instant (the rule's limit is far above the calls of one benchmark run). */
+    static final class FrozenClock implements Clock {
+        @Override
+        public long nanoTime() {
+            return 1_000_000_000_000L;
+        }
+
+        @Override
+        public long currentTimeMillis() {
+            return 0;
+        }
+    }
+
     @TearDown(Level.Trial)
     public void tearDown() {
         infra.close();
+    }
+
+    /** The floor every limiter here pays: one read of the monotonic clock. */
+    @Benchmark
+    public long baselineNanoTime() {
+        return System.nanoTime();
     }
 
     @Benchmark
@@ -93,6 +119,15 @@ public class HotKeyBenchmark {
     @Benchmark
     public boolean bulwarkGcraTryAcquire() {
         return limiter.tryAcquire("user-1", "search", GCRA);
+    }
+
+    /**
+     * The keyed primitive path of the store on a clock that always answers the same instant: what
+     * Bulwark itself costs, without the clock read.
+     */
+    @Benchmark
+    public long bulwarkStoreFrozenClock() {
+        return frozenStore.tryAcquire("user-1", "search", RULE, 1);
     }
 
     @Benchmark

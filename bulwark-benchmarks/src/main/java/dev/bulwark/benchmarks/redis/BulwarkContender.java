@@ -1,0 +1,46 @@
+package dev.bulwark.benchmarks.redis;
+
+import dev.bulwark.ratelimit.Algorithm;
+import dev.bulwark.ratelimit.RateLimit;
+import dev.bulwark.redis.FailurePolicy;
+import dev.bulwark.redis.RedisLimitStore;
+import io.lettuce.core.resource.ClientResources;
+import java.time.Duration;
+import java.util.List;
+
+/** Bulwark's {@link RedisLimitStore}, production settings (server time, deny cache, breaker), synchronous acquire. */
+final class BulwarkContender implements Contender {
+
+    private final RedisLimitStore store;
+    private final List<RateLimit> rule;
+    private final String label;
+
+    BulwarkContender(ClientResources resources, String uri, String prefix, long limit, Duration window,
+                     Algorithm algorithm, boolean denyCache) {
+        this.store = RedisLimitStore.builder()
+                .uri(uri)
+                .clientResources(resources)
+                .keyPrefix(prefix)
+                .commandTimeout(Duration.ofSeconds(5))
+                .failurePolicy(FailurePolicy.FAIL_CLOSED)
+                .denyCacheCapacity(denyCache ? 4096 : 0)
+                .build();
+        this.rule = List.of(RateLimit.of("bench", limit, window, algorithm));
+        this.label = "Bulwark " + algorithm.name().toLowerCase(java.util.Locale.ROOT) + (denyCache ? "" : " (no deny cache)");
+    }
+
+    @Override
+    public String name() {
+        return label;
+    }
+
+    @Override
+    public boolean decide(String key) {
+        return store.acquire(key, "bench", rule, 1).allowed();
+    }
+
+    @Override
+    public void close() {
+        store.close();
+    }
+}

@@ -1,0 +1,710 @@
+package dev.bulwark.redis;
+
+import dev.bulwark.circuit.CircuitBreaker;
+import dev.bulwark.circuit.CircuitBreakerConfig;
+import dev.bulwark.circuit.CircuitBreakers;
+import dev.bulwark.ratelimit.Decision;
+import dev.bulwark.ratelimit.InMemoryLimitStore;
+import dev.bulwark.ratelimit.LimitStore;
+import dev.bulwark.ratelimit.LimitStoreUnavailableException;
+import dev.bulwark.ratelimit.RateLimit;
+import dev.bulwark.redis.internal.DenyCache;
+import dev.bulwark.redis.internal.KeyLayout;
+import dev.bulwark.redis.internal.LimitScriptProtocol;
+import dev.bulwark.redis.internal.ScriptExecutor;
+import dev.bulwark.telemetry.EventChannel;
+import dev.bulwark.telemetry.Events;
+import dev.bulwark.telemetry.Telemetry;
+import dev.bulwark.time.Clock;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.resource.ClientResources;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * A {@link LimitStore} on Redis, so that a limit holds for a whole fleet of processes: every
+ * decision is one atomic Lua script ({@code EVALSHA}, reloaded on {@code NOSCRIPT}) that checks
+ * every rule of the key, records the cost against all of them or none, and sets the key's TTL to
+ * the time its state still matters. Time is the Redis server's ({@code TIME}), so the clocks of
+ * the clients, however skewed, change nothing.
+ *
+ * <pre>{@code
+ * try (RedisLimitStore store = RedisLimitStore.builder()
+ *         .uri("redis://127.0.0.1:6379")
+ *         .commandTimeout(Duration.ofMillis(100))
+ *         .failurePolicy(FailurePolicy.FALLBACK_LOCAL)
+ *         .failurePolicy("login", FailurePolicy.FAIL_CLOSED)
+ *         .build()) {
+ *     Decision d = store.acquire("user:42", "search", List.of(RateLimit.of(100, Duration.ofMinutes(1))), 1);
+ * }
+ * }</pre>
+ *
+ * <p><b>Keys.</b> All rules of {@code (entityId, operation)} share one hash,
+ * {@code <prefix>{<entityId>}:<operation>}; the braces make the entity the Redis Cluster hash tag.
+ *
+ * <p><b>When Redis cannot answer</b> (unreachable, slower than the command timeout, or an error), the
+ * operation's {@link FailurePolicy} decides, and a circuit breaker around the Redis calls opens so
+ * that, during an outage, a decision costs microseconds instead of a timeout. The breaker lets a
+ * trial call through from time to time and closes when Redis answers again: recovery needs no
+ * action. No call waits longer than the command timeout.
+ *
+ * <p><b>Deny cache.</b> A small local table remembers keys known to be denied until a given time
+ * and answers those requests without a round trip; the answers are the ones Redis would give (see
+ * {@code docs/redis.md} for why, and for the one case, a reset from another process, where the
+ * cache lags).
+ *
+ * <p><b>Events</b> (see {@link Events}): {@code rate_limiter.backend_failure} for every decision taken
+ * by a failure policy, {@code rate_limiter.backend_recovered} when Redis answers again,
+ * {@code rate_limiter.deny_cache_hit} for every answer from the deny cache.
+ *
+ * <p>Thread-safe; one instance multiplexes every caller over one connection.
+ */
+public final class RedisLimitStore implements LimitStore {
+
+    private static final String BACKEND = "redis";
+    private static final long NOT_FAILING = Long.MIN_VALUE;
+
+    private final KeyLayout keys;
+    private final LimitScriptProtocol protocol;
+    private final ScriptExecutor redis;
+    private final CircuitBreaker breaker;
+    private final DenyCache denyCache;
+    private final Clock clock;
+    private final FailurePolicy defaultPolicy;
+    private final Map<String, FailurePolicy> operationPolicies;
+    private final LimitStore fallback;
+    private final boolean ownsFallback;
+
+    private final EventChannel backendFailure;
+    private final EventChannel backendRecovered;
+    private final EventChannel denyCacheHit;
+
+    private final LongAdder redisDecisions = new LongAdder();
+    private final LongAdder policyDecisions = new LongAdder();
+    private final LongAdder denyCacheHits = new LongAdder();
+    private final AtomicLong failingSince = new AtomicLong(NOT_FAILING);
+    private final AtomicLong failuresSinceHealthy = new AtomicLong();
+
+    private RedisLimitStore(Builder b) {
+        this.keys = new KeyLayout(b.keyPrefix);
+        LimitScriptProtocol p = b.clientTimeForTesting ? LimitScriptProtocol.clientTime() : LimitScriptProtocol.serverTime();
+        this.protocol = b.exactScriptOnly ? p.exactOnly() : p;
+        this.clock = b.clock;
+        this.defaultPolicy = b.failurePolicy;
+        this.operationPolicies = Map.copyOf(b.operationPolicies);
+        this.ownsFallback = b.fallbackStore == null;
+        this.fallback = ownsFallback ? InMemoryLimitStore.builder().clock(b.clock).build() : b.fallbackStore;
+        this.denyCache = b.denyCacheCapacity > 0 ? new DenyCache(b.denyCacheCapacity) : null;
+        Telemetry telemetry = b.telemetry != null ? b.telemetry : Telemetry.create();
+        CircuitBreakers registry = b.circuitBreakers != null ? b.circuitBreakers : CircuitBreakers.create(b.clock, telemetry);
+        this.breaker = registry.install(b.circuitBreakerName,
+                b.circuitBreakerConfig != null ? b.circuitBreakerConfig : defaultBreakerConfig(b.commandTimeout));
+        this.backendFailure = telemetry.channel(telemetry.name(Events.RATE_LIMITER_BACKEND_FAILURE));
+        this.backendRecovered = telemetry.channel(telemetry.name(Events.RATE_LIMITER_BACKEND_RECOVERED));
+        this.denyCacheHit = telemetry.channel(telemetry.name(Events.RATE_LIMITER_DENY_CACHE_HIT));
+        this.redis = new ScriptExecutor(b.uri, b.clientResources, b.connectTimeout, b.commandTimeout);
+        this.redis.connectInBackground();
+    }
+
+    /** A builder with {@code redis://127.0.0.1:6379}, server time and {@link FailurePolicy#FALLBACK_LOCAL}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Waits at most the command timeout for Redis; then, or when Redis is down, the operation's
+     * failure policy decides.
+     *
+     * @throws LimitStoreUnavailableException when Redis cannot decide and the policy is {@link FailurePolicy#FAIL_CLOSED}
+     * @throws NullPointerException           if an argument or a rule is null
+     * @throws IllegalArgumentException       if {@code limits} is empty, two rules share state, or {@code cost < 1}
+     */
+    @Override
+    public Decision acquire(String entityId, String operation, List<RateLimit> limits, long cost) {
+        validate(entityId, operation, limits, cost);
+        return decideNow(call(entityId, operation, limits, cost, true, policyFor(operation)));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Completes within the command timeout: with Redis's decision, the deny cache's, or the
+     * failure policy's (exceptionally with a {@link LimitStoreUnavailableException} under
+     * {@link FailurePolicy#FAIL_CLOSED}).
+     *
+     * @throws NullPointerException     if an argument or a rule is null
+     * @throws IllegalArgumentException if {@code limits} is empty, two rules share state, or {@code cost < 1}
+     */
+    @Override
+    public CompletionStage<Decision> acquireAsync(String entityId, String operation, List<RateLimit> limits, long cost) {
+        validate(entityId, operation, limits, cost);
+        return decideLater(call(entityId, operation, limits, cost, true, policyFor(operation)));
+    }
+
+    @Override
+    public Decision peek(String entityId, String operation, List<RateLimit> limits) {
+        validate(entityId, operation, limits, 1);
+        return decideNow(call(entityId, operation, limits, 1, false, policyFor(operation)));
+    }
+
+    /**
+     * A peek of every rule with live state under the key, read from Redis; the rules carry the
+     * default label {@code "<limit>/<window>"} because Redis keeps no rule names.
+     *
+     * @throws LimitStoreUnavailableException if Redis cannot answer
+     */
+    @Override
+    public List<Decision> inspect(String entityId, String operation) {
+        validate(entityId, operation);
+        List<Object> reply = adminCall(entityId, operation, protocol.inspectArgs(clock.nanoTime()));
+        return protocol.decodeInspect(reply);
+    }
+
+    /**
+     * Deletes the key in Redis (and forgets it in the local fallback store and the deny cache).
+     *
+     * @return whether any rule of the key had live state in Redis
+     * @throws LimitStoreUnavailableException if Redis cannot answer
+     */
+    @Override
+    public boolean reset(String entityId, String operation) {
+        validate(entityId, operation);
+        if (denyCache != null) {
+            denyCache.forget(keys.key(entityId, operation));
+        }
+        fallback.reset(entityId, operation);
+        return protocol.decodeReset(adminCall(entityId, operation, protocol.resetArgs(clock.nanoTime())));
+    }
+
+    /**
+     * Redis expires its keys by itself; this sweeps the local fallback store (of
+     * {@link FailurePolicy#FALLBACK_LOCAL}), which the rate limiter's scheduler calls periodically.
+     *
+     * @return how many local states were removed
+     */
+    @Override
+    public long sweepExpired() {
+        return fallback.sweepExpired();
+    }
+
+    /** The circuit breaker that guards the Redis calls (its state, stats, manual control). */
+    public CircuitBreaker circuitBreaker() {
+        return breaker;
+    }
+
+    private static CircuitBreakerConfig defaultBreakerConfig(Duration commandTimeout) {
+        return CircuitBreakerConfig.builder()
+                .consecutiveFailures(3)
+                .halfOpen(Duration.ofMillis(500), 1, 1)
+                .trialTimeout(commandTimeout.multipliedBy(2))
+                .backoff(2.0, Duration.ofSeconds(4))
+                .jitter(0.2)
+                .build();
+    }
+
+    private List<Object> adminCall(String entityId, String operation, String[] args) {
+        if (!breaker.tryAcquire()) {
+            throw unavailable(entityId, operation, "circuit_open", null);
+        }
+        long start = clock.nanoTime();
+        try {
+            List<Object> reply = redis.runSync(LimitScriptProtocol.EXACT, keys.key(entityId, operation), args);
+            breaker.onSuccess(clock.nanoTime() - start);
+            recovered();
+            return reply;
+        } catch (RuntimeException e) {
+            breaker.onFailure(clock.nanoTime() - start, e);
+            throw unavailable(entityId, operation, reason(e), e);
+        }
+    }
+
+    /**
+     * A view of this store that applies {@code policy} to every operation; it shares this store's
+     * connection, breaker, deny cache and fallback store, and closing it does nothing. Use one per
+     * limiter.
+     */
+    public LimitStore withFailurePolicy(FailurePolicy policy) {
+        Objects.requireNonNull(policy, "policy");
+        RedisLimitStore store = this;
+        return new LimitStore() {
+            @Override
+            public Decision acquire(String entityId, String operation, List<RateLimit> limits, long cost) {
+                validate(entityId, operation, limits, cost);
+                return decideNow(call(entityId, operation, limits, cost, true, policy));
+            }
+
+            @Override
+            public CompletionStage<Decision> acquireAsync(String entityId, String operation, List<RateLimit> limits,
+                                                          long cost) {
+                validate(entityId, operation, limits, cost);
+                return decideLater(call(entityId, operation, limits, cost, true, policy));
+            }
+
+            @Override
+            public Decision peek(String entityId, String operation, List<RateLimit> limits) {
+                validate(entityId, operation, limits, 1);
+                return decideNow(call(entityId, operation, limits, 1, false, policy));
+            }
+
+            @Override
+            public List<Decision> inspect(String entityId, String operation) {
+                return store.inspect(entityId, operation);
+            }
+
+            @Override
+            public boolean reset(String entityId, String operation) {
+                return store.reset(entityId, operation);
+            }
+
+            @Override
+            public String toString() {
+                return store + " with " + policy;
+            }
+        };
+    }
+
+    /** A snapshot of the store's health and counters. */
+    public Status status() {
+        return new Status(redis.isConnected(), breaker.state().name(), redisDecisions.sum(), policyDecisions.sum(),
+                denyCacheHits.sum());
+    }
+
+    /**
+     * The health and counters of a {@link RedisLimitStore}.
+     *
+     * @param connected       whether the Redis connection is open right now
+     * @param circuitState    the state of the breaker that guards Redis calls
+     * @param redisDecisions  decisions answered by Redis
+     * @param policyDecisions decisions taken by a failure policy because Redis could not answer
+     * @param denyCacheHits   denials answered from the deny cache
+     */
+    public record Status(boolean connected, String circuitState, long redisDecisions, long policyDecisions,
+                         long denyCacheHits) {
+    }
+
+    /**
+     * Closes the connection (and the Lettuce client and threads, unless they were supplied) and the
+     * fallback store it created.
+     */
+    @Override
+    public void close() {
+        redis.close();
+        if (ownsFallback) {
+            fallback.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RedisLimitStore[" + keys + ", " + redis + ", circuit " + breaker.state().name() + "]";
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    /** Everything one decision needs to finish, on whichever thread its reply arrives. */
+    private record Call(String entityId, String operation, List<RateLimit> limits, long cost, boolean record,
+                        FailurePolicy policy, String key, long startNanos) {
+    }
+
+    private Call call(String entityId, String operation, List<RateLimit> limits, long cost, boolean record,
+                      FailurePolicy policy) {
+        return new Call(entityId, operation, limits, cost, record, policy, keys.key(entityId, operation),
+                clock.nanoTime());
+    }
+
+    /**
+     * The synchronous decision: the reply is awaited and processed on the caller's thread, so the
+     * connection's single event-loop thread only completes futures.
+     */
+    private Decision decideNow(Call call) {
+        Decision early = decideWithoutRedis(call);
+        if (early != null) {
+            return early;
+        }
+        String[] args = protocol.decisionArgs(call.record, call.cost, call.startNanos, call.limits);
+        List<Object> reply = null;
+        Throwable failure = null;
+        try {
+            if (protocol.needsExact(call.limits)) {
+                reply = redis.runSync(LimitScriptProtocol.EXACT, call.key, args);
+            } else {
+                reply = redis.runSync(LimitScriptProtocol.FAST, call.key, args);
+                if (LimitScriptProtocol.isHandover(reply)) {
+                    reply = redis.runSync(LimitScriptProtocol.EXACT, call.key, args);
+                }
+            }
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        return decideFromReply(call, reply, failure);
+    }
+
+    private CompletionStage<Decision> decideLater(Call call) {
+        Decision early;
+        try {
+            early = decideWithoutRedis(call);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        if (early != null) {
+            return CompletableFuture.completedFuture(early);
+        }
+        String[] args = protocol.decisionArgs(call.record, call.cost, call.startNanos, call.limits);
+        CompletableFuture<List<Object>> reply;
+        if (protocol.needsExact(call.limits)) {
+            reply = redis.run(LimitScriptProtocol.EXACT, call.key, args);
+        } else {
+            reply = redis.run(LimitScriptProtocol.FAST, call.key, args).thenCompose(r -> LimitScriptProtocol.isHandover(r)
+                    ? redis.run(LimitScriptProtocol.EXACT, call.key, args)
+                    : CompletableFuture.completedFuture(r));
+        }
+        return reply.handle((r, failure) -> decideFromReply(call, r, failure == null ? null : ScriptExecutor.unwrap(failure)));
+    }
+
+    /**
+     * The decision when Redis need not or cannot be asked: a remembered denial, or the failure
+     * policy while the breaker is open; null when Redis must decide.
+     *
+     * @throws LimitStoreUnavailableException when the breaker is open and the policy fails closed
+     */
+    private Decision decideWithoutRedis(Call call) {
+        if (call.record && denyCache != null) {
+            Decision cached = denyCache.lookup(call.key, call.limits, call.cost, call.startNanos);
+            if (cached != null) {
+                denyCacheHits.increment();
+                if (denyCacheHit.isActive()) {
+                    denyCacheHit.emit(Map.of("retry_after_ms", cached.retryAfterNanos() / 1_000_000L),
+                            Map.of("backend", BACKEND, "entity_id", call.entityId, "operation", call.operation));
+                }
+                return cached;
+            }
+        }
+        if (!breaker.tryAcquire()) {
+            return decideByPolicy(call, "circuit_open", null);
+        }
+        return null;
+    }
+
+    /**
+     * The decision in Redis's reply, or the failure policy's when there is none.
+     *
+     * @throws LimitStoreUnavailableException when Redis failed and the policy fails closed
+     */
+    private Decision decideFromReply(Call call, List<Object> reply, Throwable failure) {
+        long elapsed = clock.nanoTime() - call.startNanos;
+        if (failure == null) {
+            Decision decision;
+            try {
+                decision = protocol.decodeDecision(reply, call.limits);
+            } catch (RuntimeException badReply) {
+                failure = new IllegalStateException("bad reply from Redis: " + reply, badReply);
+                decision = null;
+            }
+            if (decision != null) {
+                breaker.onSuccess(elapsed);
+                redisDecisions.increment();
+                recovered();
+                if (call.record && denyCache != null) {
+                    denyCache.remember(call.key, call.limits, call.cost, call.startNanos, decision);
+                }
+                return decision;
+            }
+        }
+        breaker.onFailure(elapsed, failure);
+        return decideByPolicy(call, reason(failure), failure);
+    }
+
+    /**
+     * The failure policy's decision, with its telemetry.
+     *
+     * @throws LimitStoreUnavailableException under {@link FailurePolicy#FAIL_CLOSED}
+     */
+    private Decision decideByPolicy(Call call, String reason, Throwable cause) {
+        policyDecisions.increment();
+        failuresSinceHealthy.incrementAndGet();
+        failingSince.compareAndSet(NOT_FAILING, call.startNanos);
+        if (backendFailure.isActive()) {
+            backendFailure.emit(Map.of("duration_us", (clock.nanoTime() - call.startNanos) / 1_000L),
+                    Map.of("backend", BACKEND, "policy", call.policy.name(), "reason", reason,
+                            "entity_id", call.entityId, "operation", call.operation));
+        }
+        return switch (call.policy) {
+            case FAIL_OPEN -> admitUncounted(call.limits, call.cost);
+            case FAIL_CLOSED -> throw unavailable(call.entityId, call.operation, reason, cause);
+            case FALLBACK_LOCAL -> call.record
+                    ? fallback.acquire(call.entityId, call.operation, call.limits, call.cost)
+                    : fallback.peek(call.entityId, call.operation, call.limits);
+        };
+    }
+
+    private void recovered() {
+        long since = failingSince.get();
+        if (since != NOT_FAILING && failingSince.compareAndSet(since, NOT_FAILING)) {
+            long failures = failuresSinceHealthy.getAndSet(0);
+            if (backendRecovered.isActive()) {
+                backendRecovered.emit(Map.of("downtime_ms", (clock.nanoTime() - since) / 1_000_000L, "failures", failures),
+                        Map.of("backend", BACKEND));
+            }
+        }
+    }
+
+    /**
+     * The fail-open decision: admitted, nothing counted, against the tightest rule; except that a
+     * request no rule could ever admit (limit 0, cost above the limit) is still denied for ever.
+     */
+    private static Decision admitUncounted(List<RateLimit> limits, long cost) {
+        RateLimit tightest = limits.get(0);
+        for (RateLimit r : limits) {
+            if (r.limit() == 0 || cost > r.limit()) {
+                return Decision.denied(r, r.limit(), Decision.NEVER, 0);
+            }
+            if (r.limit() < tightest.limit()) {
+                tightest = r;
+            }
+        }
+        return Decision.allowed(tightest, tightest.limit() - cost, 0);
+    }
+
+    private LimitStoreUnavailableException unavailable(String entityId, String operation, String reason, Throwable cause) {
+        return new LimitStoreUnavailableException("Redis cannot decide for '" + entityId + "'/'" + operation
+                + "' (" + reason + ")", cause);
+    }
+
+    private static String reason(Throwable cause) {
+        if (cause instanceof TimeoutException || cause instanceof RedisCommandTimeoutException) {
+            return "timeout";
+        }
+        if (cause instanceof RedisCommandExecutionException || cause instanceof IllegalStateException) {
+            return "error";
+        }
+        return "connection";
+    }
+
+    private FailurePolicy policyFor(String operation) {
+        return operationPolicies.isEmpty() ? defaultPolicy : operationPolicies.getOrDefault(operation, defaultPolicy);
+    }
+
+    private static void validate(String entityId, String operation) {
+        Objects.requireNonNull(entityId, "entityId");
+        Objects.requireNonNull(operation, "operation");
+    }
+
+    private static void validate(String entityId, String operation, List<RateLimit> limits, long cost) {
+        validate(entityId, operation);
+        Objects.requireNonNull(limits, "limits");
+        if (limits.isEmpty()) {
+            throw new IllegalArgumentException("limits must hold at least one rule, was empty");
+        }
+        for (int i = 0; i < limits.size(); i++) {
+            RateLimit rule = Objects.requireNonNull(limits.get(i), "limits must not contain null");
+            for (int j = 0; j < i; j++) {
+                if (limits.get(j).sameState(rule)) {
+                    throw new IllegalArgumentException("rules " + limits.get(j) + " and " + rule
+                            + " share state (same limit, window and algorithm); list one of them");
+                }
+            }
+        }
+        if (cost < 1) {
+            throw new IllegalArgumentException("cost must be >= 1, was " + cost);
+        }
+    }
+
+    /**
+     * Builds a {@link RedisLimitStore}. Every setter validates its argument at once and quotes a bad
+     * value in its {@link IllegalArgumentException}. Not thread-safe.
+     */
+    public static final class Builder {
+        private RedisURI uri = RedisURI.create("redis://127.0.0.1:6379");
+        private ClientResources clientResources;
+        private Duration connectTimeout = Duration.ofSeconds(1);
+        private Duration commandTimeout = Duration.ofMillis(250);
+        private String keyPrefix = "bulwark:rl:";
+        private FailurePolicy failurePolicy = FailurePolicy.FALLBACK_LOCAL;
+        private final Map<String, FailurePolicy> operationPolicies = new HashMap<>();
+        private LimitStore fallbackStore;
+        private Clock clock = Clock.system();
+        private Telemetry telemetry;
+        private boolean clientTimeForTesting;
+        private int denyCacheCapacity = 4096;
+        private boolean exactScriptOnly;
+        private CircuitBreakers circuitBreakers;
+        private String circuitBreakerName = "redis-limit-store";
+        private CircuitBreakerConfig circuitBreakerConfig;
+
+        private Builder() {
+        }
+
+        /**
+         * The Redis server, e.g. {@code redis://:password@host:6379/0} or {@code rediss://host} for TLS.
+         *
+         * @throws IllegalArgumentException if the URI cannot be parsed
+         */
+        public Builder uri(String uri) {
+            Objects.requireNonNull(uri, "uri");
+            try {
+                this.uri = RedisURI.create(uri);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("uri is not a Redis URI: '" + uri + "' (" + e.getMessage() + ")", e);
+            }
+            return this;
+        }
+
+        /**
+         * Lettuce resources (event loops, timers) to share with other clients of the application;
+         * the store does not shut them down. By default it creates its own small set.
+         */
+        public Builder clientResources(ClientResources resources) {
+            this.clientResources = Objects.requireNonNull(resources, "resources");
+            return this;
+        }
+
+        /** How long opening a connection may take (default 1 s). */
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = positive("connectTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * The most a decision waits for Redis (default 250 ms); after it, the failure policy decides.
+         * Also bounds the wait for a connection being opened.
+         */
+        public Builder commandTimeout(Duration timeout) {
+            this.commandTimeout = positive("commandTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * The namespace of every key (default {@code bulwark:rl:}); must not contain braces, which
+         * would capture the Redis Cluster hash tag.
+         */
+        public Builder keyPrefix(String prefix) {
+            this.keyPrefix = KeyLayout.validPrefix(prefix);
+            return this;
+        }
+
+        /** The failure policy of every operation without its own (default {@link FailurePolicy#FALLBACK_LOCAL}). */
+        public Builder failurePolicy(FailurePolicy policy) {
+            this.failurePolicy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /** The failure policy of one operation, e.g. {@code FAIL_CLOSED} for {@code "login"}. */
+        public Builder failurePolicy(String operation, FailurePolicy policy) {
+            if (operation == null || operation.isEmpty()) {
+                throw new IllegalArgumentException("operation must be non-empty, was " + (operation == null ? "null" : "''"));
+            }
+            operationPolicies.put(operation, Objects.requireNonNull(policy, "policy"));
+            return this;
+        }
+
+        /**
+         * The local store that {@link FailurePolicy#FALLBACK_LOCAL} decides with; the caller keeps
+         * ownership. By default the store creates an {@link InMemoryLimitStore} on its clock.
+         */
+        public Builder fallbackStore(LimitStore store) {
+            this.fallbackStore = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        /**
+         * The clock of the deny cache, the circuit breaker, the fallback store and the durations in
+         * events (default: the system clock). Decisions on Redis use the server's time, not this
+         * clock, unless {@link #useClientClockForTesting()}.
+         */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Where the store's events go (default: a private stream nobody listens to). */
+        public Builder telemetry(Telemetry telemetry) {
+            this.telemetry = Objects.requireNonNull(telemetry, "telemetry");
+            return this;
+        }
+
+        /**
+         * <b>For tests only.</b> The script takes "now" from this builder's {@link #clock} (its
+         * {@code nanoTime()}) instead of Redis {@code TIME}, so that a test can drive time with a
+         * {@link dev.bulwark.time.ManualClock} and compare decisions with the in-memory store.
+         * Every client sharing keys must then share one clock; in production clients' clocks
+         * differ, which is exactly what server time protects against.
+         */
+        public Builder useClientClockForTesting() {
+            this.clientTimeForTesting = true;
+            return this;
+        }
+
+        /** How many denied keys the local deny cache remembers (default 4096); 0 turns it off. */
+        public Builder denyCacheCapacity(int capacity) {
+            if (capacity < 0 || capacity > (1 << 24)) {
+                throw new IllegalArgumentException("denyCacheCapacity must be in [0, 16777216], was " + capacity);
+            }
+            this.denyCacheCapacity = capacity;
+            return this;
+        }
+
+        /**
+         * The configuration of the circuit breaker that guards the Redis calls. The default opens
+         * after 3 consecutive failures (a timeout, a refused connection, an error reply), lets one
+         * trial call through after 500 ms, doubles that wait after each failed trial up to 4 s
+         * (with 20 % jitter), and closes on the first successful trial.
+         */
+        public Builder circuitBreaker(CircuitBreakerConfig config) {
+            this.circuitBreakerConfig = Objects.requireNonNull(config, "config");
+            return this;
+        }
+
+        /**
+         * The registry to install the breaker in, e.g. {@code infra.circuitBreakers()} so that it
+         * shows in the application's status and telemetry; by default a private one on this
+         * builder's clock and telemetry. Installing replaces a breaker of the same name's configuration.
+         */
+        public Builder circuitBreakers(CircuitBreakers registry) {
+            this.circuitBreakers = Objects.requireNonNull(registry, "registry");
+            return this;
+        }
+
+        /** The name of the breaker (default {@code redis-limit-store}). */
+        public Builder circuitBreakerName(String name) {
+            if (name == null || name.isBlank()) {
+                throw new IllegalArgumentException("circuitBreakerName must be non-blank, was " + (name == null ? "null" : "'" + name + "'"));
+            }
+            this.circuitBreakerName = name;
+            return this;
+        }
+
+        /** Tests: every decision goes to the exact script, so the conformance suite covers it too. */
+        Builder exactScriptOnly() {
+            this.exactScriptOnly = true;
+            return this;
+        }
+
+        /**
+         * Builds the store and starts connecting in the background; never blocks on Redis and
+         * succeeds even when Redis is down (the failure policy then decides).
+         */
+        public RedisLimitStore build() {
+            return new RedisLimitStore(this);
+        }
+
+        private static Duration positive(String name, Duration d) {
+            Objects.requireNonNull(d, name);
+            if (d.isZero() || d.isNegative()) {
+                throw new IllegalArgumentException(name + " must be positive, was " + d);
+            }
+            return d;
+        }
+    }
+}

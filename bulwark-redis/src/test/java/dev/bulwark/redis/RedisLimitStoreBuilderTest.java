@@ -1,0 +1,45 @@
+package dev.bulwark.redis;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The builder refuses bad settings at once, with the bad value in the message. */
+class RedisLimitStoreBuilderTest {
+
+    private final RedisLimitStore.Builder builder = RedisLimitStore.builder();
+
+    @Test
+    void aMalformedUriIsRejected() {
+        assertThatThrownBy(() -> builder.uri("http://not-redis")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("http://not-redis");
+    }
+
+    @Test
+    void timeoutsMustBePositive() {
+        assertThatThrownBy(() -> builder.commandTimeout(Duration.ZERO)).hasMessageContaining("commandTimeout")
+                .hasMessageContaining("PT0S");
+        assertThatThrownBy(() -> builder.connectTimeout(Duration.ofMillis(-5))).hasMessageContaining("connectTimeout")
+                .hasMessageContaining("PT-0.005S");
+    }
+
+    @Test
+    void aKeyPrefixMustNotCaptureTheHashTag() {
+        assertThatThrownBy(() -> builder.keyPrefix("app:{rl}:")).hasMessageContaining("app:{rl}:");
+        assertThatThrownBy(() -> builder.keyPrefix(null)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void theDenyCacheCapacityIsBounded() {
+        assertThatThrownBy(() -> builder.denyCacheCapacity(-1)).hasMessageContaining("-1");
+        assertThatThrownBy(() -> builder.denyCacheCapacity(1 << 25)).hasMessageContaining(Integer.toString(1 << 25));
+    }
+
+    @Test
+    void anOperationPolicyNeedsAnOperationAndAPolicy() {
+        assertThatThrownBy(() -> builder.failurePolicy("", FailurePolicy.FAIL_OPEN)).hasMessageContaining("operation");
+        assertThatThrownBy(() -> builder.failurePolicy("login", null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> builder.circuitBreakerName(" ")).hasMessageContaining("' '");
+    }
+}
