@@ -127,64 +127,16 @@ final class RuleKernel {
      * @return 0 if admitted, otherwise the exact wait in nanoseconds
      */
     long tryAcquire(long[] w, int b, long t, long cost) {
+        // one small method per algorithm, so that the JIT inlines the dispatch and the hot branch
         switch (kind) {
-            case SLIDING: {
-                long start = w[b];
-                long sinceStart = t - start;
-                long counts = w[b + 1];
-                long elapsed;
-                if (sinceStart < window) {
-                    elapsed = Math.max(sinceStart, 0);
-                } else if (sinceStart < 2 * window) {
-                    counts = (counts & LOW_32) << 32;
-                    start += window;
-                    elapsed = sinceStart - window;
-                } else {
-                    counts = 0;
-                    elapsed = Math.floorMod(t, window);
-                    start = t - elapsed;
-                }
-                long previous = counts >>> 32;
-                // est + c <= L  <=>  floor(p × e / W) >= n + c + p − L
-                long excess = (counts & LOW_32) + cost + previous - limit;
-                if (excess <= 0 || Math128.productAtLeast(previous, elapsed, excess, window, 0)) {
-                    w[b] = start;
-                    w[b + 1] = counts + cost;
-                    return 0;
-                }
-                return retryAfter(w, b, t, cost);
-            }
-            case FIXED: {
-                long sinceStart = t - w[b];
-                if (sinceStart >= window) {
-                    w[b] = sinceStart < 2 * window ? w[b] + window : windowStartOf(t);
-                    w[b + 1] = cost;
-                    return 0;
-                }
-                long n = w[b + 1] + cost;
-                if (n <= limit) {
-                    w[b + 1] = n;
-                    return 0;
-                }
-                return window - sinceStart;
-            }
-            case CELL_RATE: {
-                long ahead = Math.max(w[b] - t, 0);
-                long after = ahead + cost * interval;
-                if (after <= burstSpan) {
-                    w[b] = t + after;
-                    return 0;
-                }
-                return after - burstSpan;
-            }
-            case LEAKY: {
-                long ahead = w[b] - t;
-                if (ahead <= 0) {
-                    w[b] = t + cost * interval;
-                    return 0;
-                }
-                return ahead;
-            }
+            case SLIDING:
+                return slidingTryAcquire(w, b, t, cost);
+            case CELL_RATE:
+                return gcraTryAcquire(w, b, t, cost);
+            case FIXED:
+                return fixedTryAcquire(w, b, t, cost);
+            case LEAKY:
+                return leakyTryAcquire(w, b, t, cost);
             default:
                 if (admits(w, b, t, cost)) {
                     record(w, b, t, cost);
@@ -192,6 +144,67 @@ final class RuleKernel {
                 }
                 return retryAfter(w, b, t, cost);
         }
+    }
+
+    private long slidingTryAcquire(long[] w, int b, long t, long cost) {
+        long start = w[b];
+        long sinceStart = t - start;
+        long counts = w[b + 1];
+        long elapsed;
+        if (sinceStart < window) {
+            elapsed = Math.max(sinceStart, 0);
+        } else if (sinceStart < 2 * window) {
+            counts = (counts & LOW_32) << 32;
+            start += window;
+            elapsed = sinceStart - window;
+        } else {
+            counts = 0;
+            elapsed = Math.floorMod(t, window);
+            start = t - elapsed;
+        }
+        long previous = counts >>> 32;
+        // est + c <= L  <=>  floor(p × e / W) >= n + c + p − L
+        long excess = (counts & LOW_32) + cost + previous - limit;
+        if (excess <= 0 || Math128.productAtLeast(previous, elapsed, excess, window, 0)) {
+            w[b] = start;
+            w[b + 1] = counts + cost;
+            return 0;
+        }
+        return retryAfter(w, b, t, cost);
+    }
+
+    private long fixedTryAcquire(long[] w, int b, long t, long cost) {
+        long sinceStart = t - w[b];
+        if (sinceStart >= window) {
+            w[b] = sinceStart < 2 * window ? w[b] + window : windowStartOf(t);
+            w[b + 1] = cost;
+            return 0;
+        }
+        long n = w[b + 1] + cost;
+        if (n <= limit) {
+            w[b + 1] = n;
+            return 0;
+        }
+        return window - sinceStart;
+    }
+
+    private long gcraTryAcquire(long[] w, int b, long t, long cost) {
+        long ahead = Math.max(w[b] - t, 0);
+        long after = ahead + cost * interval;
+        if (after <= burstSpan) {
+            w[b] = t + after;
+            return 0;
+        }
+        return after - burstSpan;
+    }
+
+    private long leakyTryAcquire(long[] w, int b, long t, long cost) {
+        long ahead = w[b] - t;
+        if (ahead <= 0) {
+            w[b] = t + cost * interval;
+            return 0;
+        }
+        return ahead;
     }
 
     /**
