@@ -12,9 +12,9 @@ package dev.bulwark.telemetry;
  * <tr><td>circuit_breaker.call_rejected</td><td>—</td><td>name, reason</td></tr>
  * <tr><td>circuit_breaker.state_change</td><td>—</td><td>name, from, to, trigger</td></tr>
  * <tr><td>circuit_breaker.fuse_removed</td><td>—</td><td>name</td></tr>
- * <tr><td>rate_limiter.request_allowed</td><td>count, remaining</td><td>entity_id, operation, limit, window_ms, algorithm</td></tr>
- * <tr><td>rate_limiter.request_denied</td><td>retry_after_ms</td><td>entity_id, operation, limit, window_ms, algorithm</td></tr>
- * <tr><td>rate_limiter.bucket_reset</td><td>—</td><td>entity_id, operation</td></tr>
+ * <tr><td>rate_limiter.request_allowed</td><td>count, remaining</td><td>entity_id, operation, rule, limit, window_ms, algorithm</td></tr>
+ * <tr><td>rate_limiter.request_denied</td><td>retry_after_ms</td><td>entity_id, operation, rule, limit, window_ms, algorithm</td></tr>
+ * <tr><td>rate_limiter.bucket_reset</td><td>—</td><td>entity_id, operation, had_state</td></tr>
  * <tr><td>rate_limiter.backend_failure</td><td>duration_us</td><td>backend, policy, reason, entity_id, operation</td></tr>
  * <tr><td>rate_limiter.backend_recovered</td><td>downtime_ms, failures</td><td>backend</td></tr>
  * <tr><td>rate_limiter.deny_cache_hit</td><td>retry_after_ms</td><td>backend, entity_id, operation</td></tr>
