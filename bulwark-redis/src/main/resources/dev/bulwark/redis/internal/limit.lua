@@ -31,7 +31,6 @@
 -- never), reset_after}, integers (the exact script replies decimal strings for values above 2^53),
 -- or {'exact'} when the exact script must decide instead.
 
-local EXACT = { 'exact' }
 local LIMIT = 2251799813685248  -- 2^51: sums of a few values below it stay below 2^53, exact
 local REBASE = 281474976710656  -- 2^48
 local mode = ARGV[1]
@@ -52,13 +51,13 @@ if server then
 else
   t = tonumber(ARGV[3])
 end
-if t >= LIMIT or t <= -LIMIT or (server and record and t >= REBASE) then return EXACT end
+if t >= LIMIT or t <= -LIMIT or (server and record and t >= REBASE) then return { 'exact' } end
 
 -- Divisions below are written out as floor(x / y) = (x - fmod(x, y)) / y and its ceiling, for
 -- x >= 0 and y > 0: fmod is exact, so both are exact below 2^53.
 local fmod = math.fmod
 
-local writes = {}
+local writes, nw = {}, 0  -- HSET arguments: only the fields whose value changes
 local ttl = 0
 local all_admit = true
 local best, best_rem, best_reset
@@ -68,7 +67,7 @@ local base = 7 + nf
 for i = 1, n do
   local letter, L, W = ARGV[base], tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2])
   base = base + 3
-  if W >= LIMIT or L * W >= LIMIT then return EXACT end
+  if W >= LIMIT or L * W >= LIMIT then return { 'exact' } end
   local never = L == 0 or cost > L
   local ok, rem, wait, reset
 
@@ -76,7 +75,7 @@ for i = 1, n do
     -- aligned window index i0 and elapsed e
     local i0, e
     if server then
-      if fmod(W, 1000) ~= 0 then return EXACT end
+      if fmod(W, 1000) ~= 0 then return { 'exact' } end
       local w = W / 1000
       local r = fmod(abs_us, w)
       i0, e = (abs_us - r) / w, r * 1000
@@ -86,7 +85,7 @@ for i = 1, n do
       i0, e = (t - r) / W, r
     end
     local a = tonumber(stored[f])
-    if a and (a >= LIMIT or a <= -LIMIT) then return EXACT end
+    if a and (a >= LIMIT or a <= -LIMIT) then return { 'exact' } end
     local idx = i0
     if letter == 'F' then
       local cnt = 0
@@ -101,10 +100,10 @@ for i = 1, n do
         ok = true
         if record then
           cnt = cnt + cost
-          writes[#writes + 1] = ARGV[4 + f]
-          writes[#writes + 1] = idx
-          writes[#writes + 1] = ARGV[5 + f]
-          writes[#writes + 1] = cnt
+          if a ~= idx then
+            writes[nw + 1], writes[nw + 2], nw = ARGV[4 + f], idx, nw + 2
+          end
+          writes[nw + 1], writes[nw + 2], nw = ARGV[5 + f], cnt, nw + 2
         end
       else
         ok, wait = false, W - e
@@ -134,12 +133,11 @@ for i = 1, n do
         if record then
           cnt = cnt + cost
           est = est + cost
-          writes[#writes + 1] = ARGV[4 + f]
-          writes[#writes + 1] = idx
-          writes[#writes + 1] = ARGV[5 + f]
-          writes[#writes + 1] = p
-          writes[#writes + 1] = ARGV[6 + f]
-          writes[#writes + 1] = cnt
+          if a ~= idx then  -- same window: the previous count is what is stored
+            writes[nw + 1], writes[nw + 2], writes[nw + 3], writes[nw + 4] = ARGV[4 + f], idx, ARGV[5 + f], p
+            nw = nw + 4
+          end
+          writes[nw + 1], writes[nw + 2], nw = ARGV[6 + f], cnt, nw + 2
         end
       else
         ok = false
@@ -172,8 +170,9 @@ for i = 1, n do
   elseif letter == 'T' then
     -- V = vn + vf / L, the virtual time at which the bucket was empty
     local vn = tonumber(stored[f])
-    if vn and (vn >= LIMIT or vn <= -LIMIT) then return EXACT end
-    local vf = tonumber(stored[f + 1]) or 0
+    if vn and (vn >= LIMIT or vn <= -LIMIT) then return { 'exact' } end
+    local stored_vf = tonumber(stored[f + 1])
+    local vf = stored_vf or 0
     local full = (not vn) or (t - vn > W) or (t - vn == W and vf == 0)
     local tok
     if full then
@@ -190,6 +189,7 @@ for i = 1, n do
     elseif tok >= cost then
       ok = true
       if record then
+        local stored_vn = vn
         if full then vn, vf = t - W, 0 end
         local cw = cost * W
         local r = fmod(cw, L)
@@ -206,10 +206,12 @@ for i = 1, n do
           tok = (x - fmod(x, W)) / W
           if tok > L then tok = L end
         end
-        writes[#writes + 1] = ARGV[4 + f]
-        writes[#writes + 1] = vn
-        writes[#writes + 1] = ARGV[5 + f]
-        writes[#writes + 1] = vf
+        if vn ~= stored_vn then
+          writes[nw + 1], writes[nw + 2], nw = ARGV[4 + f], vn, nw + 2
+        end
+        if vf ~= stored_vf then
+          writes[nw + 1], writes[nw + 2], nw = ARGV[5 + f], vf, nw + 2
+        end
       end
     else
       ok = false
@@ -232,7 +234,7 @@ for i = 1, n do
   else
     -- G and L: the theoretical arrival time, emission interval T = ceil(W / L)
     local tat = tonumber(stored[f])
-    if tat and (tat >= LIMIT or tat <= -LIMIT) then return EXACT end
+    if tat and (tat >= LIMIT or tat <= -LIMIT) then return { 'exact' } end
     if L == 0 then
       ok, wait, rem, reset = false, -1, 0, 0
     else
@@ -264,8 +266,7 @@ for i = 1, n do
         if ahead == 0 then rem = L end
       end
       if ok and record then
-        writes[#writes + 1] = ARGV[4 + f]
-        writes[#writes + 1] = t + ahead
+        writes[nw + 1], writes[nw + 2], nw = ARGV[4 + f], t + ahead, nw + 2
       end
       reset = ahead
     end
@@ -288,25 +289,25 @@ if not all_admit then return { 0, worst, worst_rem, worst_wait, worst_reset } en
 if record then
   if server then
     if not stored[1] then
-      writes[#writes + 1] = 'o'
-      writes[#writes + 1] = origin_us
+      writes[nw + 1], writes[nw + 2], nw = 'o', origin_us, nw + 2
     end
     -- the key expires when its last state stops mattering; 'e' remembers that deadline (ms) so
     -- that the expiry is only ever extended (other rules of the key may need their state longer)
-    local us = (ttl - fmod(ttl, 1000)) / 1000  -- ceil(ttl / 1000), then ceil((abs_us + us) / 1000)
+    local us = abs_us + (ttl - fmod(ttl, 1000)) / 1000  -- abs_us + ceil(ttl / 1000)
     if fmod(ttl, 1000) ~= 0 then us = us + 1 end
-    local deadline_ms = ((abs_us + us) - fmod(abs_us + us, 1000)) / 1000
-    if fmod(abs_us + us, 1000) ~= 0 then deadline_ms = deadline_ms + 1 end
     local expires = tonumber(stored[2])
-    local extend = not expires or deadline_ms > expires
+    local extend = not expires or us > expires * 1000  -- ceil(us / 1000) > expires
     if extend then
-      writes[#writes + 1] = 'e'
-      writes[#writes + 1] = deadline_ms
+      local deadline_ms = (us - fmod(us, 1000)) / 1000
+      if fmod(us, 1000) ~= 0 then deadline_ms = deadline_ms + 1 end
+      writes[nw + 1], writes[nw + 2], nw = 'e', deadline_ms, nw + 2
+      redis.call('HSET', key, unpack(writes, 1, nw))
+      redis.call('PEXPIREAT', key, deadline_ms)
+    elseif nw > 0 then
+      redis.call('HSET', key, unpack(writes, 1, nw))
     end
-    redis.call('HSET', key, unpack(writes))
-    if extend then redis.call('PEXPIREAT', key, deadline_ms) end
   else
-    redis.call('HSET', key, unpack(writes))
+    if nw > 0 then redis.call('HSET', key, unpack(writes, 1, nw)) end
     local ttl_ms = (ttl - fmod(ttl, 1000000)) / 1000000
     if fmod(ttl, 1000000) ~= 0 then ttl_ms = ttl_ms + 1 end
     local least = tonumber(ARGV[4])
