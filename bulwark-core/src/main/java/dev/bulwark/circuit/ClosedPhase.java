@@ -6,6 +6,11 @@ import java.lang.invoke.VarHandle;
 /**
  * A closed breaker: calls pass and every trip policy counts them. Created with empty history on
  * install, reset, enable and recovery.
+ *
+ * <p>Successes take no lock: the windows are lock-free and the consecutive-failure count is reset
+ * with a plain volatile write (only when it is not already zero), so under concurrency a success
+ * racing with failures may end a run early, as "in a row" has no sharper meaning across threads.
+ * Failures lock only the melt history, whose decision must be exact.
  */
 final class ClosedPhase extends Phase {
 
@@ -23,6 +28,7 @@ final class ClosedPhase extends Phase {
     private final CallWindow[] windows;
     /** The backoff level of the next opening if this phase trips before any call succeeded. */
     private final int failedRecoveries;
+    /** Plain on purpose: a trip racing the first success may back off one level too far, nothing worse. */
     private boolean sawSuccess;
     private volatile int consecutiveFailures;
 

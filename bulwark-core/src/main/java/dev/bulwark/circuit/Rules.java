@@ -104,7 +104,7 @@ final class Rules {
         return distinct.size() - 1;
     }
 
-    /** Whether a failure-rate rule exists (for {@link Stats#failureRate()}). */
+    /** The slow-call rule (true) or the failure-rate rule (false), or null when it is not configured. */
     RateRule rule(boolean slowCalls) {
         for (RateRule r : rateRules) {
             if (r.slowCalls() == slowCalls) {

@@ -64,10 +64,15 @@ final class TimeWindow extends CallWindow {
         if ((outcome & SLOW) != 0) {
             SLOW_CALLS.getAndAdd(this, 1L);
         }
+        long failures = totalFailures;
+        long slowCalls = totalSlowCalls;
+        if (failures == 0 && slowCalls == 0) {
+            return false; // the steady state of a healthy dependency: nothing to look up
+        }
         int i = oldestSliceIndex();
         return i < 0
-                ? totalFailures > 0 || totalSlowCalls > 0
-                : totalFailures > failuresAtSliceStart[i] || totalSlowCalls > slowCallsAtSliceStart[i];
+                ? failures > 0 || slowCalls > 0
+                : failures > failuresAtSliceStart[i] || slowCalls > slowCallsAtSliceStart[i];
     }
 
     @Override

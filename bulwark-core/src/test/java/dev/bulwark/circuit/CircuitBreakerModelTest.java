@@ -2,8 +2,8 @@ package dev.bulwark.circuit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.bulwark.Infrastructure;
 import dev.bulwark.Result;
+import dev.bulwark.telemetry.Telemetry;
 import dev.bulwark.time.ManualClock;
 import java.io.IOException;
 import java.time.Duration;
@@ -52,8 +52,8 @@ class CircuitBreakerModelTest {
     @Property(tries = 400, shrinking = ShrinkingMode.BOUNDED)
     void breakerAgreesWithTheReferenceModel(@ForAll("scenarios") Scenario scenario) {
         ManualClock clock = new ManualClock();
-        try (Infrastructure infra = Infrastructure.builder().clock(clock).build()) {
-            CircuitBreaker breaker = infra.circuitBreakers().install("model", toConfig(scenario.settings()));
+        try (Telemetry telemetry = Telemetry.create()) {
+            CircuitBreaker breaker = CircuitBreakers.create(clock, telemetry).install("model", toConfig(scenario.settings()));
             ReferenceBreaker model = new ReferenceBreaker(scenario.settings(), clock.nanoTime());
             int stepNumber = 0;
             for (Step step : scenario.steps()) {
