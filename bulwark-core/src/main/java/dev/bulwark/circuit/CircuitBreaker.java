@@ -259,6 +259,19 @@ public final class CircuitBreaker {
     }
 
     /**
+     * Like {@link #tryAcquire()}, but says why a call is refused, in the same step: returns null
+     * when a permit was granted, otherwise the 5004 error of this very rejection (open, disabled,
+     * half-open full or fault injected; the one {@link #execute} would have returned). Allocates
+     * nothing: the error is the breaker's cached rejection.
+     *
+     * @return null when admitted, else the rejection
+     */
+    public InfraError tryAcquireOrRejection() {
+        Admission admission = admit();
+        return admission instanceof Rejection rejection ? rejection.error : null;
+    }
+
+    /**
      * Like {@link #tryAcquire()}, but a rejection is thrown.
      *
      * @throws InfraException 5004 when rejected (no stack trace)
