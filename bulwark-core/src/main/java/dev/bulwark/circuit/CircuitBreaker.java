@@ -35,9 +35,9 @@ import java.util.function.UnaryOperator;
  *   <li>{@link #call(ThrowingSupplier)} returns the value or throws {@link InfraException} with the
  *       same codes. A rejection's exception has no stack trace.</li>
  *   <li>{@link #executeAsync(Supplier)} for calls that return a {@link CompletionStage}.</li>
- *   <li>{@link #tryAcquire()} then exactly one of {@link #onSuccess(long)}, {@link #onFailure(long, Throwable)},
- *       {@link #onResult(long, Object)} or {@link #onIgnored()}, for callers that run the call
- *       themselves.</li>
+ *   <li>{@link #tryAcquire()} (or {@link #tryAcquireOrRejection()}) then exactly one of
+ *       {@link #onSuccess(long)}, {@link #onFailure(long, Throwable)}, {@link #onResult(long, Object)}
+ *       or {@link #onIgnored()}, for callers that run the call themselves.</li>
  * </ul>
  * A returned value is always handed back, even when {@link CircuitBreakerConfig.Builder#recordResults}
  * counts it as a failure. A {@link VirtualMachineError} (out of memory, stack overflow) is not
@@ -256,6 +256,19 @@ public final class CircuitBreaker {
      */
     public boolean tryAcquire() {
         return admit() instanceof Phase;
+    }
+
+    /**
+     * Like {@link #tryAcquire()}, but says why a call is refused, in the same step: returns null
+     * when a permit was granted, otherwise the 5004 error of this very rejection (open, disabled,
+     * half-open full or fault injected; the one {@link #execute} would have returned). Allocates
+     * nothing: the error is the breaker's cached rejection.
+     *
+     * @return null when admitted, else the rejection
+     */
+    public InfraError tryAcquireOrRejection() {
+        Admission admission = admit();
+        return admission instanceof Rejection rejection ? rejection.error : null;
     }
 
     /**

@@ -456,7 +456,7 @@ public final class CircuitBreakerConfig {
          * Randomises every open duration by a factor in {@code [1 - factor, 1 + factor]}, so that
          * many breakers opened together do not retry together.
          *
-         * @throws IllegalArgumentException if {@code factor} is not >= 0 and < 1
+         * @throws IllegalArgumentException if {@code factor} is not in {@code [0, 1)}
          */
         public Builder jitter(double factor) {
             if (!(factor >= 0.0) || factor >= 1.0) {

@@ -106,13 +106,19 @@ public final class CircuitBreakers {
         }
         CircuitBreaker breaker;
         try {
-            breaker = breakers.compute(name, (key, existing) -> {
-                if (existing == null) {
-                    return new CircuitBreaker(key, config, clock, telemetry);
+            // no user code (telemetry handlers of the re-install's state change) runs inside the map's lock
+            breaker = breakers.get(name);
+            if (breaker == null) {
+                CircuitBreaker fresh = new CircuitBreaker(name, config, clock, telemetry);
+                breaker = breakers.putIfAbsent(name, fresh);
+                if (breaker == null) {
+                    breaker = fresh;
+                } else {
+                    breaker.reinstall(config);
                 }
-                existing.reinstall(config);
-                return existing;
-            });
+            } else {
+                breaker.reinstall(config);
+            }
         } catch (RuntimeException e) {
             throw InfraError.builder(ErrorCode.CIRCUIT_BREAKER_INSTALL_EXCEPTION)
                     .message("installing circuit breaker '" + name + "' failed: " + e)

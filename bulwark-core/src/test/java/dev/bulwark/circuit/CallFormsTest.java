@@ -329,6 +329,22 @@ class CallFormsTest {
         }
 
         @Test
+        void tryAcquireOrRejectionReturnsNullOrTheVeryRejection() {
+            CircuitBreaker b = fx.install("b", config().consecutiveFailures(1).faultInjection(1.0)
+                    .random(new java.util.Random(1)).build());
+            assertThat(b.tryAcquireOrRejection().context()).containsEntry("reason", "fault_injected");
+            assertThat(b.rejectionError()).as("fault injection cannot be foreseen").isNull();
+            CircuitBreaker plain = fuse();
+            assertThat(plain.tryAcquireOrRejection()).isNull();
+            plain.onSuccess(0);
+            fail(plain, 6);
+            InfraError rejection = plain.tryAcquireOrRejection();
+            assertThat(rejection.code()).isEqualTo(5004);
+            assertThat(rejection.retryAfter()).isEqualTo(Duration.ofSeconds(60));
+            assertThat(plain.stats().rejectedCount()).isEqualTo(1);
+        }
+
+        @Test
         void negativeDurationsAreRejectedWithTheValue() {
             CircuitBreaker b = fuse();
             assertThatThrownBy(() -> b.onSuccess(-5)).isInstanceOf(IllegalArgumentException.class)
