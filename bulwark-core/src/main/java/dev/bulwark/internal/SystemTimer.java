@@ -76,9 +76,14 @@ public final class SystemTimer implements Timer, AutoCloseable {
         };
     }
 
-    /** Stops the timer thread; tasks not yet run are dropped. Idempotent. */
+    /** Stops the timer thread (waiting up to 5 s for it to end); tasks not yet run are dropped. Idempotent. */
     @Override
     public void close() {
         executor.shutdownNow();
+        try {
+            executor.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
