@@ -23,8 +23,14 @@ public final class ExecutorScheduler implements Scheduler, AutoCloseable {
     private final ScheduledThreadPoolExecutor executor;
     private final LongAdder failures = new LongAdder();
 
+    /** A scheduler whose thread is named {@code bulwark-scheduler-<n>}. */
     public ExecutorScheduler() {
-        String threadName = "bulwark-scheduler-" + INSTANCES.incrementAndGet();
+        this("bulwark-scheduler");
+    }
+
+    /** A scheduler whose thread is named {@code <threadNamePrefix>-<n>}. */
+    public ExecutorScheduler(String threadNamePrefix) {
+        String threadName = threadNamePrefix + "-" + INSTANCES.incrementAndGet();
         this.executor = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, threadName);
             t.setDaemon(true);
@@ -47,11 +53,25 @@ public final class ExecutorScheduler implements Scheduler, AutoCloseable {
 
     @Override
     public Task schedule(String name, Duration delay, Runnable task) {
-        Objects.requireNonNull(task, "task");
         if (delay == null || delay.isNegative()) {
             throw new IllegalArgumentException("delay of task '" + name + "' must be >= 0, was " + delay);
         }
-        return submit(name, () -> executor.schedule(guarded(name, task), delay.toNanos(), TimeUnit.NANOSECONDS));
+        return scheduleNanos(name, delay.toNanos(), task);
+    }
+
+    /**
+     * Runs {@code task} once after {@code delayNanos} nanoseconds (the allocation-light form of
+     * {@link #schedule(String, Duration, Runnable)} for timers).
+     *
+     * @throws IllegalArgumentException if {@code delayNanos} is negative
+     * @throws IllegalStateException    if the scheduler is closed
+     */
+    public Task scheduleNanos(String name, long delayNanos, Runnable task) {
+        Objects.requireNonNull(task, "task");
+        if (delayNanos < 0) {
+            throw new IllegalArgumentException("delay of task '" + name + "' must be >= 0 ns, was " + delayNanos);
+        }
+        return submit(name, () -> executor.schedule(guarded(name, task), delayNanos, TimeUnit.NANOSECONDS));
     }
 
     /** Tasks that threw since the scheduler started. */
