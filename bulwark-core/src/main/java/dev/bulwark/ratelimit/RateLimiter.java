@@ -122,12 +122,8 @@ public final class RateLimiter implements AutoCloseable {
         }
         try {
             return store.tryAcquire(entityId, operation, limit, cost) == 0;
-        } catch (LimitStoreUnavailableException e) {
-            throw unavailable(entityId, operation, e).toException();
-        } catch (NullPointerException | IllegalArgumentException e) {
-            throw e;
         } catch (RuntimeException e) {
-            throw storeFailure(entityId, operation, e).toException();
+            throw thrownForStoreFailure(entityId, operation, e);
         }
     }
 
@@ -385,13 +381,23 @@ public final class RateLimiter implements AutoCloseable {
     private Decision acquireOrThrow(String entityId, String operation, RateLimit limit, long cost) {
         try {
             return store.acquire(entityId, operation, limit, cost);
-        } catch (LimitStoreUnavailableException e) {
-            throw unavailable(entityId, operation, e).toException();
-        } catch (NullPointerException | IllegalArgumentException e) {
-            throw e;
         } catch (RuntimeException e) {
-            throw storeFailure(entityId, operation, e).toException();
+            throw thrownForStoreFailure(entityId, operation, e);
         }
+    }
+
+    /**
+     * What the throwing forms throw when the store fails: bad input as it came (null pointer,
+     * illegal argument), an unreachable backend as 6010, anything else as 6003.
+     */
+    private RuntimeException thrownForStoreFailure(String entityId, String operation, RuntimeException e) {
+        if (e instanceof LimitStoreUnavailableException unavailable) {
+            return unavailable(entityId, operation, unavailable).toException();
+        }
+        if (e instanceof NullPointerException || e instanceof IllegalArgumentException) {
+            return e;
+        }
+        return storeFailure(entityId, operation, e).toException();
     }
 
     private Result<Decision> toResult(String entityId, String operation, Decision d, long cost) {
