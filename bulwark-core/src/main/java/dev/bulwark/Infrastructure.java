@@ -14,6 +14,7 @@ import dev.bulwark.telemetry.EventChannel;
 import dev.bulwark.telemetry.Events;
 import dev.bulwark.telemetry.Telemetry;
 import dev.bulwark.time.Clock;
+import dev.bulwark.time.TickingClock;
 import dev.bulwark.time.Scheduler;
 import dev.bulwark.time.Timer;
 import java.time.Duration;
@@ -51,6 +52,8 @@ import java.util.function.Supplier;
 public final class Infrastructure implements AutoCloseable {
 
     private final Clock clock;
+    /** The clock this instance started and must close; null when the caller owns the clock. */
+    private final TickingClock ownedClock;
     private final Telemetry telemetry;
     private final boolean ownsTelemetry;
     private final ExecutorScheduler scheduler;
@@ -65,9 +68,10 @@ public final class Infrastructure implements AutoCloseable {
     private final RateLimiter rateLimiter;
 
     private Infrastructure(Builder b) {
-        this.clock = b.clock;
+        this.ownedClock = b.tickingClockResolution != null ? TickingClock.start(b.tickingClockResolution) : null;
+        this.clock = ownedClock != null ? ownedClock : b.clock;
         this.ownsTelemetry = b.telemetry == null;
-        this.telemetry = b.telemetry != null ? b.telemetry : b.telemetryBuilder.clock(b.clock).build();
+        this.telemetry = b.telemetry != null ? b.telemetry : b.telemetryBuilder.clock(clock).build();
         this.scheduler = new ExecutorScheduler();
         this.startedAt = clock.instant();
         this.startedNanos = clock.nanoTime();
@@ -337,6 +341,9 @@ public final class Infrastructure implements AutoCloseable {
         if (ownsTelemetry) {
             telemetry.close();
         }
+        if (ownedClock != null) {
+            ownedClock.close();
+        }
     }
 
     /** Registers a component's status summary and, if it is closeable, its shutdown. */
@@ -374,6 +381,7 @@ public final class Infrastructure implements AutoCloseable {
     /** Builds an {@link Infrastructure}; not thread-safe. */
     public static final class Builder {
         private Clock clock = Clock.system();
+        private Duration tickingClockResolution;
         private Telemetry telemetry;
         private final Telemetry.Builder telemetryBuilder = Telemetry.builder();
         private Timer timer;
@@ -388,6 +396,25 @@ public final class Infrastructure implements AutoCloseable {
         /** The clock of every component; use a {@link dev.bulwark.time.ManualClock} in tests. */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
+            this.tickingClockResolution = null;
+            return this;
+        }
+
+        /**
+         * Reads time from a {@link TickingClock} of this resolution, which the infrastructure starts
+         * and closes: every clock read becomes one memory load, at the price of time that moves in
+         * steps of {@code resolution} (see {@link TickingClock} for what that means for breakers,
+         * limits and measured durations). Replaces {@link #clock(Clock)}.
+         *
+         * @throws IllegalArgumentException if {@code resolution} is outside
+         *                                  [{@link TickingClock#MIN_RESOLUTION}, {@link TickingClock#MAX_RESOLUTION}]
+         */
+        public Builder tickingClock(Duration resolution) {
+            if (resolution == null || resolution.compareTo(TickingClock.MIN_RESOLUTION) < 0
+                    || resolution.compareTo(TickingClock.MAX_RESOLUTION) > 0) {
+                throw new IllegalArgumentException("tickingClock resolution must be between 100 µs and 1 s, was " + resolution);
+            }
+            this.tickingClockResolution = resolution;
             return this;
         }
 

@@ -1,11 +1,14 @@
 package dev.bulwark;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bulwark.telemetry.Events;
 import dev.bulwark.telemetry.Telemetry;
 import dev.bulwark.telemetry.TelemetryCapture;
+import dev.bulwark.ratelimit.RateLimit;
 import dev.bulwark.time.ManualClock;
+import dev.bulwark.time.TickingClock;
 import java.time.Duration;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -62,6 +65,41 @@ class InfrastructureTest {
             infra.close();
         }
         assertThat(bulwarkThreads()).isEqualTo(before);
+    }
+
+    @Test
+    void aTickingClockIsStartedOwnedAndClosedByTheInfrastructure() {
+        Set<Thread> before = bulwarkThreads();
+        Infrastructure infra = Infrastructure.builder().tickingClock(Duration.ofMillis(2)).build();
+        assertThat(infra.clock()).isInstanceOf(TickingClock.class);
+        TickingClock clock = (TickingClock) infra.clock();
+        assertThat(clock.resolution()).isEqualTo(Duration.ofMillis(2));
+        assertThat(infra.rateLimiter().tryAcquire("user", "op", RateLimit.of("r", 1, Duration.ofMinutes(1)))).isTrue();
+        assertThat(infra.rateLimiter().tryAcquire("user", "op", RateLimit.of("r", 1, Duration.ofMinutes(1)))).isFalse();
+
+        infra.close();
+        assertThat(clock.isClosed()).isTrue();
+        assertThat(bulwarkThreads()).isEqualTo(before);
+    }
+
+    @Test
+    void theLastClockSettingWins() {
+        ManualClock manual = new ManualClock();
+        try (Infrastructure infra = Infrastructure.builder().tickingClock(Duration.ofMillis(1)).clock(manual).build()) {
+            assertThat(infra.clock()).isSameAs(manual);
+        }
+        try (Infrastructure infra = Infrastructure.builder().clock(manual).tickingClock(Duration.ofMillis(1)).build()) {
+            assertThat(infra.clock()).isInstanceOf(TickingClock.class);
+        }
+    }
+
+    @Test
+    void rejectsATickingClockResolutionOutOfRange() {
+        assertThatThrownBy(() -> Infrastructure.builder().tickingClock(Duration.ofMillis(5000)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("tickingClock resolution must be between 100 µs and 1 s, was PT5S");
+        assertThatThrownBy(() -> Infrastructure.builder().tickingClock(null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("null");
     }
 
     private static Set<Thread> bulwarkThreads() {

@@ -1,5 +1,7 @@
 package dev.bulwark.benchmarks.circuit;
 
+import dev.bulwark.time.TickingClock;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -9,7 +11,9 @@ import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -26,10 +30,27 @@ import org.openjdk.jmh.annotations.Warmup;
 public class BaselineBenchmark {
 
     private final LongAdder counter = new LongAdder();
+    private TickingClock tickingClock;
+
+    @Setup
+    public void setUp() {
+        tickingClock = TickingClock.start(Duration.ofMillis(1));
+    }
+
+    @TearDown
+    public void tearDown() {
+        tickingClock.close();
+    }
 
     @Benchmark
     public long clockRead() {
         return System.nanoTime();
+    }
+
+    /** What a clock read costs on a {@link TickingClock}. */
+    @Benchmark
+    public long tickingClockRead() {
+        return tickingClock.nanoTime();
     }
 
     @Benchmark

@@ -7,6 +7,7 @@ import dev.bulwark.circuit.CircuitBreaker;
 import dev.failsafe.FailsafeExecutor;
 import dev.failsafe.function.CheckedSupplier;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowSynchronizationStrategy;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -41,6 +42,9 @@ public class ClosedCallBenchmark {
     private static final CheckedSupplier<String> FAILSAFE_OPERATION = () -> "ok";
 
     private Infrastructure infra;
+    /** The same breakers on a {@link dev.bulwark.time.TickingClock} of 1 ms: a clock read is a memory load. */
+    private Infrastructure tickingInfra;
+    private CircuitBreaker bulwarkTimeRateTicking;
     private CircuitBreaker bulwarkFuse;
     private CircuitBreaker bulwarkCountRate;
     private CircuitBreaker bulwarkTimeRate;
@@ -57,6 +61,8 @@ public class ClosedCallBenchmark {
         bulwarkFuse = Breakers.bulwarkFuse(infra);
         bulwarkCountRate = Breakers.bulwarkCountRate(infra);
         bulwarkTimeRate = Breakers.bulwarkTimeRate(infra);
+        tickingInfra = Infrastructure.builder().tickingClock(Duration.ofMillis(1)).build();
+        bulwarkTimeRateTicking = Breakers.bulwarkTimeRate(tickingInfra);
         failsafeBreaker = Breakers.failsafeTimeThreshold();
         failsafe = Breakers.failsafeExecutor(failsafeBreaker);
         resilience4jCount = io.github.resilience4j.circuitbreaker.CircuitBreaker.decorateSupplier(
@@ -72,6 +78,7 @@ public class ClosedCallBenchmark {
     @TearDown
     public void tearDown() {
         infra.close();
+        tickingInfra.close();
     }
 
     // fuse count policy vs Failsafe's time-based failure threshold
@@ -132,6 +139,11 @@ public class ClosedCallBenchmark {
     @Benchmark
     public String timeBulwarkCall() {
         return bulwarkTimeRate.call(BULWARK_OPERATION);
+    }
+
+    @Benchmark
+    public String timeBulwarkCallTickingClock() {
+        return bulwarkTimeRateTicking.call(BULWARK_OPERATION);
     }
 
     @Benchmark

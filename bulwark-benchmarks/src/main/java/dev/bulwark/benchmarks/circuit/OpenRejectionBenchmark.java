@@ -10,6 +10,7 @@ import dev.failsafe.FailsafeExecutor;
 import dev.failsafe.function.CheckedSupplier;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowSynchronizationStrategy;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -44,6 +45,11 @@ public class OpenRejectionBenchmark {
     private static final CheckedSupplier<String> FAILSAFE_OPERATION = () -> "ok";
 
     private Infrastructure infra;
+    /** The same breakers on a {@link dev.bulwark.time.TickingClock} of 1 ms: a clock read is a memory load. */
+    private Infrastructure tickingInfra;
+    private CircuitBreaker bulwarkFuseTicking;
+    private CircuitBreaker bulwarkCountRateTicking;
+    private CircuitBreaker bulwarkTimeRateTicking;
     private CircuitBreaker bulwarkFuse;
     private CircuitBreaker bulwarkCountRate;
     private CircuitBreaker bulwarkTimeRate;
@@ -60,6 +66,10 @@ public class OpenRejectionBenchmark {
         bulwarkFuse = trip(Breakers.bulwarkFuse(infra));
         bulwarkCountRate = trip(Breakers.bulwarkCountRate(infra));
         bulwarkTimeRate = trip(Breakers.bulwarkTimeRate(infra));
+        tickingInfra = Infrastructure.builder().tickingClock(Duration.ofMillis(1)).build();
+        bulwarkFuseTicking = trip(Breakers.bulwarkFuse(tickingInfra));
+        bulwarkCountRateTicking = trip(Breakers.bulwarkCountRate(tickingInfra));
+        bulwarkTimeRateTicking = trip(Breakers.bulwarkTimeRate(tickingInfra));
         failsafeBreaker = Breakers.failsafeTimeThreshold();
         failsafeBreaker.open();
         failsafe = Breakers.failsafeExecutor(failsafeBreaker);
@@ -94,6 +104,7 @@ public class OpenRejectionBenchmark {
     @TearDown
     public void tearDown() {
         infra.close();
+        tickingInfra.close();
     }
 
     // fuse count policy vs Failsafe's time-based failure threshold
@@ -102,6 +113,15 @@ public class OpenRejectionBenchmark {
     public Object fuseBulwarkCall() {
         try {
             return bulwarkFuse.call(BULWARK_OPERATION);
+        } catch (InfraException rejected) {
+            return rejected;
+        }
+    }
+
+    @Benchmark
+    public Object fuseBulwarkCallTickingClock() {
+        try {
+            return bulwarkFuseTicking.call(BULWARK_OPERATION);
         } catch (InfraException rejected) {
             return rejected;
         }
@@ -143,6 +163,15 @@ public class OpenRejectionBenchmark {
     }
 
     @Benchmark
+    public Object countBulwarkCallTickingClock() {
+        try {
+            return bulwarkCountRateTicking.call(BULWARK_OPERATION);
+        } catch (InfraException rejected) {
+            return rejected;
+        }
+    }
+
+    @Benchmark
     public Result<String> countBulwarkExecute() {
         return bulwarkCountRate.execute(BULWARK_OPERATION);
     }
@@ -171,6 +200,15 @@ public class OpenRejectionBenchmark {
     public Object timeBulwarkCall() {
         try {
             return bulwarkTimeRate.call(BULWARK_OPERATION);
+        } catch (InfraException rejected) {
+            return rejected;
+        }
+    }
+
+    @Benchmark
+    public Object timeBulwarkCallTickingClock() {
+        try {
+            return bulwarkTimeRateTicking.call(BULWARK_OPERATION);
         } catch (InfraException rejected) {
             return rejected;
         }

@@ -48,6 +48,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code bulwarkProtection}: {@code infra.executeProtected(protection, call)} with a
  *       {@link Protection} built once;</li>
  *   <li>{@code bulwarkNamed}: {@code infra.executeProtected("key", call)}, the named protection;</li>
+ *   <li>{@code ...TickingClock}: the same two on an infrastructure built with
+ *       {@code tickingClock(1 ms)}, whose clock reads cost a memory load;</li>
  *   <li>{@code resilience4jDecorators}: a supplier decorated once with rate limiter, retry and breaker;</li>
  *   <li>{@code failsafeExecutor}: a {@code FailsafeExecutor} built once;</li>
  *   <li>{@code bulwarkPartsByHand}: the same three Bulwark parts called by hand
@@ -71,6 +73,8 @@ public class PipelineBenchmark {
     private static final CheckedSupplier<String> FAILSAFE_CALL = () -> "ok";
 
     private Infrastructure infra;
+    /** The same protection on a {@link dev.bulwark.time.TickingClock} of 1 ms: a clock read is a memory load. */
+    private Infrastructure tickingInfra;
     private Protection protection;
     private dev.bulwark.ratelimit.RateLimiter limiter;
     private RateLimit rule;
@@ -89,6 +93,8 @@ public class PipelineBenchmark {
                         .failureRate(50, SlidingWindow.ofCalls(100), 100).build())
                 .build();
         infra.configureProtection("search", protection).getOrThrow();
+        tickingInfra = Infrastructure.builder().tickingClock(Duration.ofMillis(1)).build();
+        tickingInfra.configureProtection("search", protection).getOrThrow();
         limiter = infra.rateLimiter();
         rule = protection.rateLimit().rule();
         retry = dev.bulwark.pipeline.Retry.of("by-hand", protection.retry(), infra.policyContext());
@@ -120,6 +126,7 @@ public class PipelineBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() {
         infra.close();
+        tickingInfra.close();
     }
 
     @Benchmark
@@ -130,6 +137,16 @@ public class PipelineBenchmark {
     @Benchmark
     public Result<String> bulwarkNamed() {
         return infra.executeProtected("search", BULWARK_CALL);
+    }
+
+    @Benchmark
+    public Result<String> bulwarkProtectionTickingClock() {
+        return tickingInfra.executeProtected(protection, BULWARK_CALL);
+    }
+
+    @Benchmark
+    public Result<String> bulwarkNamedTickingClock() {
+        return tickingInfra.executeProtected("search", BULWARK_CALL);
     }
 
     @Benchmark

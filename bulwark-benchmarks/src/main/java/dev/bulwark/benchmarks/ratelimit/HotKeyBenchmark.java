@@ -38,6 +38,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * <li>{@code bulwarkGcraTryAcquire}: the keyed primitive path with GCRA (one word of state);</li>
  * <li>{@code bulwarkStoreFrozenClock}: the store's primitive path on a clock that does not move
  * (Bulwark's own cost, without the clock read);</li>
+ * <li>{@code bulwarkTryAcquireTickingClock}: the keyed primitive path on an infrastructure built
+ * with {@code tickingClock(1 ms)}, whose clock reads cost a memory load;</li>
  * <li>{@code baselineNanoTime}: {@code System.nanoTime()} alone, the clock read all of them pay;</li>
  * <li>peers without any key lookup: a bare Bucket4j bucket, Resilience4j's
  * {@code AtomicRateLimiter}, Guava's {@code RateLimiter}, Failsafe's bursty {@code RateLimiter}.</li>
@@ -58,6 +60,9 @@ public class HotKeyBenchmark {
     private static final RateLimit GCRA = RULE.withAlgorithm(dev.bulwark.ratelimit.Algorithm.GCRA);
 
     private Infrastructure infra;
+    /** An infrastructure on a {@link dev.bulwark.time.TickingClock} of 1 ms: a clock read is a memory load. */
+    private Infrastructure tickingInfra;
+    private RateLimiter tickingLimiter;
     private InMemoryLimitStore frozenStore;
     private RateLimiter limiter;
     private Bucket bucket4j;
@@ -69,6 +74,8 @@ public class HotKeyBenchmark {
     public void setUp() {
         infra = Infrastructure.builder().build();
         limiter = infra.rateLimiter();
+        tickingInfra = Infrastructure.builder().tickingClock(Duration.ofMillis(1)).build();
+        tickingLimiter = tickingInfra.rateLimiter();
         frozenStore = InMemoryLimitStore.builder().clock(new FrozenClock()).build();
         bucket4j = Bucket.builder()
                 .addLimit(Bandwidth.builder().capacity(PERMITS_PER_SECOND).refillGreedy(PERMITS_PER_SECOND, Duration.ofSeconds(1)).build())
@@ -98,6 +105,7 @@ public class HotKeyBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() {
         infra.close();
+        tickingInfra.close();
     }
 
     /** The floor every limiter here pays: one read of the monotonic clock. */
@@ -128,6 +136,12 @@ public class HotKeyBenchmark {
     @Benchmark
     public long bulwarkStoreFrozenClock() {
         return frozenStore.tryAcquire("user-1", "search", RULE, 1);
+    }
+
+    /** The keyed primitive path on an infrastructure built with {@code tickingClock(1 ms)}. */
+    @Benchmark
+    public boolean bulwarkTryAcquireTickingClock() {
+        return tickingLimiter.tryAcquire("user-1", "search", RULE);
     }
 
     @Benchmark
