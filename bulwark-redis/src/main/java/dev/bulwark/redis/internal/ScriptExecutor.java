@@ -99,7 +99,11 @@ public final class ScriptExecutor implements AutoCloseable {
      * timeout.
      */
     public CompletableFuture<List<Object>> run(LuaScript script, String key, String[] args) {
-        String[] keys = {key};
+        return run(script, new String[] {key}, args);
+    }
+
+    /** {@link #run(LuaScript, String, String[])} with several keys (all in one hash slot on a cluster). */
+    public CompletableFuture<List<Object>> run(LuaScript script, String[] keys, String[] args) {
         RedisAsyncCommands<String, String> ready = commands;
         CompletableFuture<List<Object>> reply = ready != null && !closed
                 ? evalsha(ready, script, keys, args)
