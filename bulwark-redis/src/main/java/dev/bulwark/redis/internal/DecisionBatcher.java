@@ -1,5 +1,6 @@
 package dev.bulwark.redis.internal;
 
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisException;
 import java.time.Duration;
@@ -10,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -24,8 +26,8 @@ import java.util.concurrent.atomic.LongAdder;
  * <p><b>Guarantees.</b> The script decides a batch's requests one after the other inside one atomic
  * call, each exactly as the single-decision script would, so every request is still decided
  * atomically against the state left by the ones before it. A batch fails as a whole (connection,
- * timeout, error reply, malformed reply): every request in it completes exceptionally with that
- * failure. Each request's future completes within the command timeout counted from its submission
+ * timeout, malformed reply): every request in it completes exceptionally with that failure; an error
+ * raised while deciding one request (say a key that is not a hash) fails that request alone. Each request's future completes within the command timeout counted from its submission
  * ({@link #await} on the caller's thread, or {@link CompletableFuture#orTimeout} for
  * {@link #submit}); a request that timed out before its batch was sent is dropped from the queue and
  * never reaches Redis. (One whose batch was already sent may still be recorded by Redis, as with any
@@ -52,13 +54,58 @@ public final class DecisionBatcher {
     private final LongAdder batchedRequests = new LongAdder();
 
     /** One request waiting for its reply: the single-decision script's reply or a handover. */
-    private static final class Request extends CompletableFuture<List<Object>> {
+    private final class Request extends CompletableFuture<List<Object>> {
         final String key;
         final String[] args;
+        /** The batch that carries this request, once sent; guarded by {@link #lock}. */
+        Batch batch;
 
         Request(String key, String[] args) {
             this.key = key;
             this.args = args;
+        }
+
+        /** A request that times out abandons its batch: see {@link Batch#finish}. */
+        @Override
+        public boolean completeExceptionally(Throwable ex) {
+            boolean first = super.completeExceptionally(ex);
+            if (first && ex instanceof TimeoutException) {
+                Batch carrier;
+                synchronized (lock) {
+                    carrier = batch;
+                }
+                if (carrier != null) {
+                    carrier.finish(null, new RedisCommandTimeoutException(
+                            "no reply from Redis within " + Duration.ofNanos(timeoutNanos)));
+                }
+            }
+            return first;
+        }
+    }
+
+    /**
+     * One script call and its requests. It finishes once: with Redis's reply, or with a failure,
+     * which may also come from one of its requests timing out. Every request's deadline is at most
+     * the command timeout after the batch was sent, so no batch (and no in-flight slot) outlives its
+     * requests' deadlines, with no timer task per call.
+     */
+    private final class Batch {
+        final List<Request> requests;
+        private final AtomicBoolean finished = new AtomicBoolean();
+
+        Batch(List<Request> requests) {
+            this.requests = requests;
+        }
+
+        void finish(List<Object> reply, Throwable failure) {
+            if (!finished.compareAndSet(false, true)) {
+                return;
+            }
+            Batch next = nextOrRelease();
+            if (next != null) {
+                send(next);
+            }
+            deliver(requests, reply, failure);
         }
     }
 
@@ -130,7 +177,7 @@ public final class DecisionBatcher {
 
     private Request enqueue(String key, String[] args) {
         Request request = new Request(key, args);
-        List<Request> batch = null;
+        Batch batch = null;
         synchronized (lock) {
             queue.add(request);
             if (inFlight < maxInFlight) {
@@ -147,62 +194,49 @@ public final class DecisionBatcher {
     }
 
     /** The next batch from the queue, skipping requests already completed (timed out); null if none. */
-    private List<Request> drainLocked() {
-        List<Request> batch = null;
-        while (!queue.isEmpty() && (batch == null || batch.size() < maxBatchSize)) {
+    private Batch drainLocked() {
+        List<Request> taken = null;
+        while (!queue.isEmpty() && (taken == null || taken.size() < maxBatchSize)) {
             Request r = queue.poll();
             if (r.isDone()) {
                 continue;
             }
-            if (batch == null) {
-                batch = new ArrayList<>(Math.min(queue.size() + 1, maxBatchSize));
+            if (taken == null) {
+                taken = new ArrayList<>(Math.min(queue.size() + 1, maxBatchSize));
             }
-            batch.add(r);
+            taken.add(r);
+        }
+        if (taken == null) {
+            return null;
+        }
+        Batch batch = new Batch(taken);
+        for (Request r : taken) {
+            r.batch = batch;
         }
         return batch;
     }
 
-    private void send(List<Request> batch) {
-        // Sending and completing a batch can run on the caller's thread (a failure known at once) or
-        // on the connection's event loop; either way the next batch is sent before this one's
-        // requests are completed, so that Redis gets its next call as early as possible.
-        while (batch != null) {
-            List<Request> current = batch;
-            calls.increment();
-            batchedRequests.add(current.size());
-            CompletableFuture<List<Object>> reply;
-            try {
-                reply = call(current);
-            } catch (RuntimeException e) {
-                reply = CompletableFuture.failedFuture(e);
-            }
-            if (!reply.isDone()) {
-                reply.whenComplete((r, failure) -> {
-                    List<Request> next = nextOrRelease();
-                    if (next != null) {
-                        send(next);
-                    }
-                    deliver(current, r, failure);
-                });
-                return;
-            }
-            // Completed already (typically: rejected while disconnected): loop rather than recurse.
-            batch = nextOrRelease();
-            List<Object> r = null;
-            Throwable failure = null;
-            try {
-                r = reply.join();
-            } catch (RuntimeException e) {
-                failure = e;
-            }
-            deliver(current, r, failure);
+    /**
+     * Sends a batch; its completion (on the connection's event loop, or at once on this thread when
+     * the call fails immediately, e.g. while disconnected) sends the next batch before completing
+     * this one's requests, so that Redis gets its next call as early as possible.
+     */
+    private void send(Batch batch) {
+        calls.increment();
+        batchedRequests.add(batch.requests.size());
+        CompletableFuture<List<Object>> reply;
+        try {
+            reply = call(batch.requests);
+        } catch (RuntimeException e) {
+            reply = CompletableFuture.failedFuture(e);
         }
+        reply.whenComplete(batch::finish);
     }
 
     private CompletableFuture<List<Object>> call(List<Request> batch) {
         if (batch.size() == 1) {
             Request only = batch.get(0);
-            return redis.run(LimitScriptProtocol.FAST, only.key, only.args);
+            return redis.send(LimitScriptProtocol.FAST, new String[] {only.key}, only.args);
         }
         String[] keys = new String[batch.size()];
         List<String[]> args = new ArrayList<>(batch.size());
@@ -210,12 +244,12 @@ public final class DecisionBatcher {
             keys[i] = batch.get(i).key;
             args.add(batch.get(i).args);
         }
-        return redis.run(LimitScriptProtocol.BATCH, keys, LimitScriptProtocol.batchArgs(args));
+        return redis.send(LimitScriptProtocol.BATCH, keys, LimitScriptProtocol.batchArgs(args));
     }
 
-    private List<Request> nextOrRelease() {
+    private Batch nextOrRelease() {
         synchronized (lock) {
-            List<Request> next = drainLocked();
+            Batch next = drainLocked();
             if (next == null) {
                 inFlight--;
             }
@@ -245,7 +279,12 @@ public final class DecisionBatcher {
             return;
         }
         for (int i = 0; i < replies.size(); i++) {
-            batch.get(i).complete(replies.get(i));
+            List<Object> one = replies.get(i);
+            if (LimitScriptProtocol.isBatchError(one)) {
+                batch.get(i).completeExceptionally(new RedisCommandExecutionException(String.valueOf(one.get(1))));
+            } else {
+                batch.get(i).complete(one);
+            }
         }
     }
 

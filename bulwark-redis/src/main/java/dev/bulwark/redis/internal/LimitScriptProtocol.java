@@ -171,6 +171,11 @@ public final class LimitScriptProtocol {
                 && "exact".equals(String.valueOf(reply.get(0)));
     }
 
+    /** Whether a request of a {@link #BATCH} call raised an error ({@code 'error', message, 0, 0, 0}). */
+    public static boolean isBatchError(List<Object> reply) {
+        return reply.size() == BATCH_REPLY_WIDTH && "error".equals(String.valueOf(reply.get(0)));
+    }
+
     /**
      * The arguments of {@link #BATCH} for requests whose own arguments ({@link #decisionArgs}) are
      * {@code requestArgs}: their count, then each request's arguments in order.

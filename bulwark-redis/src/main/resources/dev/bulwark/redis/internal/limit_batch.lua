@@ -8,7 +8,10 @@
 -- then the arguments of each request in turn, laid out as for limit.lua (6 + nf + 3n of them)
 --
 -- Reply: 5 values per request, in order: decide's reply, or 'exact', 0, 0, 0, 0 when the exact
--- script must decide that request (the client then runs it for that request alone).
+-- script must decide that request (the client then runs it for that request alone), or 'error',
+-- <message>, 0, 0, 0 when deciding it raised an error (say WRONGTYPE, a key that is not a hash):
+-- that request fails as it would alone, and the others of the batch are still decided. (As in any
+-- script, a write made before an error stays.)
 local m = ARGV[1] + 0
 local now_us
 if ARGV[4] == '' then
@@ -18,8 +21,11 @@ end
 local out, no = {}, 0
 local a = 1
 for j = 1, m do
-  local r = decide(KEYS[j], a, now_us)
-  if r[1] == 'exact' then
+  local ok, r = pcall(decide, KEYS[j], a, now_us)
+  if not ok then
+    if type(r) == 'table' then r = r.err end  -- an error reply of redis.call
+    out[no + 1], out[no + 2], out[no + 3], out[no + 4], out[no + 5] = 'error', tostring(r), 0, 0, 0
+  elseif r[1] == 'exact' then
     out[no + 1], out[no + 2], out[no + 3], out[no + 4], out[no + 5] = 'exact', 0, 0, 0, 0
   else
     out[no + 1], out[no + 2], out[no + 3], out[no + 4], out[no + 5] = r[1], r[2], r[3], r[4], r[5]
