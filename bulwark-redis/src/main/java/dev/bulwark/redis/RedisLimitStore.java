@@ -549,7 +549,7 @@ public final class RedisLimitStore implements LimitStore {
      */
     public static final class Builder {
         /** Default of {@link #maxBatchesInFlight}. */
-        public static final int DEFAULT_BATCHES_IN_FLIGHT = 2;
+        public static final int DEFAULT_BATCHES_IN_FLIGHT = 4;
         /** Default of {@link #maxBatchSize}. */
         public static final int DEFAULT_BATCH_SIZE = 128;
         private RedisURI uri = RedisURI.create("redis://127.0.0.1:6379");
