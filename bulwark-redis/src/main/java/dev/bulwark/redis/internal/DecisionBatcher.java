@@ -8,6 +8,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -26,12 +27,15 @@ import java.util.concurrent.atomic.LongAdder;
  * <p><b>Guarantees.</b> The script decides a batch's requests one after the other inside one atomic
  * call, each exactly as the single-decision script would, so every request is still decided
  * atomically against the state left by the ones before it. A batch fails as a whole (connection,
- * timeout, malformed reply): every request in it completes exceptionally with that failure; an error
- * raised while deciding one request (say a key that is not a hash) fails that request alone. Each request's future completes within the command timeout counted from its submission
- * ({@link #await} on the caller's thread, or {@link CompletableFuture#orTimeout} for
- * {@link #submit}); a request that timed out before its batch was sent is dropped from the queue and
- * never reaches Redis. (One whose batch was already sent may still be recorded by Redis, as with any
- * command abandoned on timeout.)
+ * timeout, malformed reply): every request in it completes exceptionally with that failure; an
+ * error raised while deciding one request (say a key that is not a hash) fails that request alone.
+ *
+ * <p><b>Time bound.</b> Each request's future completes within the command timeout counted from its
+ * submission ({@link #await} waits on the caller's thread, {@link #submit} uses
+ * {@link CompletableFuture#orTimeout}). A request that timed out before its batch was sent is
+ * dropped from the queue and never reaches Redis; one that times out in flight ends its batch with a
+ * timeout, which frees the in-flight slot with no timer task per call. (Redis may still run an
+ * abandoned call, as with any command abandoned on timeout.)
  *
  * <p><b>Redis Cluster.</b> A batch may mix any keys, which a single node accepts. On a cluster a
  * script's keys must share one hash slot: a cluster-aware version would keep one queue (and its
@@ -156,12 +160,23 @@ public final class DecisionBatcher {
             }
             throw new RedisException(cause);
         } catch (TimeoutException e) {
-            request.completeExceptionally(e);
-            throw new RedisCommandTimeoutException("no reply from Redis within " + Duration.ofNanos(timeoutNanos));
+            if (request.completeExceptionally(e)) {
+                throw new RedisCommandTimeoutException("no reply from Redis within " + Duration.ofNanos(timeoutNanos));
+            }
+            return done(request);  // the reply came in between
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             request.completeExceptionally(e);
             throw new RedisException("interrupted while waiting for Redis", e);
+        }
+    }
+
+    private static List<Object> done(Request request) {
+        try {
+            return request.join();
+        } catch (CompletionException e) {
+            Throwable cause = ScriptExecutor.unwrap(e);
+            throw cause instanceof RuntimeException re ? re : new RedisException(cause);
         }
     }
 
