@@ -8,6 +8,7 @@ import dev.bulwark.ratelimit.InMemoryLimitStore;
 import dev.bulwark.ratelimit.LimitStore;
 import dev.bulwark.ratelimit.LimitStoreUnavailableException;
 import dev.bulwark.ratelimit.RateLimit;
+import dev.bulwark.redis.internal.DecisionBatcher;
 import dev.bulwark.redis.internal.DenyCache;
 import dev.bulwark.redis.internal.KeyLayout;
 import dev.bulwark.redis.internal.LimitScriptProtocol;
@@ -52,6 +53,13 @@ import java.util.concurrent.atomic.LongAdder;
  * <p><b>Keys.</b> All rules of {@code (entityId, operation)} share one hash,
  * {@code <prefix>{<entityId>}:<operation>}; the braces make the entity the Redis Cluster hash tag.
  *
+ * <p><b>Batching</b> (on by default, {@link Builder#batching}). Concurrent decisions share script
+ * calls: while {@link Builder#maxBatchesInFlight} calls are on their way to Redis, further decisions
+ * queue, and the next call decides all of them in one atomic script run, one after the other, each
+ * exactly as alone. A lone decision is sent at once. Under concurrency a decision thus costs less
+ * than one round trip, and Redis pays the per-call overhead once per batch. A failed batch fails
+ * each of its decisions, which its failure policy then decides.
+ *
  * <p><b>When Redis cannot answer</b> (unreachable, slower than the command timeout, or an error), the
  * operation's {@link FailurePolicy} decides, and a circuit breaker around the Redis calls opens so
  * that, during an outage, a decision costs microseconds instead of a timeout. The breaker lets a
@@ -77,6 +85,8 @@ public final class RedisLimitStore implements LimitStore {
     private final KeyLayout keys;
     private final LimitScriptProtocol protocol;
     private final ScriptExecutor redis;
+    /** Coalesces concurrent fast-script decisions; null when batching is off. */
+    private final DecisionBatcher batcher;
     private final CircuitBreaker breaker;
     private final DenyCache denyCache;
     private final Clock clock;
@@ -113,6 +123,9 @@ public final class RedisLimitStore implements LimitStore {
         this.backendRecovered = telemetry.channel(telemetry.name(Events.RATE_LIMITER_BACKEND_RECOVERED));
         this.denyCacheHit = telemetry.channel(telemetry.name(Events.RATE_LIMITER_DENY_CACHE_HIT));
         this.redis = new ScriptExecutor(b.uri, b.clientResources, b.connectTimeout, b.commandTimeout);
+        this.batcher = b.batching
+                ? new DecisionBatcher(redis, b.maxBatchesInFlight, b.maxBatchSize, b.commandTimeout)
+                : null;
         this.redis.connectInBackground();
     }
 
@@ -278,7 +291,8 @@ public final class RedisLimitStore implements LimitStore {
     /** A snapshot of the store's health and counters. */
     public Status status() {
         return new Status(redis.isConnected(), breaker.state().name(), redisDecisions.sum(), policyDecisions.sum(),
-                denyCacheHits.sum());
+                denyCacheHits.sum(), batcher != null ? batcher.calls() : 0,
+                batcher != null ? batcher.batchedRequests() : 0);
     }
 
     /**
@@ -289,9 +303,12 @@ public final class RedisLimitStore implements LimitStore {
      * @param redisDecisions  decisions answered by Redis
      * @param policyDecisions decisions taken by a failure policy because Redis could not answer
      * @param denyCacheHits   denials answered from the deny cache
+     * @param batchCalls      script calls made by the batcher (0 when batching is off)
+     * @param batchedRequests requests those calls carried: {@code batchedRequests / batchCalls} is
+     *                        the mean batch size, and its inverse the round trips per decision
      */
     public record Status(boolean connected, String circuitState, long redisDecisions, long policyDecisions,
-                         long denyCacheHits) {
+                         long denyCacheHits, long batchCalls, long batchedRequests) {
     }
 
     /**
@@ -340,7 +357,9 @@ public final class RedisLimitStore implements LimitStore {
             if (protocol.needsExact(call.limits)) {
                 reply = redis.runSync(LimitScriptProtocol.EXACT, call.key, args);
             } else {
-                reply = redis.runSync(LimitScriptProtocol.FAST, call.key, args);
+                reply = batcher != null
+                        ? batcher.await(call.key, args)
+                        : redis.runSync(LimitScriptProtocol.FAST, call.key, args);
                 if (LimitScriptProtocol.isHandover(reply)) {
                     reply = redis.runSync(LimitScriptProtocol.EXACT, call.key, args);
                 }
@@ -366,7 +385,10 @@ public final class RedisLimitStore implements LimitStore {
         if (protocol.needsExact(call.limits)) {
             reply = redis.run(LimitScriptProtocol.EXACT, call.key, args);
         } else {
-            reply = redis.run(LimitScriptProtocol.FAST, call.key, args).thenCompose(r -> LimitScriptProtocol.isHandover(r)
+            CompletableFuture<List<Object>> fast = batcher != null
+                    ? batcher.submit(call.key, args)
+                    : redis.run(LimitScriptProtocol.FAST, call.key, args);
+            reply = fast.thenCompose(r -> LimitScriptProtocol.isHandover(r)
                     ? redis.run(LimitScriptProtocol.EXACT, call.key, args)
                     : CompletableFuture.completedFuture(r));
         }
@@ -526,6 +548,10 @@ public final class RedisLimitStore implements LimitStore {
      * value in its {@link IllegalArgumentException}. Not thread-safe.
      */
     public static final class Builder {
+        /** Default of {@link #maxBatchesInFlight}. */
+        public static final int DEFAULT_BATCHES_IN_FLIGHT = 4;
+        /** Default of {@link #maxBatchSize}. */
+        public static final int DEFAULT_BATCH_SIZE = 128;
         private RedisURI uri = RedisURI.create("redis://127.0.0.1:6379");
         private ClientResources clientResources;
         private Duration connectTimeout = Duration.ofSeconds(1);
@@ -542,6 +568,9 @@ public final class RedisLimitStore implements LimitStore {
         private CircuitBreakers circuitBreakers;
         private String circuitBreakerName = "redis-limit-store";
         private CircuitBreakerConfig circuitBreakerConfig;
+        private boolean batching = true;
+        private int maxBatchesInFlight = DEFAULT_BATCHES_IN_FLIGHT;
+        private int maxBatchSize = DEFAULT_BATCH_SIZE;
 
         private Builder() {
         }
@@ -682,6 +711,43 @@ public final class RedisLimitStore implements LimitStore {
                 throw new IllegalArgumentException("circuitBreakerName must be non-blank, was " + (name == null ? "null" : "'" + name + "'"));
             }
             this.circuitBreakerName = name;
+            return this;
+        }
+
+        /**
+         * Whether concurrent decisions are coalesced into one script call (default: on). A lone
+         * decision is sent at once, as without batching; under concurrency, while
+         * {@link #maxBatchesInFlight} calls are on their way to Redis, further decisions queue and
+         * the next call decides all of them, in order, in one atomic script run (one round trip, one
+         * server {@code TIME}). Decisions are the same as unbatched; see {@code docs/redis.md}.
+         */
+        public Builder batching(boolean enabled) {
+            this.batching = enabled;
+            return this;
+        }
+
+        /**
+         * With {@link #batching}, how many batch calls may be on their way to Redis at once
+         * (default {@value #DEFAULT_BATCHES_IN_FLIGHT}, in [1, 64]): more keeps Redis busier,
+         * fewer makes larger batches.
+         */
+        public Builder maxBatchesInFlight(int calls) {
+            if (calls < 1 || calls > 64) {
+                throw new IllegalArgumentException("maxBatchesInFlight must be in [1, 64], was " + calls);
+            }
+            this.maxBatchesInFlight = calls;
+            return this;
+        }
+
+        /**
+         * With {@link #batching}, the most decisions in one call (default {@value #DEFAULT_BATCH_SIZE},
+         * in [1, 1024]); bounds how long one script run holds Redis.
+         */
+        public Builder maxBatchSize(int decisions) {
+            if (decisions < 1 || decisions > 1024) {
+                throw new IllegalArgumentException("maxBatchSize must be in [1, 1024], was " + decisions);
+            }
+            this.maxBatchSize = decisions;
             return this;
         }
 

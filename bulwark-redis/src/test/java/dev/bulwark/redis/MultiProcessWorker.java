@@ -15,9 +15,11 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * One process of {@link MultiProcessTest}: builds a production store (server time), says
  * {@code ready}, waits for {@code go} on standard input, then lets its threads acquire one unit
- * at a time on one key per algorithm, interleaved, and prints how many each algorithm admitted.
+ * at a time on one key per algorithm, interleaved, and prints its batch counters (script calls,
+ * requests carried) and how many each algorithm admitted.
  *
- * <p>Arguments: uri, key prefix, limit, window in ms, threads, attempts per thread and algorithm.
+ * <p>Arguments: uri, key prefix, limit, window in ms, threads, attempts per thread and algorithm,
+ * batches in flight (the store's {@code maxBatchesInFlight}).
  */
 public final class MultiProcessWorker {
 
@@ -31,13 +33,16 @@ public final class MultiProcessWorker {
         Duration window = Duration.ofMillis(Long.parseLong(args[3]));
         int threads = Integer.parseInt(args[4]);
         int attempts = Integer.parseInt(args[5]);
+        int batchesInFlight = Integer.parseInt(args[6]);
         Algorithm[] algorithms = Algorithm.values();
         Map<Algorithm, AtomicLong> admitted = new EnumMap<>(Algorithm.class);
         for (Algorithm a : algorithms) {
             admitted.put(a, new AtomicLong());
         }
+        RedisLimitStore.Status status;
         try (RedisLimitStore store = RedisLimitStore.builder().uri(uri).keyPrefix(prefix)
-                .commandTimeout(Duration.ofSeconds(10)).failurePolicy(FailurePolicy.FAIL_CLOSED).build()) {
+                .commandTimeout(Duration.ofSeconds(10)).failurePolicy(FailurePolicy.FAIL_CLOSED)
+                .maxBatchesInFlight(batchesInFlight).build()) {
             store.peek("warm-up", "op", List.of(RateLimit.of(1, window)));
             System.out.println("ready");
             System.out.flush();
@@ -62,7 +67,9 @@ public final class MultiProcessWorker {
                 }).start();
             }
             done.await();
+            status = store.status();
         }
+        System.out.println("batched " + status.batchCalls() + " " + status.batchedRequests());
         for (Algorithm a : algorithms) {
             System.out.println("admitted " + a.name() + " " + admitted.get(a).get());
         }

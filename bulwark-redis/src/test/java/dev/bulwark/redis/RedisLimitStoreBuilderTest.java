@@ -37,6 +37,16 @@ class RedisLimitStoreBuilderTest {
     }
 
     @Test
+    void theBatchSettingsAreBounded() {
+        assertThatThrownBy(() -> builder.maxBatchesInFlight(0)).hasMessageContaining("maxBatchesInFlight")
+                .hasMessageContaining("was 0");
+        assertThatThrownBy(() -> builder.maxBatchesInFlight(65)).hasMessageContaining("was 65");
+        assertThatThrownBy(() -> builder.maxBatchSize(0)).hasMessageContaining("maxBatchSize").hasMessageContaining("was 0");
+        assertThatThrownBy(() -> builder.maxBatchSize(1025)).hasMessageContaining("was 1025");
+        builder.batching(false).maxBatchesInFlight(1).maxBatchSize(1).maxBatchesInFlight(64).maxBatchSize(1024);
+    }
+
+    @Test
     void anOperationPolicyNeedsAnOperationAndAPolicy() {
         assertThatThrownBy(() -> builder.failurePolicy("", FailurePolicy.FAIL_OPEN)).hasMessageContaining("operation");
         assertThatThrownBy(() -> builder.failurePolicy("login", null)).isInstanceOf(NullPointerException.class);

@@ -33,7 +33,7 @@ import org.HdrHistogram.Histogram;
  * <pre>
  * java -cp bulwark-benchmarks/target/bulwark-benchmarks.jar dev.bulwark.benchmarks.redis.RedisLimitBenchmark \
  *      [uri=redis://127.0.0.1:6379] [seconds=3] [warmup=1] [callers=1,8,64] [keys=100000] [abuse=true]
- *      [workloads=hot,random] [only=&lt;part of a contender's name&gt;]
+ *      [workloads=hot,random] [only=&lt;parts of contenders' names, comma-separated&gt;] [inflight=&lt;batches in flight&gt;]
  * </pre>
  *
  * Keys live under a random prefix and are deleted at the end (SCAN by prefix, UNLINK).
@@ -65,12 +65,14 @@ public final class RedisLimitBenchmark {
         double warmup = Double.parseDouble(options.getOrDefault("warmup", "1"));
         int keys = Integer.parseInt(options.getOrDefault("keys", "100000"));
         boolean abuse = Boolean.parseBoolean(options.getOrDefault("abuse", "true"));
-        String only = options.getOrDefault("only", "");
+        List<String> only = List.of(options.getOrDefault("only", "").split(","));
         String workloads = options.getOrDefault("workloads", "hot,random");
         List<Integer> levels = new ArrayList<>();
         for (String c : options.getOrDefault("callers", "1,8,64").split(",")) {
             levels.add(Integer.parseInt(c.trim()));
         }
+        BulwarkContender.batchesInFlight = Integer.parseInt(options.getOrDefault("inflight",
+                String.valueOf(BulwarkContender.batchesInFlight)));
         String run = "bulwark-bench:" + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ":";
 
         CommandCounter counter = new CommandCounter();
@@ -82,6 +84,8 @@ public final class RedisLimitBenchmark {
                     (r, u, p) -> BareScriptContender.gcra(r, u, p, OPEN_LIMIT, OPEN_WINDOW.toMillis()),
                     (r, u, p) -> new BulwarkContender(r, u, p, OPEN_LIMIT, OPEN_WINDOW, Algorithm.TOKEN_BUCKET, true),
                     (r, u, p) -> new BulwarkContender(r, u, p, OPEN_LIMIT, OPEN_WINDOW, Algorithm.SLIDING_WINDOW, true),
+                    (r, u, p) -> new BulwarkContender(r, u, p, OPEN_LIMIT, OPEN_WINDOW, Algorithm.TOKEN_BUCKET, true, false),
+                    (r, u, p) -> new BulwarkContender(r, u, p, OPEN_LIMIT, OPEN_WINDOW, Algorithm.SLIDING_WINDOW, true, false),
                     (r, u, p) -> new Bucket4jContender(r, u, p, OPEN_LIMIT, OPEN_WINDOW));
             Supplier<String> hot = () -> "hot";
             Supplier<String> random = () -> "k" + ThreadLocalRandom.current().nextInt(keys);
@@ -96,7 +100,7 @@ public final class RedisLimitBenchmark {
                     for (Factory f : open) {
                         String prefix = run + (n++) + ":";
                         try (Contender c = f.create(resources, uri, prefix)) {
-                            if (c.name().toLowerCase(Locale.ROOT).contains(only)) {
+                            if (only.stream().anyMatch(c.name().toLowerCase(Locale.ROOT)::contains)) {
                                 cells.add(measure(workload, c, callers, key, warmup, seconds, counter));
                             }
                         }

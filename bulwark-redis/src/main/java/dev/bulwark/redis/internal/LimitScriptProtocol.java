@@ -9,12 +9,16 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The arguments and replies of the two decision scripts, which share one argument layout and one
- * state layout (the comment at the top of {@code limit.lua} gives both):
+ * The arguments and replies of the decision scripts, which share one argument layout and one
+ * state layout (the comment at the top of {@code limit_decide.lua} gives both):
  * <ul>
- *   <li>{@link #FAST}, {@code limit.lua}: acquire and peek on plain doubles, exact as long as every
+ *   <li>{@link #FAST}, {@code limit_decide.lua} + {@code limit.lua}: acquire and peek on plain
+ *       doubles, exact as long as every
  *       magnitude stays below 2<sup>51</sup>; otherwise it writes nothing and replies
  *       {@code {'exact'}} ({@link #isHandover});</li>
+ *   <li>{@link #BATCH}, {@code limit_decide.lua} + {@code limit_batch.lua}: several such decisions
+ *       in one call, one after the other, each exactly as {@link #FAST} would take it
+ *       ({@link #batchArgs}, {@link #splitBatchReply});</li>
  *   <li>{@link #EXACT}, {@code exact.lua} + {@code limit_exact.lua}: the same decisions on exact
  *       multi-limb integers, for rules that are large by construction ({@link #needsExact}), for
  *       handovers, and for reset and inspect.</li>
@@ -29,7 +33,17 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class LimitScriptProtocol {
 
     /** The fast decision script, on plain doubles. */
-    public static final LuaScript FAST = LuaScript.fromResource(LimitScriptProtocol.class, "limit.lua");
+    public static final LuaScript FAST = LuaScript.of("limit.lua",
+            LuaScript.fromResource(LimitScriptProtocol.class, "limit_decide.lua").source()
+                    + LuaScript.fromResource(LimitScriptProtocol.class, "limit.lua").source());
+
+    /** The fast decision script for a batch of decisions in one atomic call. */
+    public static final LuaScript BATCH = LuaScript.of("limit_batch.lua",
+            LuaScript.fromResource(LimitScriptProtocol.class, "limit_decide.lua").source()
+                    + LuaScript.fromResource(LimitScriptProtocol.class, "limit_batch.lua").source());
+
+    /** Values per request in the reply of {@link #BATCH}. */
+    private static final int BATCH_REPLY_WIDTH = 5;
 
     /** The exact decision script, on multi-limb integers; also reset and inspect. */
     public static final LuaScript EXACT = LuaScript.of("limit_exact.lua",
@@ -153,7 +167,49 @@ public final class LimitScriptProtocol {
 
     /** Whether the fast script handed the decision over to the exact script. */
     public static boolean isHandover(List<Object> reply) {
-        return reply != null && reply.size() == 1 && "exact".equals(String.valueOf(reply.get(0)));
+        return reply != null && (reply.size() == 1 || reply.size() == BATCH_REPLY_WIDTH)
+                && "exact".equals(String.valueOf(reply.get(0)));
+    }
+
+    /** Whether a request of a {@link #BATCH} call raised an error ({@code 'error', message, 0, 0, 0}). */
+    public static boolean isBatchError(List<Object> reply) {
+        return reply.size() == BATCH_REPLY_WIDTH && "error".equals(String.valueOf(reply.get(0)));
+    }
+
+    /**
+     * The arguments of {@link #BATCH} for requests whose own arguments ({@link #decisionArgs}) are
+     * {@code requestArgs}: their count, then each request's arguments in order.
+     */
+    public static String[] batchArgs(List<String[]> requestArgs) {
+        int total = 1;
+        for (String[] a : requestArgs) {
+            total += a.length;
+        }
+        String[] args = new String[total];
+        args[0] = Integer.toString(requestArgs.size());
+        int at = 1;
+        for (String[] a : requestArgs) {
+            System.arraycopy(a, 0, args, at, a.length);
+            at += a.length;
+        }
+        return args;
+    }
+
+    /**
+     * The reply of each request of a {@link #BATCH} call, in order: each one as {@link #FAST} would
+     * reply ({@link #decodeDecision}), or a handover ({@link #isHandover}).
+     *
+     * @throws IllegalStateException if the reply does not hold one decision per request
+     */
+    public static List<List<Object>> splitBatchReply(List<Object> reply, int requests) {
+        if (reply == null || reply.size() != requests * BATCH_REPLY_WIDTH) {
+            throw new IllegalStateException("unexpected reply of the batch script for " + requests + " requests: " + reply);
+        }
+        List<List<Object>> out = new ArrayList<>(requests);
+        for (int i = 0; i < requests; i++) {
+            out.add(reply.subList(i * BATCH_REPLY_WIDTH, (i + 1) * BATCH_REPLY_WIDTH));
+        }
+        return out;
     }
 
     /** How many hash fields one rule's state takes. */

@@ -99,12 +99,23 @@ public final class ScriptExecutor implements AutoCloseable {
      * timeout.
      */
     public CompletableFuture<List<Object>> run(LuaScript script, String key, String[] args) {
-        String[] keys = {key};
+        return run(script, new String[] {key}, args);
+    }
+
+    /** {@link #run(LuaScript, String, String[])} with several keys (all in one hash slot on a cluster). */
+    public CompletableFuture<List<Object>> run(LuaScript script, String[] keys, String[] args) {
+        return send(script, keys, args).orTimeout(commandTimeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * {@link #run(LuaScript, String[], String[])} without its time bound: the caller must bound its
+     * wait itself (no timer task is scheduled).
+     */
+    public CompletableFuture<List<Object>> send(LuaScript script, String[] keys, String[] args) {
         RedisAsyncCommands<String, String> ready = commands;
-        CompletableFuture<List<Object>> reply = ready != null && !closed
+        return ready != null && !closed
                 ? evalsha(ready, script, keys, args)
                 : connection().thenCompose(c -> evalsha(c.async(), script, keys, args));
-        return reply.orTimeout(commandTimeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     /**

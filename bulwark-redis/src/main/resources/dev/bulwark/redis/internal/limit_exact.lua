@@ -1,8 +1,8 @@
 -- The exact decision script (appended to exact.lua): the same semantics and the same state layout
--- as the fast path in limit.lua, on exact_arithmetic() values, for rules whose magnitudes do not
+-- as the fast path in limit_decide.lua, on exact_arithmetic() values, for rules whose magnitudes do not
 -- fit plain doubles (limit x window or window of 2^51 ns or more, windows that are not whole
 -- microseconds in server time, client times of 2^51 ns or more), for keys whose time origin is
--- due to move forward, and for reset and inspect. See limit.lua for the arguments and replies.
+-- due to move forward, and for reset and inspect. See limit_decide.lua for the arguments and replies.
 
 local function exact_decide()
   local X = exact_arithmetic()

@@ -1,0 +1,310 @@
+package dev.bulwark.redis.internal;
+
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Coalesces concurrent fast-script decisions into one {@code EVALSHA} ("smart batching"): a
+ * request joins a queue; while fewer than {@code maxInFlight} batches are on their way to Redis,
+ * the submitting thread sends everything queued (up to {@code maxBatchSize} requests) as one call
+ * of {@link LimitScriptProtocol#BATCH}; otherwise it just waits, and the thread that completes a
+ * batch sends the next one from the queue. A lone request is sent at once, as one call of
+ * {@link LimitScriptProtocol#FAST}, so without concurrency nothing waits and nothing changes;
+ * under concurrency one round trip, one {@code TIME} and one script call decide many requests.
+ *
+ * <p><b>Guarantees.</b> The script decides a batch's requests one after the other inside one atomic
+ * call, each exactly as the single-decision script would, so every request is still decided
+ * atomically against the state left by the ones before it. A batch fails as a whole (connection,
+ * timeout, malformed reply): every request in it completes exceptionally with that failure; an
+ * error raised while deciding one request (say a key that is not a hash) fails that request alone.
+ *
+ * <p><b>Time bound.</b> Each request's future completes within the command timeout counted from its
+ * submission ({@link #await} waits on the caller's thread, {@link #submit} uses
+ * {@link CompletableFuture#orTimeout}). A request that timed out before its batch was sent is
+ * dropped from the queue and never reaches Redis; one that times out in flight ends its batch with a
+ * timeout, which frees the in-flight slot with no timer task per call. (Redis may still run an
+ * abandoned call, as with any command abandoned on timeout.)
+ *
+ * <p><b>Redis Cluster.</b> A batch may mix any keys, which a single node accepts. On a cluster a
+ * script's keys must share one hash slot: a cluster-aware version would keep one queue (and its
+ * in-flight budget) per slot, or per node with batches split by slot.
+ *
+ * <p>Thread-safe.
+ */
+public final class DecisionBatcher {
+
+    private final ScriptExecutor redis;
+    private final int maxInFlight;
+    private final int maxBatchSize;
+    private final long timeoutNanos;
+
+    private final Object lock = new Object();
+    private final ArrayDeque<Request> queue = new ArrayDeque<>();
+    private int inFlight;
+
+    private final LongAdder calls = new LongAdder();
+    private final LongAdder batchedRequests = new LongAdder();
+
+    /** One request waiting for its reply: the single-decision script's reply or a handover. */
+    private final class Request extends CompletableFuture<List<Object>> {
+        final String key;
+        final String[] args;
+        /** The batch that carries this request, once sent; guarded by {@link #lock}. */
+        Batch batch;
+
+        Request(String key, String[] args) {
+            this.key = key;
+            this.args = args;
+        }
+
+        /** A request that times out abandons its batch: see {@link Batch#finish}. */
+        @Override
+        public boolean completeExceptionally(Throwable ex) {
+            boolean first = super.completeExceptionally(ex);
+            if (first && ex instanceof TimeoutException) {
+                Batch carrier;
+                synchronized (lock) {
+                    carrier = batch;
+                }
+                if (carrier != null) {
+                    carrier.finish(null, new RedisCommandTimeoutException(
+                            "no reply from Redis within " + Duration.ofNanos(timeoutNanos)));
+                }
+            }
+            return first;
+        }
+    }
+
+    /**
+     * One script call and its requests. It finishes once: with Redis's reply, or with a failure,
+     * which may also come from one of its requests timing out. Every request's deadline is at most
+     * the command timeout after the batch was sent, so no batch (and no in-flight slot) outlives its
+     * requests' deadlines, with no timer task per call.
+     */
+    private final class Batch {
+        final List<Request> requests;
+        private final AtomicBoolean finished = new AtomicBoolean();
+
+        Batch(List<Request> requests) {
+            this.requests = requests;
+        }
+
+        void finish(List<Object> reply, Throwable failure) {
+            if (!finished.compareAndSet(false, true)) {
+                return;
+            }
+            Batch next = nextOrRelease();
+            if (next != null) {
+                send(next);
+            }
+            deliver(requests, reply, failure);
+        }
+    }
+
+    /**
+     * @param maxInFlight  how many batches may be on their way to Redis at once (at least 1)
+     * @param maxBatchSize the most requests in one batch (at least 1)
+     */
+    public DecisionBatcher(ScriptExecutor redis, int maxInFlight, int maxBatchSize, Duration commandTimeout) {
+        if (maxInFlight < 1) {
+            throw new IllegalArgumentException("maxInFlight must be >= 1, was " + maxInFlight);
+        }
+        if (maxBatchSize < 1) {
+            throw new IllegalArgumentException("maxBatchSize must be >= 1, was " + maxBatchSize);
+        }
+        this.redis = redis;
+        this.maxInFlight = maxInFlight;
+        this.maxBatchSize = maxBatchSize;
+        this.timeoutNanos = commandTimeout.toNanos();
+    }
+
+    /**
+     * Queues a decision ({@link LimitScriptProtocol#decisionArgs}) and returns its reply: the
+     * decision or a handover ({@link LimitScriptProtocol#isHandover}); the future completes
+     * exceptionally on failure, and with a {@link TimeoutException} after the command timeout.
+     */
+    public CompletableFuture<List<Object>> submit(String key, String[] args) {
+        Request request = enqueue(key, args);
+        request.orTimeout(timeoutNanos, TimeUnit.NANOSECONDS);
+        return request;
+    }
+
+    /**
+     * {@link #submit}, awaited on the calling thread for at most the command timeout.
+     *
+     * @throws RuntimeException the failure: a Lettuce {@code RedisException} (connection, script
+     *                          error), a {@link RedisCommandTimeoutException}, or an
+     *                          {@link IllegalStateException} for a malformed reply
+     */
+    public List<Object> await(String key, String[] args) {
+        long start = System.nanoTime();
+        Request request = enqueue(key, args);
+        try {
+            return request.get(timeoutNanos - (System.nanoTime() - start), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = ScriptExecutor.unwrap(e.getCause());
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new RedisException(cause);
+        } catch (TimeoutException e) {
+            if (request.completeExceptionally(e)) {
+                throw new RedisCommandTimeoutException("no reply from Redis within " + Duration.ofNanos(timeoutNanos));
+            }
+            return done(request);  // the reply came in between
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            request.completeExceptionally(e);
+            throw new RedisException("interrupted while waiting for Redis", e);
+        }
+    }
+
+    private static List<Object> done(Request request) {
+        try {
+            return request.join();
+        } catch (CompletionException e) {
+            Throwable cause = ScriptExecutor.unwrap(e);
+            throw cause instanceof RuntimeException re ? re : new RedisException(cause);
+        }
+    }
+
+    /** How many script calls the batcher has made. */
+    public long calls() {
+        return calls.sum();
+    }
+
+    /** How many requests those calls decided (or failed) in total. */
+    public long batchedRequests() {
+        return batchedRequests.sum();
+    }
+
+    private Request enqueue(String key, String[] args) {
+        Request request = new Request(key, args);
+        Batch batch = null;
+        synchronized (lock) {
+            queue.add(request);
+            if (inFlight < maxInFlight) {
+                batch = drainLocked();
+                if (batch != null) {
+                    inFlight++;
+                }
+            }
+        }
+        if (batch != null) {
+            send(batch);
+        }
+        return request;
+    }
+
+    /** The next batch from the queue, skipping requests already completed (timed out); null if none. */
+    private Batch drainLocked() {
+        List<Request> taken = null;
+        while (!queue.isEmpty() && (taken == null || taken.size() < maxBatchSize)) {
+            Request r = queue.poll();
+            if (r.isDone()) {
+                continue;
+            }
+            if (taken == null) {
+                taken = new ArrayList<>(Math.min(queue.size() + 1, maxBatchSize));
+            }
+            taken.add(r);
+        }
+        if (taken == null) {
+            return null;
+        }
+        Batch batch = new Batch(taken);
+        for (Request r : taken) {
+            r.batch = batch;
+        }
+        return batch;
+    }
+
+    /**
+     * Sends a batch; its completion (on the connection's event loop, or at once on this thread when
+     * the call fails immediately, e.g. while disconnected) sends the next batch before completing
+     * this one's requests, so that Redis gets its next call as early as possible.
+     */
+    private void send(Batch batch) {
+        calls.increment();
+        batchedRequests.add(batch.requests.size());
+        CompletableFuture<List<Object>> reply;
+        try {
+            reply = call(batch.requests);
+        } catch (RuntimeException e) {
+            reply = CompletableFuture.failedFuture(e);
+        }
+        reply.whenComplete(batch::finish);
+    }
+
+    private CompletableFuture<List<Object>> call(List<Request> batch) {
+        if (batch.size() == 1) {
+            Request only = batch.get(0);
+            return redis.send(LimitScriptProtocol.FAST, new String[] {only.key}, only.args);
+        }
+        String[] keys = new String[batch.size()];
+        List<String[]> args = new ArrayList<>(batch.size());
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = batch.get(i).key;
+            args.add(batch.get(i).args);
+        }
+        return redis.send(LimitScriptProtocol.BATCH, keys, LimitScriptProtocol.batchArgs(args));
+    }
+
+    private Batch nextOrRelease() {
+        synchronized (lock) {
+            Batch next = drainLocked();
+            if (next == null) {
+                inFlight--;
+            }
+            return next;
+        }
+    }
+
+    private static void deliver(List<Request> batch, List<Object> reply, Throwable failure) {
+        if (failure != null) {
+            Throwable cause = ScriptExecutor.unwrap(failure);
+            for (Request r : batch) {
+                r.completeExceptionally(cause);
+            }
+            return;
+        }
+        if (batch.size() == 1) {
+            batch.get(0).complete(reply);
+            return;
+        }
+        List<List<Object>> replies;
+        try {
+            replies = LimitScriptProtocol.splitBatchReply(reply, batch.size());
+        } catch (RuntimeException bad) {
+            for (Request r : batch) {
+                r.completeExceptionally(bad);
+            }
+            return;
+        }
+        for (int i = 0; i < replies.size(); i++) {
+            List<Object> one = replies.get(i);
+            if (LimitScriptProtocol.isBatchError(one)) {
+                batch.get(i).completeExceptionally(new RedisCommandExecutionException(String.valueOf(one.get(1))));
+            } else {
+                batch.get(i).complete(one);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "DecisionBatcher[maxInFlight=" + maxInFlight + ", maxBatchSize=" + maxBatchSize + "]";
+    }
+}
