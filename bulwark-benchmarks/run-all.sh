@@ -3,7 +3,7 @@
 # Output (text and JMH JSON) goes to bulwark-benchmarks/target/bench/. About 25 minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mvn -q -DskipTests package -pl bulwark-benchmarks -am
+mvn -q -DskipTests clean package -pl bulwark-benchmarks -am
 jar=bulwark-benchmarks/target/bulwark-benchmarks.jar
 out=bulwark-benchmarks/target/bench
 mkdir -p "$out"
