@@ -38,6 +38,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * <li>{@code bulwarkGcraTryAcquire}: the keyed primitive path with GCRA (one word of state);</li>
  * <li>{@code bulwarkStoreFrozenClock}: the store's primitive path on a clock that does not move
  * (Bulwark's own cost, without the clock read);</li>
+ * <li>{@code bulwarkTryAcquireFrozenClock}: {@code RateLimiter.tryAcquire} on a store with the
+ * frozen clock (the keyed API's own cost, without the clock read);</li>
  * <li>{@code baselineNanoTime}: {@code System.nanoTime()} alone, the clock read all of them pay;</li>
  * <li>peers without any key lookup: a bare Bucket4j bucket, Resilience4j's
  * {@code AtomicRateLimiter}, Guava's {@code RateLimiter}, Failsafe's bursty {@code RateLimiter}.</li>
@@ -59,6 +61,7 @@ public class HotKeyBenchmark {
 
     private Infrastructure infra;
     private InMemoryLimitStore frozenStore;
+    private RateLimiter frozenLimiter;
     private RateLimiter limiter;
     private Bucket bucket4j;
     private AtomicRateLimiter resilience4j;
@@ -69,7 +72,9 @@ public class HotKeyBenchmark {
     public void setUp() {
         infra = Infrastructure.builder().build();
         limiter = infra.rateLimiter();
-        frozenStore = InMemoryLimitStore.builder().clock(new FrozenClock()).build();
+        FrozenClock frozen = new FrozenClock();
+        frozenStore = InMemoryLimitStore.builder().clock(frozen).build();
+        frozenLimiter = RateLimiter.builder(InMemoryLimitStore.builder().clock(frozen).build()).clock(frozen).ownsStore(true).build();
         bucket4j = Bucket.builder()
                 .addLimit(Bandwidth.builder().capacity(PERMITS_PER_SECOND).refillGreedy(PERMITS_PER_SECOND, Duration.ofSeconds(1)).build())
                 .build();
@@ -97,6 +102,7 @@ public class HotKeyBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
+        frozenLimiter.close();
         infra.close();
     }
 
@@ -128,6 +134,16 @@ public class HotKeyBenchmark {
     @Benchmark
     public long bulwarkStoreFrozenClock() {
         return frozenStore.tryAcquire("user-1", "search", RULE, 1);
+    }
+
+    /**
+     * The keyed primitive path through {@code RateLimiter.tryAcquire} on a frozen clock: the whole
+     * keyed API's own cost (the limiter's telemetry check and the store call included), without
+     * the clock read.
+     */
+    @Benchmark
+    public boolean bulwarkTryAcquireFrozenClock() {
+        return frozenLimiter.tryAcquire("user-1", "search", RULE);
     }
 
     @Benchmark
