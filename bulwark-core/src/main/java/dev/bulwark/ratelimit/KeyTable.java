@@ -59,16 +59,25 @@ final class KeyTable {
     private static final int RELOCATING = -2;
 
     private static final VarHandle CTRL = MethodHandles.arrayElementVarHandle(int[].class);
+    private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(Slots[].class);
 
     final RuleKernel kernel;
     private final KeyBudget budget;
+    /**
+     * The current arrays of each segment, published by {@link #rehash} (volatile access through
+     * {@link #SLOTS}). Kept apart from {@link Segment} so that the lock-free path reaches a key's
+     * control word with one reference fewer.
+     */
+    private final Slots[] slotsBySegment = new Slots[SEGMENTS];
+    /** Each segment's lock and counters, used by inserts, removals and resizes only. */
     private final Segment[] segments = new Segment[SEGMENTS];
 
     KeyTable(RuleKernel kernel, KeyBudget budget) {
         this.kernel = kernel;
         this.budget = budget;
         for (int i = 0; i < SEGMENTS; i++) {
-            segments[i] = new Segment(new Slots(MIN_CAPACITY, kernel.stride));
+            segments[i] = new Segment(i);
+            slotsBySegment[i] = new Slots(MIN_CAPACITY, kernel.stride);
         }
     }
 
@@ -89,16 +98,24 @@ final class KeyTable {
 
     private static final class Segment {
         final ReentrantLock lock = new ReentrantLock();
-        volatile Slots slots;
+        final int index;
         /** Guarded by lock. */
         int live;
         int tombstones;
         boolean sweptOnDemand;
         long lastOnDemandSweep;
 
-        Segment(Slots slots) {
-            this.slots = slots;
+        Segment(int index) {
+            this.index = index;
         }
+    }
+
+    private Slots slots(int segment) {
+        return (Slots) SLOTS.getVolatile(slotsBySegment, segment);
+    }
+
+    private Slots slots(Segment seg) {
+        return slots(seg.index);
     }
 
     /** Where a locked key lives: the arrays and the slot index. Filled by the lock methods. */
@@ -112,13 +129,17 @@ final class KeyTable {
         }
     }
 
-    /** The key's hash: both strings' cached hash codes, mixed (murmur3's finaliser). */
+    /**
+     * The key's hash: both strings' cached hash codes, combined and mixed by two xor-shifts and a
+     * multiplication (half of murmur3's finaliser; a bijection of the combined code, so keys
+     * collide exactly when their combined codes do). The table takes the segment from the low
+     * bits and the home slot from the high ones; sequential ids spread as with the full
+     * finaliser, and the mix is short because it sits on the path to the first load of the slot.
+     */
     static int hash(String entityId, String operation) {
         int h = entityId.hashCode() * 0x9E3779B1 + operation.hashCode();
         h ^= h >>> 16;
         h *= 0x85EBCA6B;
-        h ^= h >>> 13;
-        h *= 0xC2B2AE35;
         return h ^ (h >>> 16);
     }
 
@@ -131,22 +152,20 @@ final class KeyTable {
      *         and the store is at its bound
      */
     long tryAcquire(int h, String entityId, String operation, long t, long cost) {
-        Segment seg = segments[h & (SEGMENTS - 1)];
+        int si = h & (SEGMENTS - 1);
         while (true) {
-            Slots s = seg.slots;
-            int i = find(s, h, entityId, operation);
+            Slots s = slots(si);
+            int i = lockKey(s, h, entityId, operation);
             if (i >= 0) {
-                if (lockSlot(s, i, h, entityId, operation)) {
-                    try {
-                        return kernel.tryAcquire(s.words, i * kernel.stride, t, cost);
-                    } finally {
-                        unlockSlot(s, i, h);
-                    }
+                try {
+                    return kernel.tryAcquire(s.words, i * kernel.stride, t, cost);
+                } finally {
+                    unlockSlot(s, i, h);
                 }
             } else if (i == RELOCATING) {
-                awaitRelocation(seg, s);
+                awaitRelocation(segments[si], s);
             } else {
-                SlotRef ref = insertLocked(seg, h, entityId, operation, t, null);
+                SlotRef ref = insertLocked(segments[si], h, entityId, operation, t, null);
                 if (ref == null) {
                     return budget.refusalWait(kernel);
                 }
@@ -164,22 +183,20 @@ final class KeyTable {
      * allowed; a denial with the expiry horizon when the key is new and the store refuses it.
      */
     Decision acquire(int h, String entityId, String operation, long t, long cost, RateLimit rule) {
-        Segment seg = segments[h & (SEGMENTS - 1)];
+        int si = h & (SEGMENTS - 1);
         while (true) {
-            Slots s = seg.slots;
-            int i = find(s, h, entityId, operation);
+            Slots s = slots(si);
+            int i = lockKey(s, h, entityId, operation);
             if (i >= 0) {
-                if (lockSlot(s, i, h, entityId, operation)) {
-                    try {
-                        return kernel.decide(s.words, i * kernel.stride, t, cost, true, rule);
-                    } finally {
-                        unlockSlot(s, i, h);
-                    }
+                try {
+                    return kernel.decide(s.words, i * kernel.stride, t, cost, true, rule);
+                } finally {
+                    unlockSlot(s, i, h);
                 }
             } else if (i == RELOCATING) {
-                awaitRelocation(seg, s);
+                awaitRelocation(segments[si], s);
             } else {
-                SlotRef ref = insertLocked(seg, h, entityId, operation, t, null);
+                SlotRef ref = insertLocked(segments[si], h, entityId, operation, t, null);
                 if (ref == null) {
                     long wait = budget.refusalWait(kernel);
                     return Decision.denied(rule, 0, wait, wait);
@@ -202,20 +219,18 @@ final class KeyTable {
      */
     boolean lockOrInsert(SlotRef ref, int h, String entityId, String operation, long t) {
         ref.hash = h;
-        Segment seg = segments[h & (SEGMENTS - 1)];
+        int si = h & (SEGMENTS - 1);
         while (true) {
-            Slots s = seg.slots;
-            int i = find(s, h, entityId, operation);
+            Slots s = slots(si);
+            int i = lockKey(s, h, entityId, operation);
             if (i >= 0) {
-                if (lockSlot(s, i, h, entityId, operation)) {
-                    ref.slots = s;
-                    ref.index = i;
-                    return true;
-                }
+                ref.slots = s;
+                ref.index = i;
+                return true;
             } else if (i == RELOCATING) {
-                awaitRelocation(seg, s);
+                awaitRelocation(segments[si], s);
             } else {
-                return insertLocked(seg, h, entityId, operation, t, ref) != null;
+                return insertLocked(segments[si], h, entityId, operation, t, ref) != null;
             }
         }
     }
@@ -223,18 +238,16 @@ final class KeyTable {
     /** Locks the key's slot if the key is present; false (nothing locked) if absent. */
     boolean lockExisting(SlotRef ref, int h, String entityId, String operation) {
         ref.hash = h;
-        Segment seg = segments[h & (SEGMENTS - 1)];
+        int si = h & (SEGMENTS - 1);
         while (true) {
-            Slots s = seg.slots;
-            int i = find(s, h, entityId, operation);
+            Slots s = slots(si);
+            int i = lockKey(s, h, entityId, operation);
             if (i >= 0) {
-                if (lockSlot(s, i, h, entityId, operation)) {
-                    ref.slots = s;
-                    ref.index = i;
-                    return true;
-                }
+                ref.slots = s;
+                ref.index = i;
+                return true;
             } else if (i == RELOCATING) {
-                awaitRelocation(seg, s);
+                awaitRelocation(segments[si], s);
             } else {
                 return false;
             }
@@ -256,9 +269,9 @@ final class KeyTable {
         Segment seg = segments[h & (SEGMENTS - 1)];
         seg.lock.lock();
         try {
-            Slots s = seg.slots;
-            int i = find(s, h, entityId, operation);
-            if (i < 0 || !lockSlot(s, i, h, entityId, operation)) {
+            Slots s = slots(seg);
+            int i = lockKey(s, h, entityId, operation);
+            if (i < 0) {
                 return false; // under the segment lock the key cannot move or vanish: absent
             }
             boolean live = !kernel.isExpired(s.words, i * kernel.stride, t);
@@ -306,30 +319,51 @@ final class KeyTable {
     long capacity() {
         long total = 0;
         for (Segment seg : segments) {
-            total += seg.slots.capacity;
+            total += slots(seg).capacity;
         }
         return total;
     }
 
     // ------------------------------------------------------------------ internals
 
-    /** Index of the key's FULL slot in {@code s}; {@link #ABSENT}; or {@link #RELOCATING} during a rehash. */
-    private static int find(Slots s, int h, String entityId, String operation) {
+    /**
+     * Probes {@code s} for the key and locks its slot: the lock-free lookup of the primitive path.
+     * A FULL slot with the key's hash bits is locked first and its keys compared after (so the
+     * comparison, made once, is stable: keys only change under the slot lock); one that holds
+     * another key is unlocked again and the probe goes on. A locked slot that appears to hold the
+     * key is waited for.
+     *
+     * @return the index of the key's slot, locked by the caller; {@link #ABSENT}; or
+     *         {@link #RELOCATING} during a rehash
+     */
+    private static int lockKey(Slots s, int h, String entityId, String operation) {
         int cap = s.capacity;
-        int tag = h & HASH_BITS;
+        int unlocked = (h & HASH_BITS) | FULL;
         int i = home(h, cap);
-        for (int probes = 0; probes < cap; probes++) {
+        int spins = 0;
+        for (int probes = 0; probes < cap; ) {
             int c = (int) CTRL.getAcquire(s.ctrl, i);
-            int kind = c & KIND;
-            if (kind == EMPTY) {
+            if (c == unlocked) {
+                if (!CTRL.compareAndSet(s.ctrl, i, unlocked, unlocked | LOCK)) {
+                    continue; // changed meanwhile: look at this slot again
+                }
+                if (holds(s, i, entityId, operation)) {
+                    return i;
+                }
+                CTRL.setRelease(s.ctrl, i, unlocked); // another key with the same hash bits
+            } else if (c == (unlocked | LOCK)) {
+                // a racy read of the keys: if they are ours the slot is ours (keys change only
+                // under the lock), and a stale answer costs one more look at this slot
+                if (holds(s, i, entityId, operation)) {
+                    backOff(++spins);
+                    continue;
+                }
+            } else if ((c & KIND) == EMPTY) {
                 return ABSENT;
-            }
-            if (kind == MOVED) {
+            } else if ((c & KIND) == MOVED) {
                 return RELOCATING;
             }
-            if (kind == FULL && (c & HASH_BITS) == tag && holds(s, i, entityId, operation)) {
-                return i;
-            }
+            probes++;
             if (++i == cap) {
                 i = 0;
             }
@@ -386,8 +420,8 @@ final class KeyTable {
         }
     }
 
-    private static void awaitRelocation(Segment seg, Slots seen) {
-        if (seg.slots == seen) {
+    private void awaitRelocation(Segment seg, Slots seen) {
+        if (slots(seg) == seen) {
             seg.lock.lock(); // the rehash holds it until the new arrays are published
             seg.lock.unlock();
         }
@@ -404,7 +438,7 @@ final class KeyTable {
         seg.lock.lock();
         try {
             while (true) {
-                Slots s = seg.slots;
+                Slots s = slots(seg);
                 int cap = s.capacity;
                 int i = home(h, cap);
                 int free = -1;
@@ -482,7 +516,7 @@ final class KeyTable {
 
     /** Under the segment lock: removes expired states, then compacts if sparse or full of tombstones. */
     private long sweepSegment(Segment seg, long t) {
-        Slots s = seg.slots;
+        Slots s = slots(seg);
         int removed = 0;
         for (int i = 0; i < s.capacity; i++) {
             int c = (int) CTRL.getVolatile(s.ctrl, i);
@@ -519,7 +553,7 @@ final class KeyTable {
 
     /** Under the segment lock: copies the live slots into new arrays of {@code capacity} and publishes them. */
     private void rehash(Segment seg, int capacity) {
-        Slots old = seg.slots;
+        Slots old = slots(seg);
         Slots fresh = new Slots(capacity, kernel.stride);
         int stride = kernel.stride;
         for (int i = 0; i < old.capacity; i++) {
@@ -551,6 +585,6 @@ final class KeyTable {
             System.arraycopy(old.words, i * stride, fresh.words, j * stride, stride);
         }
         seg.tombstones = 0;
-        seg.slots = fresh;
+        SLOTS.setVolatile(slotsBySegment, seg.index, fresh);
     }
 }
