@@ -17,16 +17,17 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <h2>Concurrency</h2>
  * The control word of a slot is {@code hash bits 31..3 | LOCK | kind} where kind is EMPTY, FULL,
- * TOMBSTONE or MOVED. Finding an existing key takes no lock: probe reading control words with
- * acquire semantics and compare keys. Its state is then updated under a per-slot spin lock: a CAS
- * sets the LOCK bit of a FULL slot, a release store clears it, and the holder never runs user code
- * or allocates, so holds are a few tens of nanoseconds. Anything that changes which key a slot
- * holds (insert, removal by sweep or reset, rehash) runs under the segment's
- * {@link ReentrantLock}; removal and rehash also take the slot lock, so a state is never
- * moved or dropped while an update holds it. A rehash marks every old slot MOVED before
- * publishing the new arrays through a volatile field; a reader meeting MOVED waits on the
- * segment lock and retries. A reader that locked a slot re-checks the keys (a slot removed and
- * reused for another key meanwhile is detected).
+ * TOMBSTONE or MOVED. Finding an existing key takes no shared lock: probe reading control words
+ * with acquire semantics; a FULL slot with the key's hash bits is locked (a CAS sets its LOCK bit,
+ * a release store clears it) and only then are its keys compared, once: keys change only under
+ * the slot lock, so the comparison cannot be invalidated by a removal and reuse of the slot
+ * meanwhile. A slot of another key with the same hash bits is unlocked again and the probe goes
+ * on. The holder of a slot lock never runs user code or allocates, so holds are a few tens of
+ * nanoseconds. Anything that changes which key a slot holds (insert, removal by sweep or reset,
+ * rehash) runs under the segment's {@link ReentrantLock}; removal and rehash also take the slot
+ * lock, so a state is never moved or dropped while an update holds it. A rehash marks every old
+ * slot MOVED before publishing the new arrays (volatile access to {@code slotsBySegment}); a
+ * reader meeting MOVED waits on the segment lock and retries.
  *
  * <p>Lock order, which keeps multi-rule acquisition free of deadlock: a thread holding locks of
  * tables with smaller rule ids may take this table's locks; within a table, the segment lock
