@@ -130,17 +130,13 @@ final class KeyTable {
         }
     }
 
-    /**
-     * The key's hash: both strings' cached hash codes, combined and mixed by two xor-shifts and a
-     * multiplication (half of murmur3's finaliser; a bijection of the combined code, so keys
-     * collide exactly when their combined codes do). The table takes the segment from the low
-     * bits and the home slot from the high ones; sequential ids spread as with the full
-     * finaliser, and the mix is short because it sits on the path to the first load of the slot.
-     */
+    /** The key's hash: both strings' cached hash codes, mixed (murmur3's finaliser). */
     static int hash(String entityId, String operation) {
         int h = entityId.hashCode() * 0x9E3779B1 + operation.hashCode();
         h ^= h >>> 16;
         h *= 0x85EBCA6B;
+        h ^= h >>> 13;
+        h *= 0xC2B2AE35;
         return h ^ (h >>> 16);
     }
 
