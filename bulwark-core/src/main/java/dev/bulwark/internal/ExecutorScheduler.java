@@ -2,7 +2,9 @@ package dev.bulwark.internal;
 
 import dev.bulwark.time.Scheduler;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -22,6 +24,8 @@ public final class ExecutorScheduler implements Scheduler, AutoCloseable {
 
     private final ScheduledThreadPoolExecutor executor;
     private final LongAdder failures = new LongAdder();
+    /** Every thread the executor created, so that close can wait until they have really ended. */
+    private final List<Thread> threads = new CopyOnWriteArrayList<>();
 
     /** A scheduler whose thread is named {@code bulwark-scheduler-<n>}. */
     public ExecutorScheduler() {
@@ -34,6 +38,7 @@ public final class ExecutorScheduler implements Scheduler, AutoCloseable {
         this.executor = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, threadName);
             t.setDaemon(true);
+            threads.add(t);
             return t;
         });
         this.executor.setRemoveOnCancelPolicy(true);
@@ -84,13 +89,25 @@ public final class ExecutorScheduler implements Scheduler, AutoCloseable {
         return executor.isShutdown();
     }
 
-    /** Stops the thread; running tasks get up to 5 seconds to finish. Idempotent. */
+    /**
+     * Stops the thread; running tasks get up to 5 seconds to finish, and the call returns once the
+     * thread has ended (the executor reports termination a moment before its worker exits).
+     * Idempotent.
+     */
     @Override
     public void close() {
         executor.shutdownNow();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         try {
             if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
                 LOG.log(System.Logger.Level.WARNING, "scheduler thread did not stop within 5 s");
+                return;
+            }
+            for (Thread t : threads) {
+                long left = deadline - System.nanoTime();
+                if (t != Thread.currentThread() && left > 0) {
+                    TimeUnit.NANOSECONDS.timedJoin(t, left);
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

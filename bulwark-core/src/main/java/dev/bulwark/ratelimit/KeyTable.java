@@ -17,16 +17,17 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <h2>Concurrency</h2>
  * The control word of a slot is {@code hash bits 31..3 | LOCK | kind} where kind is EMPTY, FULL,
- * TOMBSTONE or MOVED. Finding an existing key takes no lock: probe reading control words with
- * acquire semantics and compare keys. Its state is then updated under a per-slot spin lock: a CAS
- * sets the LOCK bit of a FULL slot, a release store clears it, and the holder never runs user code
- * or allocates, so holds are a few tens of nanoseconds. Anything that changes which key a slot
- * holds (insert, removal by sweep or reset, rehash) runs under the segment's
- * {@link ReentrantLock}; removal and rehash also take the slot lock, so a state is never
- * moved or dropped while an update holds it. A rehash marks every old slot MOVED before
- * publishing the new arrays through a volatile field; a reader meeting MOVED waits on the
- * segment lock and retries. A reader that locked a slot re-checks the keys (a slot removed and
- * reused for another key meanwhile is detected).
+ * TOMBSTONE or MOVED. Finding an existing key takes no shared lock: probe reading control words
+ * with acquire semantics; a FULL slot with the key's hash bits is locked (a CAS sets its LOCK bit,
+ * a release store clears it) and only then are its keys compared, once: keys change only under
+ * the slot lock, so the comparison cannot be invalidated by a removal and reuse of the slot
+ * meanwhile. A slot of another key with the same hash bits is unlocked again and the probe goes
+ * on. The holder of a slot lock never runs user code or allocates, so holds are a few tens of
+ * nanoseconds. Anything that changes which key a slot holds (insert, removal by sweep or reset,
+ * rehash) runs under the segment's {@link ReentrantLock}; removal and rehash also take the slot
+ * lock, so a state is never moved or dropped while an update holds it. A rehash marks every old
+ * slot MOVED before publishing the new arrays (volatile access to {@code slotsBySegment}); a
+ * reader meeting MOVED waits on the segment lock and retries.
  *
  * <p>Lock order, which keeps multi-rule acquisition free of deadlock: a thread holding locks of
  * tables with smaller rule ids may take this table's locks; within a table, the segment lock
@@ -59,16 +60,25 @@ final class KeyTable {
     private static final int RELOCATING = -2;
 
     private static final VarHandle CTRL = MethodHandles.arrayElementVarHandle(int[].class);
+    private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(Slots[].class);
 
     final RuleKernel kernel;
     private final KeyBudget budget;
+    /**
+     * The current arrays of each segment, published by {@link #rehash} (volatile access through
+     * {@link #SLOTS}). Kept apart from {@link Segment} so that the lock-free path reaches a key's
+     * control word with one reference fewer.
+     */
+    private final Slots[] slotsBySegment = new Slots[SEGMENTS];
+    /** Each segment's lock and counters, used by inserts, removals and resizes only. */
     private final Segment[] segments = new Segment[SEGMENTS];
 
     KeyTable(RuleKernel kernel, KeyBudget budget) {
         this.kernel = kernel;
         this.budget = budget;
         for (int i = 0; i < SEGMENTS; i++) {
-            segments[i] = new Segment(new Slots(MIN_CAPACITY, kernel.stride));
+            segments[i] = new Segment(i);
+            slotsBySegment[i] = new Slots(MIN_CAPACITY, kernel.stride);
         }
     }
 
@@ -89,16 +99,24 @@ final class KeyTable {
 
     private static final class Segment {
         final ReentrantLock lock = new ReentrantLock();
-        volatile Slots slots;
+        final int index;
         /** Guarded by lock. */
         int live;
         int tombstones;
         boolean sweptOnDemand;
         long lastOnDemandSweep;
 
-        Segment(Slots slots) {
-            this.slots = slots;
+        Segment(int index) {
+            this.index = index;
         }
+    }
+
+    private Slots slots(int segment) {
+        return (Slots) SLOTS.getVolatile(slotsBySegment, segment);
+    }
+
+    private Slots slots(Segment seg) {
+        return slots(seg.index);
     }
 
     /** Where a locked key lives: the arrays and the slot index. Filled by the lock methods. */
@@ -131,22 +149,20 @@ final class KeyTable {
      *         and the store is at its bound
      */
     long tryAcquire(int h, String entityId, String operation, long t, long cost) {
-        Segment seg = segments[h & (SEGMENTS - 1)];
+        int si = h & (SEGMENTS - 1);
         while (true) {
-            Slots s = seg.slots;
-            int i = find(s, h, entityId, operation);
+            Slots s = slots(si);
+            int i = lockKey(s, h, entityId, operation);
             if (i >= 0) {
-                if (lockSlot(s, i, h, entityId, operation)) {
-                    try {
-                        return kernel.tryAcquire(s.words, i * kernel.stride, t, cost);
-                    } finally {
-                        unlockSlot(s, i, h);
-                    }
+                try {
+                    return kernel.tryAcquire(s.words, i * kernel.stride, t, cost);
+                } finally {
+                    unlockSlot(s, i, h);
                 }
             } else if (i == RELOCATING) {
-                awaitRelocation(seg, s);
+                awaitRelocation(segments[si], s);
             } else {
-                SlotRef ref = insertLocked(seg, h, entityId, operation, t, null);
+                SlotRef ref = insertLocked(segments[si], h, entityId, operation, t, null);
                 if (ref == null) {
                     return budget.refusalWait(kernel);
                 }
@@ -164,22 +180,20 @@ final class KeyTable {
      * allowed; a denial with the expiry horizon when the key is new and the store refuses it.
      */
     Decision acquire(int h, String entityId, String operation, long t, long cost, RateLimit rule) {
-        Segment seg = segments[h & (SEGMENTS - 1)];
+        int si = h & (SEGMENTS - 1);
         while (true) {
-            Slots s = seg.slots;
-            int i = find(s, h, entityId, operation);
+            Slots s = slots(si);
+            int i = lockKey(s, h, entityId, operation);
             if (i >= 0) {
-                if (lockSlot(s, i, h, entityId, operation)) {
-                    try {
-                        return kernel.decide(s.words, i * kernel.stride, t, cost, true, rule);
-                    } finally {
-                        unlockSlot(s, i, h);
-                    }
+                try {
+                    return kernel.decide(s.words, i * kernel.stride, t, cost, true, rule);
+                } finally {
+                    unlockSlot(s, i, h);
                 }
             } else if (i == RELOCATING) {
-                awaitRelocation(seg, s);
+                awaitRelocation(segments[si], s);
             } else {
-                SlotRef ref = insertLocked(seg, h, entityId, operation, t, null);
+                SlotRef ref = insertLocked(segments[si], h, entityId, operation, t, null);
                 if (ref == null) {
                     long wait = budget.refusalWait(kernel);
                     return Decision.denied(rule, 0, wait, wait);
@@ -202,20 +216,18 @@ final class KeyTable {
      */
     boolean lockOrInsert(SlotRef ref, int h, String entityId, String operation, long t) {
         ref.hash = h;
-        Segment seg = segments[h & (SEGMENTS - 1)];
+        int si = h & (SEGMENTS - 1);
         while (true) {
-            Slots s = seg.slots;
-            int i = find(s, h, entityId, operation);
+            Slots s = slots(si);
+            int i = lockKey(s, h, entityId, operation);
             if (i >= 0) {
-                if (lockSlot(s, i, h, entityId, operation)) {
-                    ref.slots = s;
-                    ref.index = i;
-                    return true;
-                }
+                ref.slots = s;
+                ref.index = i;
+                return true;
             } else if (i == RELOCATING) {
-                awaitRelocation(seg, s);
+                awaitRelocation(segments[si], s);
             } else {
-                return insertLocked(seg, h, entityId, operation, t, ref) != null;
+                return insertLocked(segments[si], h, entityId, operation, t, ref) != null;
             }
         }
     }
@@ -223,18 +235,16 @@ final class KeyTable {
     /** Locks the key's slot if the key is present; false (nothing locked) if absent. */
     boolean lockExisting(SlotRef ref, int h, String entityId, String operation) {
         ref.hash = h;
-        Segment seg = segments[h & (SEGMENTS - 1)];
+        int si = h & (SEGMENTS - 1);
         while (true) {
-            Slots s = seg.slots;
-            int i = find(s, h, entityId, operation);
+            Slots s = slots(si);
+            int i = lockKey(s, h, entityId, operation);
             if (i >= 0) {
-                if (lockSlot(s, i, h, entityId, operation)) {
-                    ref.slots = s;
-                    ref.index = i;
-                    return true;
-                }
+                ref.slots = s;
+                ref.index = i;
+                return true;
             } else if (i == RELOCATING) {
-                awaitRelocation(seg, s);
+                awaitRelocation(segments[si], s);
             } else {
                 return false;
             }
@@ -256,9 +266,9 @@ final class KeyTable {
         Segment seg = segments[h & (SEGMENTS - 1)];
         seg.lock.lock();
         try {
-            Slots s = seg.slots;
-            int i = find(s, h, entityId, operation);
-            if (i < 0 || !lockSlot(s, i, h, entityId, operation)) {
+            Slots s = slots(seg);
+            int i = lockKey(s, h, entityId, operation);
+            if (i < 0) {
                 return false; // under the segment lock the key cannot move or vanish: absent
             }
             boolean live = !kernel.isExpired(s.words, i * kernel.stride, t);
@@ -306,30 +316,51 @@ final class KeyTable {
     long capacity() {
         long total = 0;
         for (Segment seg : segments) {
-            total += seg.slots.capacity;
+            total += slots(seg).capacity;
         }
         return total;
     }
 
     // ------------------------------------------------------------------ internals
 
-    /** Index of the key's FULL slot in {@code s}; {@link #ABSENT}; or {@link #RELOCATING} during a rehash. */
-    private static int find(Slots s, int h, String entityId, String operation) {
+    /**
+     * Probes {@code s} for the key and locks its slot: the lock-free lookup of the primitive path.
+     * A FULL slot with the key's hash bits is locked first and its keys compared after (so the
+     * comparison, made once, is stable: keys only change under the slot lock); one that holds
+     * another key is unlocked again and the probe goes on. A locked slot that appears to hold the
+     * key is waited for.
+     *
+     * @return the index of the key's slot, locked by the caller; {@link #ABSENT}; or
+     *         {@link #RELOCATING} during a rehash
+     */
+    private static int lockKey(Slots s, int h, String entityId, String operation) {
         int cap = s.capacity;
-        int tag = h & HASH_BITS;
+        int unlocked = (h & HASH_BITS) | FULL;
         int i = home(h, cap);
-        for (int probes = 0; probes < cap; probes++) {
+        int spins = 0;
+        for (int probes = 0; probes < cap; ) {
             int c = (int) CTRL.getAcquire(s.ctrl, i);
-            int kind = c & KIND;
-            if (kind == EMPTY) {
+            if (c == unlocked) {
+                if (!CTRL.compareAndSet(s.ctrl, i, unlocked, unlocked | LOCK)) {
+                    continue; // changed meanwhile: look at this slot again
+                }
+                if (holds(s, i, entityId, operation)) {
+                    return i;
+                }
+                CTRL.setRelease(s.ctrl, i, unlocked); // another key with the same hash bits
+            } else if (c == (unlocked | LOCK)) {
+                // a racy read of the keys: if they are ours the slot is ours (keys change only
+                // under the lock), and a stale answer costs one more look at this slot
+                if (holds(s, i, entityId, operation)) {
+                    backOff(++spins);
+                    continue;
+                }
+            } else if ((c & KIND) == EMPTY) {
                 return ABSENT;
-            }
-            if (kind == MOVED) {
+            } else if ((c & KIND) == MOVED) {
                 return RELOCATING;
             }
-            if (kind == FULL && (c & HASH_BITS) == tag && holds(s, i, entityId, operation)) {
-                return i;
-            }
+            probes++;
             if (++i == cap) {
                 i = 0;
             }
@@ -386,8 +417,8 @@ final class KeyTable {
         }
     }
 
-    private static void awaitRelocation(Segment seg, Slots seen) {
-        if (seg.slots == seen) {
+    private void awaitRelocation(Segment seg, Slots seen) {
+        if (slots(seg) == seen) {
             seg.lock.lock(); // the rehash holds it until the new arrays are published
             seg.lock.unlock();
         }
@@ -404,7 +435,7 @@ final class KeyTable {
         seg.lock.lock();
         try {
             while (true) {
-                Slots s = seg.slots;
+                Slots s = slots(seg);
                 int cap = s.capacity;
                 int i = home(h, cap);
                 int free = -1;
@@ -482,7 +513,7 @@ final class KeyTable {
 
     /** Under the segment lock: removes expired states, then compacts if sparse or full of tombstones. */
     private long sweepSegment(Segment seg, long t) {
-        Slots s = seg.slots;
+        Slots s = slots(seg);
         int removed = 0;
         for (int i = 0; i < s.capacity; i++) {
             int c = (int) CTRL.getVolatile(s.ctrl, i);
@@ -519,7 +550,7 @@ final class KeyTable {
 
     /** Under the segment lock: copies the live slots into new arrays of {@code capacity} and publishes them. */
     private void rehash(Segment seg, int capacity) {
-        Slots old = seg.slots;
+        Slots old = slots(seg);
         Slots fresh = new Slots(capacity, kernel.stride);
         int stride = kernel.stride;
         for (int i = 0; i < old.capacity; i++) {
@@ -551,6 +582,6 @@ final class KeyTable {
             System.arraycopy(old.words, i * stride, fresh.words, j * stride, stride);
         }
         seg.tombstones = 0;
-        seg.slots = fresh;
+        SLOTS.setVolatile(slotsBySegment, seg.index, fresh);
     }
 }

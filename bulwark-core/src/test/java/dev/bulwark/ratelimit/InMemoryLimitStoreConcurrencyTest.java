@@ -87,6 +87,61 @@ class InMemoryLimitStoreConcurrencyTest {
         assertThat(store.peek("hot-key", "op", List.of(rule)).remaining()).isZero();
     }
 
+    /**
+     * Keys with one hash share their hash bits, segment and probe run, so a thread locks the slots
+     * of the others before comparing keys; meanwhile other keys of the same hash are inserted and
+     * removed over and over, so slots are freed and reused for a different key with the same hash
+     * bits. Every key still admits exactly its limit.
+     */
+    @Test
+    void keysWithOneHashKeepExactCountsWhileTheirSlotsAreReused() throws Exception {
+        InMemoryLimitStore store = InMemoryLimitStore.create(clock);
+        long perKey = ATTEMPTS_PER_THREAD * 3 / 2; // two threads per key: some of their attempts are denied
+        RateLimit rule = RateLimit.of("collide", perKey, Duration.ofHours(1), Algorithm.FIXED_WINDOW);
+        List<String> sameHash = sameHashCode(3); // 8 strings, one hashCode
+        List<String> stable = sameHash.subList(0, 4);
+        List<String> churned = sameHash.subList(4, 6);
+        List<Callable<Integer>> tasks = new ArrayList<>();
+        for (int t = 0; t < THREADS; t++) {
+            String key = stable.get(t % stable.size());
+            tasks.add(() -> {
+                int admitted = 0;
+                for (int i = 0; i < ATTEMPTS_PER_THREAD; i++) {
+                    admitted += store.tryAcquire(key, "op", rule, 1) == 0 ? 1 : 0;
+                }
+                return admitted;
+            });
+        }
+        for (String key : churned) {
+            tasks.add(() -> {
+                for (int i = 0; i < ATTEMPTS_PER_THREAD; i++) {
+                    store.tryAcquire(key, "op", rule, 1);
+                    store.reset(key, "op");
+                }
+                return 0;
+            });
+        }
+        List<Integer> admitted = runTogether(tasks);
+
+        for (int k = 0; k < stable.size(); k++) {
+            assertThat(admitted.get(k) + admitted.get(k + stable.size())).as(stable.get(k)).isEqualTo(perKey);
+            assertThat(store.peek(stable.get(k), "op", List.of(rule)).remaining()).isZero();
+        }
+    }
+
+    /** 2^n distinct strings of length 2n with the same {@code hashCode()} ("Aa" and "BB" collide). */
+    private static List<String> sameHashCode(int n) {
+        List<String> out = new ArrayList<>();
+        for (int mask = 0; mask < 1 << n; mask++) {
+            StringBuilder sb = new StringBuilder();
+            for (int bit = 0; bit < n; bit++) {
+                sb.append((mask & (1 << bit)) == 0 ? "Aa" : "BB");
+            }
+            out.add(sb.toString());
+        }
+        return out;
+    }
+
     @Test
     void severalRulesStayAllOrNothingUnderContention() throws Exception {
         InMemoryLimitStore store = InMemoryLimitStore.create(clock);

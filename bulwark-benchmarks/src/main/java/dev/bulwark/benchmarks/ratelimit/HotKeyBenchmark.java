@@ -40,6 +40,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * (Bulwark's own cost, without the clock read);</li>
  * <li>{@code bulwarkTryAcquireTickingClock}: the keyed primitive path on an infrastructure built
  * with {@code tickingClock(1 ms)}, whose clock reads cost a memory load;</li>
+ * <li>{@code bulwarkTryAcquireFrozenClock}: {@code RateLimiter.tryAcquire} on a store with the
+ * frozen clock (the keyed API's own cost, without the clock read);</li>
  * <li>{@code baselineNanoTime}: {@code System.nanoTime()} alone, the clock read all of them pay;</li>
  * <li>peers without any key lookup: a bare Bucket4j bucket, Resilience4j's
  * {@code AtomicRateLimiter}, Guava's {@code RateLimiter}, Failsafe's bursty {@code RateLimiter}.</li>
@@ -64,6 +66,7 @@ public class HotKeyBenchmark {
     private Infrastructure tickingInfra;
     private RateLimiter tickingLimiter;
     private InMemoryLimitStore frozenStore;
+    private RateLimiter frozenLimiter;
     private RateLimiter limiter;
     private Bucket bucket4j;
     private AtomicRateLimiter resilience4j;
@@ -76,7 +79,9 @@ public class HotKeyBenchmark {
         limiter = infra.rateLimiter();
         tickingInfra = Infrastructure.builder().tickingClock(Duration.ofMillis(1)).build();
         tickingLimiter = tickingInfra.rateLimiter();
-        frozenStore = InMemoryLimitStore.builder().clock(new FrozenClock()).build();
+        FrozenClock frozen = new FrozenClock();
+        frozenStore = InMemoryLimitStore.builder().clock(frozen).build();
+        frozenLimiter = RateLimiter.builder(InMemoryLimitStore.builder().clock(frozen).build()).clock(frozen).ownsStore(true).build();
         bucket4j = Bucket.builder()
                 .addLimit(Bandwidth.builder().capacity(PERMITS_PER_SECOND).refillGreedy(PERMITS_PER_SECOND, Duration.ofSeconds(1)).build())
                 .build();
@@ -104,6 +109,7 @@ public class HotKeyBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
+        frozenLimiter.close();
         infra.close();
         tickingInfra.close();
     }
@@ -142,6 +148,16 @@ public class HotKeyBenchmark {
     @Benchmark
     public boolean bulwarkTryAcquireTickingClock() {
         return tickingLimiter.tryAcquire("user-1", "search", RULE);
+    }
+
+    /**
+     * The keyed primitive path through {@code RateLimiter.tryAcquire} on a frozen clock: the whole
+     * keyed API's own cost (the limiter's telemetry check and the store call included), without
+     * the clock read.
+     */
+    @Benchmark
+    public boolean bulwarkTryAcquireFrozenClock() {
+        return frozenLimiter.tryAcquire("user-1", "search", RULE);
     }
 
     @Benchmark
