@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every benchmark recorded in docs/benchmarks.md, one suite after another, on a quiet machine.
-# Output (text and JMH JSON) goes to bulwark-benchmarks/target/bench/. About 25 minutes on 2 cores.
+# Output (text and JMH JSON) goes to bulwark-benchmarks/target/bench/. About 30 minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -q -DskipTests clean package -pl bulwark-benchmarks -am

@@ -34,6 +34,7 @@ import org.HdrHistogram.Histogram;
  * java -cp bulwark-benchmarks/target/bulwark-benchmarks.jar dev.bulwark.benchmarks.redis.RedisLimitBenchmark \
  *      [uri=redis://127.0.0.1:6379] [seconds=3] [warmup=1] [callers=1,8,64] [keys=100000] [abuse=true]
  *      [workloads=hot,random] [only=&lt;parts of contenders' names, comma-separated&gt;] [inflight=&lt;batches in flight&gt;]
+ *      [prewarm=4] (seconds per contender, before any measurement, so that the JIT has compiled every path)
  * </pre>
  *
  * Keys live under a random prefix and are deleted at the end (SCAN by prefix, UNLINK).
@@ -63,6 +64,7 @@ public final class RedisLimitBenchmark {
         String uri = options.getOrDefault("uri", "redis://127.0.0.1:6379");
         double seconds = Double.parseDouble(options.getOrDefault("seconds", "3"));
         double warmup = Double.parseDouble(options.getOrDefault("warmup", "1"));
+        double prewarm = Double.parseDouble(options.getOrDefault("prewarm", "4"));
         int keys = Integer.parseInt(options.getOrDefault("keys", "100000"));
         boolean abuse = Boolean.parseBoolean(options.getOrDefault("abuse", "true"));
         List<String> only = List.of(options.getOrDefault("only", "").split(","));
@@ -90,6 +92,17 @@ public final class RedisLimitBenchmark {
             Supplier<String> hot = () -> "hot";
             Supplier<String> random = () -> "k" + ThreadLocalRandom.current().nextInt(keys);
             int n = 0;
+            // Compile every contender's path before any cell is measured: otherwise the first cells
+            // of the run (the first contender of each kind at 1 caller) measure the JIT, not the code.
+            for (Factory f : open) {
+                try (Contender c = f.create(resources, uri, run + (n++) + ":")) {
+                    if (only.stream().anyMatch(c.name().toLowerCase(Locale.ROOT)::contains)) {
+                        for (int callers : List.of(1, 8)) {
+                            measure("JIT warm-up", c, callers, random, prewarm / 2, 0.1, counter);
+                        }
+                    }
+                }
+            }
             for (String workload : List.of("one hot key", "random keys (" + keys + ")")) {
                 boolean isHot = workload.startsWith("one");
                 if (!workloads.contains(isHot ? "hot" : "random")) {
