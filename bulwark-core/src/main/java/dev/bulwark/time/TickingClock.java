@@ -124,6 +124,7 @@ public final class TickingClock implements Clock, AutoCloseable {
     private void run() {
         while (!closing) {
             LockSupport.parkNanos(this, resolutionNanos);
+            Thread.interrupted();   // an interrupt would make every later park return at once
             tick();
         }
         nanos = CLOSED;

@@ -317,6 +317,9 @@ public final class RedisLimitStore implements LimitStore {
      */
     @Override
     public void close() {
+        if (batcher != null) {
+            batcher.close();
+        }
         redis.close();
         if (ownsFallback) {
             fallback.close();

@@ -13,7 +13,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 
 /**
  * Coalesces concurrent fast-script decisions into one {@code EVALSHA} ("smart batching"): a
@@ -33,9 +35,12 @@ import java.util.concurrent.atomic.LongAdder;
  * <p><b>Time bound.</b> Each request's future completes within the command timeout counted from its
  * submission ({@link #await} waits on the caller's thread, {@link #submit} uses
  * {@link CompletableFuture#orTimeout}). A request that timed out before its batch was sent is
- * dropped from the queue and never reaches Redis; one that times out in flight ends its batch with a
- * timeout, which frees the in-flight slot with no timer task per call. (Redis may still run an
- * abandoned call, as with any command abandoned on timeout.)
+ * dropped from the queue and never reaches Redis; one that gives up in flight (timeout, interrupt)
+ * fails alone, and the others of its batch still get Redis's reply. A batch all of whose requests
+ * gave up frees its in-flight slot, so a Redis that never answers cannot hold the slots, and no timer
+ * task is needed per call. When the oldest queued request has waited a quarter of the timeout for a
+ * slot, a batch goes out beyond {@code maxInFlight}. (Redis may still run an abandoned call, as with
+ * any command abandoned on timeout.)
  *
  * <p><b>Redis Cluster.</b> A batch may mix any keys, which a single node accepts. On a cluster a
  * script's keys must share one hash slot: a cluster-aware version would keep one queue (and its
@@ -45,7 +50,14 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class DecisionBatcher {
 
-    private final ScriptExecutor redis;
+    /** Sends one script call; {@link ScriptExecutor#send} in production. */
+    @FunctionalInterface
+    public interface Sender {
+        CompletableFuture<List<Object>> send(LuaScript script, String[] keys, String[] args);
+    }
+
+    private final Sender sender;
+    private final LongSupplier nanoTime;
     private final int maxInFlight;
     private final int maxBatchSize;
     private final long timeoutNanos;
@@ -53,6 +65,7 @@ public final class DecisionBatcher {
     private final Object lock = new Object();
     private final ArrayDeque<Request> queue = new ArrayDeque<>();
     private int inFlight;
+    private boolean closed;
 
     private final LongAdder calls = new LongAdder();
     private final LongAdder batchedRequests = new LongAdder();
@@ -61,26 +74,30 @@ public final class DecisionBatcher {
     private final class Request extends CompletableFuture<List<Object>> {
         final String key;
         final String[] args;
+        final long enqueuedNanos;
         /** The batch that carries this request, once sent; guarded by {@link #lock}. */
         Batch batch;
 
-        Request(String key, String[] args) {
+        Request(String key, String[] args, long enqueuedNanos) {
             this.key = key;
             this.args = args;
+            this.enqueuedNanos = enqueuedNanos;
         }
 
-        /** A request that times out abandons its batch: see {@link Batch#finish}. */
+        /**
+         * A request that gives up (timeout, interrupt) leaves its batch and fails alone; the others
+         * keep waiting for Redis's reply. See {@link Batch#requestLeft}.
+         */
         @Override
         public boolean completeExceptionally(Throwable ex) {
             boolean first = super.completeExceptionally(ex);
-            if (first && ex instanceof TimeoutException) {
+            if (first) {
                 Batch carrier;
                 synchronized (lock) {
                     carrier = batch;
                 }
                 if (carrier != null) {
-                    carrier.finish(null, new RedisCommandTimeoutException(
-                            "no reply from Redis within " + Duration.ofNanos(timeoutNanos)));
+                    carrier.requestLeft();
                 }
             }
             return first;
@@ -88,28 +105,46 @@ public final class DecisionBatcher {
     }
 
     /**
-     * One script call and its requests. It finishes once: with Redis's reply, or with a failure,
-     * which may also come from one of its requests timing out. Every request's deadline is at most
-     * the command timeout after the batch was sent, so no batch (and no in-flight slot) outlives its
-     * requests' deadlines, with no timer task per call.
+     * One script call and its requests. It finishes once: with Redis's reply or failure, or when
+     * every one of its requests has given up (each does within the command timeout of its
+     * submission), so no batch holds an in-flight slot longer than its requests wait for it, even
+     * when Redis never answers, and no timer task is needed per call.
      */
     private final class Batch {
         final List<Request> requests;
         private final AtomicBoolean finished = new AtomicBoolean();
+        private final AtomicInteger pending;
 
         Batch(List<Request> requests) {
             this.requests = requests;
+            this.pending = new AtomicInteger(requests.size());
         }
 
-        void finish(List<Object> reply, Throwable failure) {
+        boolean isFinished() {
+            return finished.get();
+        }
+
+        void requestLeft() {
+            if (pending.decrementAndGet() == 0) {
+                Batch next = finish(null, new RedisCommandTimeoutException(
+                        "no reply from Redis within " + Duration.ofNanos(timeoutNanos)));
+                if (next != null) {
+                    send(next);
+                }
+            }
+        }
+
+        /**
+         * Finishes the batch (once): releases its slot or hands it to the next batch, which it
+         * returns for the caller to send, then completes its requests.
+         */
+        Batch finish(List<Object> reply, Throwable failure) {
             if (!finished.compareAndSet(false, true)) {
-                return;
+                return null;
             }
             Batch next = nextOrRelease();
-            if (next != null) {
-                send(next);
-            }
             deliver(requests, reply, failure);
+            return next;
         }
     }
 
@@ -118,13 +153,24 @@ public final class DecisionBatcher {
      * @param maxBatchSize the most requests in one batch (at least 1)
      */
     public DecisionBatcher(ScriptExecutor redis, int maxInFlight, int maxBatchSize, Duration commandTimeout) {
+        this(redis::send, maxInFlight, maxBatchSize, commandTimeout);
+    }
+
+    /** A batcher that sends its calls through {@code sender} (tests drive the replies by hand). */
+    public DecisionBatcher(Sender sender, int maxInFlight, int maxBatchSize, Duration commandTimeout) {
+        this(sender, maxInFlight, maxBatchSize, commandTimeout, System::nanoTime);
+    }
+
+    /** As above, reading how long requests have queued from {@code nanoTime} (tests move it by hand). */
+    DecisionBatcher(Sender sender, int maxInFlight, int maxBatchSize, Duration commandTimeout, LongSupplier nanoTime) {
         if (maxInFlight < 1) {
             throw new IllegalArgumentException("maxInFlight must be >= 1, was " + maxInFlight);
         }
         if (maxBatchSize < 1) {
             throw new IllegalArgumentException("maxBatchSize must be >= 1, was " + maxBatchSize);
         }
-        this.redis = redis;
+        this.sender = sender;
+        this.nanoTime = nanoTime;
         this.maxInFlight = maxInFlight;
         this.maxBatchSize = maxBatchSize;
         this.timeoutNanos = commandTimeout.toNanos();
@@ -191,11 +237,16 @@ public final class DecisionBatcher {
     }
 
     private Request enqueue(String key, String[] args) {
-        Request request = new Request(key, args);
+        long now = nanoTime.getAsLong();
+        Request request = new Request(key, args, now);
         Batch batch = null;
         synchronized (lock) {
+            if (closed) {
+                request.completeExceptionally(new RedisException("the Redis limit store is closed"));
+                return request;
+            }
             queue.add(request);
-            if (inFlight < maxInFlight) {
+            if (inFlight < maxInFlight || overdueLocked(now)) {
                 batch = drainLocked();
                 if (batch != null) {
                     inFlight++;
@@ -206,6 +257,33 @@ public final class DecisionBatcher {
             send(batch);
         }
         return request;
+    }
+
+    /**
+     * Whether the oldest queued request has waited a quarter of its timeout for a free slot: then
+     * a batch goes out beyond {@code maxInFlight}, so that when Redis is slow relative to the
+     * timeout, queueing behind the calls in flight does not use up the requests' time.
+     */
+    private boolean overdueLocked(long now) {
+        Request oldest = queue.peek();
+        return oldest != null && now - oldest.enqueuedNanos > timeoutNanos / 4;
+    }
+
+    /**
+     * Fails every queued request at once (the store is closing); requests in flight complete with
+     * their call. Later submissions fail at once.
+     */
+    public void close() {
+        List<Request> abandoned;
+        synchronized (lock) {
+            closed = true;
+            abandoned = new ArrayList<>(queue);
+            queue.clear();
+        }
+        RedisException failure = new RedisException("the Redis limit store is closed");
+        for (Request r : abandoned) {
+            r.completeExceptionally(failure);
+        }
     }
 
     /** The next batch from the queue, skipping requests already completed (timed out); null if none. */
@@ -232,26 +310,47 @@ public final class DecisionBatcher {
     }
 
     /**
-     * Sends a batch; its completion (on the connection's event loop, or at once on this thread when
-     * the call fails immediately, e.g. while disconnected) sends the next batch before completing
-     * this one's requests, so that Redis gets its next call as early as possible.
+     * Sends a batch, and the batches its completion hands on. A call whose reply is already there
+     * (a call that fails at once, e.g. while disconnected or closed) is finished in this loop rather
+     * than in a callback, so a long queue of failing calls never deepens the stack. Otherwise its
+     * completion (on the connection's event loop) sends the next batch before completing this one's
+     * requests, so that Redis gets its next call as early as possible.
      */
-    private void send(Batch batch) {
-        calls.increment();
-        batchedRequests.add(batch.requests.size());
-        CompletableFuture<List<Object>> reply;
-        try {
-            reply = call(batch.requests);
-        } catch (RuntimeException e) {
-            reply = CompletableFuture.failedFuture(e);
+    private void send(Batch first) {
+        Batch batch = first;
+        while (batch != null) {
+            if (batch.isFinished()) {
+                return;   // all its requests gave up before it went out; finishing handed its slot on
+            }
+            calls.increment();
+            batchedRequests.add(batch.requests.size());
+            CompletableFuture<List<Object>> reply;
+            try {
+                reply = call(batch.requests);
+            } catch (RuntimeException e) {
+                reply = CompletableFuture.failedFuture(e);
+            }
+            if (!reply.isDone()) {
+                Batch sent = batch;
+                reply.whenComplete((r, failure) -> send(sent.finish(r, failure)));
+                return;
+            }
+            batch = finishNow(batch, reply);
         }
-        reply.whenComplete(batch::finish);
+    }
+
+    private static Batch finishNow(Batch batch, CompletableFuture<List<Object>> reply) {
+        try {
+            return batch.finish(reply.join(), null);
+        } catch (CompletionException | java.util.concurrent.CancellationException e) {
+            return batch.finish(null, e);
+        }
     }
 
     private CompletableFuture<List<Object>> call(List<Request> batch) {
         if (batch.size() == 1) {
             Request only = batch.get(0);
-            return redis.send(LimitScriptProtocol.FAST, new String[] {only.key}, only.args);
+            return sender.send(LimitScriptProtocol.FAST, new String[] {only.key}, only.args);
         }
         String[] keys = new String[batch.size()];
         List<String[]> args = new ArrayList<>(batch.size());
@@ -259,7 +358,7 @@ public final class DecisionBatcher {
             keys[i] = batch.get(i).key;
             args.add(batch.get(i).args);
         }
-        return redis.send(LimitScriptProtocol.BATCH, keys, LimitScriptProtocol.batchArgs(args));
+        return sender.send(LimitScriptProtocol.BATCH, keys, LimitScriptProtocol.batchArgs(args));
     }
 
     private Batch nextOrRelease() {
