@@ -410,11 +410,7 @@ public final class Infrastructure implements AutoCloseable {
          *                                  [{@link TickingClock#MIN_RESOLUTION}, {@link TickingClock#MAX_RESOLUTION}]
          */
         public Builder tickingClock(Duration resolution) {
-            if (resolution == null || resolution.compareTo(TickingClock.MIN_RESOLUTION) < 0
-                    || resolution.compareTo(TickingClock.MAX_RESOLUTION) > 0) {
-                throw new IllegalArgumentException("tickingClock resolution must be between 100 µs and 1 s, was " + resolution);
-            }
-            this.tickingClockResolution = resolution;
+            this.tickingClockResolution = TickingClock.requireResolution("tickingClock resolution", resolution);
             return this;
         }
 

@@ -215,25 +215,15 @@ final class KeyTable {
      * @return false if the key is new and the store refuses it (key bound or hash flood)
      */
     boolean lockOrInsert(SlotRef ref, int h, String entityId, String operation, long t) {
-        ref.hash = h;
-        int si = h & (SEGMENTS - 1);
-        while (true) {
-            Slots s = slots(si);
-            int i = lockKey(s, h, entityId, operation);
-            if (i >= 0) {
-                ref.slots = s;
-                ref.index = i;
-                return true;
-            } else if (i == RELOCATING) {
-                awaitRelocation(segments[si], s);
-            } else {
-                return insertLocked(segments[si], h, entityId, operation, t, ref) != null;
-            }
-        }
+        return lock(ref, h, entityId, operation, t, true);
     }
 
     /** Locks the key's slot if the key is present; false (nothing locked) if absent. */
     boolean lockExisting(SlotRef ref, int h, String entityId, String operation) {
+        return lock(ref, h, entityId, operation, 0L, false);
+    }
+
+    private boolean lock(SlotRef ref, int h, String entityId, String operation, long t, boolean insertIfAbsent) {
         ref.hash = h;
         int si = h & (SEGMENTS - 1);
         while (true) {
@@ -246,7 +236,7 @@ final class KeyTable {
             } else if (i == RELOCATING) {
                 awaitRelocation(segments[si], s);
             } else {
-                return false;
+                return insertIfAbsent && insertLocked(segments[si], h, entityId, operation, t, ref) != null;
             }
         }
     }

@@ -150,16 +150,6 @@ final class RuleKernel {
         long start = w[b];
         long sinceStart = t - start;
         long counts = w[b + 1];
-        if (sinceStart >= 0 && sinceStart < window) {
-            // the common case, t in the stored window: nothing rolls, the start stays
-            long previous = counts >>> 32;
-            long excess = (counts & LOW_32) + cost + previous - limit;
-            if (excess <= 0 || Math128.productAtLeast(previous, sinceStart, excess, window, 0)) {
-                w[b + 1] = counts + cost;
-                return 0;
-            }
-            return retryAfter(w, b, t, cost);
-        }
         long elapsed;
         if (sinceStart < window) {
             elapsed = Math.max(sinceStart, 0);

@@ -71,11 +71,22 @@ public final class TickingClock implements Clock, AutoCloseable {
      *                                  [{@link #MIN_RESOLUTION}, {@link #MAX_RESOLUTION}]
      */
     public static TickingClock start(Duration resolution) {
+        return new TickingClock(requireResolution("resolution", resolution).toNanos());
+    }
+
+    /**
+     * The check {@link #start(Duration)} applies, for builders that take a resolution and start the
+     * clock later: returns {@code resolution} if it lies in
+     * [{@link #MIN_RESOLUTION}, {@link #MAX_RESOLUTION}].
+     *
+     * @param argument how the message names the argument
+     * @throws IllegalArgumentException naming {@code argument} and the value otherwise
+     */
+    public static Duration requireResolution(String argument, Duration resolution) {
         if (resolution == null || resolution.compareTo(MIN_RESOLUTION) < 0 || resolution.compareTo(MAX_RESOLUTION) > 0) {
-            throw new IllegalArgumentException(
-                    "resolution must be between 100 µs and 1 s, was " + resolution);
+            throw new IllegalArgumentException(argument + " must be between 100 µs and 1 s, was " + resolution);
         }
-        return new TickingClock(resolution.toNanos());
+        return resolution;
     }
 
     /** The latest sample of {@link System#nanoTime()}; the system clock itself once closed. */

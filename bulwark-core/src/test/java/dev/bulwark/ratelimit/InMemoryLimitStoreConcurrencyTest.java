@@ -98,7 +98,7 @@ class InMemoryLimitStoreConcurrencyTest {
         InMemoryLimitStore store = InMemoryLimitStore.create(clock);
         long perKey = ATTEMPTS_PER_THREAD * 3 / 2; // two threads per key: some of their attempts are denied
         RateLimit rule = RateLimit.of("collide", perKey, Duration.ofHours(1), Algorithm.FIXED_WINDOW);
-        List<String> sameHash = sameHashCode(3); // 8 strings, one hashCode
+        List<String> sameHash = CollidingStrings.of(3); // 8 strings, one hashCode
         List<String> stable = sameHash.subList(0, 4);
         List<String> churned = sameHash.subList(4, 6);
         List<Callable<Integer>> tasks = new ArrayList<>();
@@ -127,19 +127,6 @@ class InMemoryLimitStoreConcurrencyTest {
             assertThat(admitted.get(k) + admitted.get(k + stable.size())).as(stable.get(k)).isEqualTo(perKey);
             assertThat(store.peek(stable.get(k), "op", List.of(rule)).remaining()).isZero();
         }
-    }
-
-    /** 2^n distinct strings of length 2n with the same {@code hashCode()} ("Aa" and "BB" collide). */
-    private static List<String> sameHashCode(int n) {
-        List<String> out = new ArrayList<>();
-        for (int mask = 0; mask < 1 << n; mask++) {
-            StringBuilder sb = new StringBuilder();
-            for (int bit = 0; bit < n; bit++) {
-                sb.append((mask & (1 << bit)) == 0 ? "Aa" : "BB");
-            }
-            out.add(sb.toString());
-        }
-        return out;
     }
 
     @Test

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bulwark.time.ManualClock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -149,7 +148,7 @@ class InMemoryLimitStoreTest {
     void keysWhoseHashesCollideAreCappedSoLookupsStayShort() {
         InMemoryLimitStore store = store(1_000);
         RateLimit rule = RateLimit.of(5, WINDOW);
-        List<String> colliding = collidingStrings(5); // 32 strings with one String.hashCode
+        List<String> colliding = CollidingStrings.of(5); // 32 strings with one String.hashCode
         int admitted = 0;
         for (String entity : colliding) {
             admitted += store.tryAcquire(entity, "op", rule, 1) == 0 ? 1 : 0;
@@ -158,19 +157,6 @@ class InMemoryLimitStoreTest {
         assertThat(store.hashFloodRefusals()).isEqualTo(colliding.size() - KeyTable.MAX_SAME_HASH);
         assertThat(store.tryAcquire("an ordinary key", "op", rule, 1)).isZero();
         assertThat(store.tryAcquire(colliding.get(0), "op", rule, 1)).isZero();
-    }
-
-    /** 2^n distinct strings of length 2n with the same {@code hashCode()} ("Aa" and "BB" collide). */
-    private static List<String> collidingStrings(int n) {
-        List<String> out = new ArrayList<>();
-        for (int mask = 0; mask < 1 << n; mask++) {
-            StringBuilder sb = new StringBuilder();
-            for (int bit = 0; bit < n; bit++) {
-                sb.append((mask & (1 << bit)) == 0 ? "Aa" : "BB");
-            }
-            out.add(sb.toString());
-        }
-        return out;
     }
 
     // ------------------------------------------------------------------ misc

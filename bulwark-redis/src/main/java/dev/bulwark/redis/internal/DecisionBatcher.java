@@ -195,10 +195,9 @@ public final class DecisionBatcher {
      *                          {@link IllegalStateException} for a malformed reply
      */
     public List<Object> await(String key, String[] args) {
-        long start = System.nanoTime();
         Request request = enqueue(key, args);
         try {
-            return request.get(timeoutNanos - (System.nanoTime() - start), TimeUnit.NANOSECONDS);
+            return request.get(timeoutNanos - (nanoTime.getAsLong() - request.enqueuedNanos), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
             Throwable cause = ScriptExecutor.unwrap(e.getCause());
             if (cause instanceof RuntimeException re) {
