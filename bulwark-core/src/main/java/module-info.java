@@ -10,4 +10,5 @@ module dev.bulwark.core {
     exports dev.bulwark.circuit;
     exports dev.bulwark.ratelimit;
     exports dev.bulwark.pipeline;
+    exports dev.bulwark.spi;
 }

@@ -1,21 +1,32 @@
 package dev.bulwark;
 
 import dev.bulwark.circuit.CircuitBreakers;
-import dev.bulwark.error.ErrorCode;
+import dev.bulwark.error.CoreErrorCode;
+import dev.bulwark.error.ErrorCatalogue;
 import dev.bulwark.error.InfraError;
 import dev.bulwark.internal.DaemonExecutor;
 import dev.bulwark.internal.ExecutorScheduler;
 import dev.bulwark.internal.SystemTimer;
+import dev.bulwark.internal.pipeline.ProtectionRegistry;
+import dev.bulwark.pipeline.Criticality;
 import dev.bulwark.pipeline.PolicyContext;
 import dev.bulwark.ratelimit.InMemoryLimitStore;
 import dev.bulwark.ratelimit.LimitStore;
 import dev.bulwark.ratelimit.RateLimiter;
+import dev.bulwark.spi.BulwarkModule;
+import dev.bulwark.spi.Call;
+import dev.bulwark.spi.ComponentStatus;
+import dev.bulwark.spi.ModuleContext;
+import dev.bulwark.spi.RegistryListener;
+import dev.bulwark.spi.Subscription;
 import dev.bulwark.telemetry.EventChannel;
+import dev.bulwark.telemetry.EventKeys;
+import dev.bulwark.telemetry.EventType;
 import dev.bulwark.telemetry.Events;
 import dev.bulwark.telemetry.Telemetry;
 import dev.bulwark.time.Clock;
-import dev.bulwark.time.TickingClock;
 import dev.bulwark.time.Scheduler;
+import dev.bulwark.time.TickingClock;
 import dev.bulwark.time.Timer;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,6 +36,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -34,7 +46,8 @@ import java.util.function.Supplier;
 
 /**
  * The entry point of Bulwark: one object that owns the clock, the telemetry stream, the
- * background scheduler and every protection component built on them.
+ * background scheduler and every protection component built on them, core's and those of the
+ * {@linkplain BulwarkModule modules} installed into it.
  *
  * <pre>{@code
  * try (Infrastructure infra = Infrastructure.builder().build()) {
@@ -42,10 +55,11 @@ import java.util.function.Supplier;
  * }
  * }</pre>
  *
- * <p><b>Lifecycle.</b> {@code build()} starts the scheduler thread and emits
- * {@code infrastructure.initialized}; {@link #close()} emits {@code infrastructure.stopped},
- * closes the components in reverse order and stops every thread the instance started. Building
- * and closing any number of instances in one JVM leaves no thread behind.
+ * <p><b>Lifecycle.</b> {@code build()} starts the scheduler thread, builds core's components,
+ * installs the modules in order and emits {@code infrastructure.initialized}; {@link #close()}
+ * emits {@code infrastructure.stopped}, closes the components in reverse order of registration and
+ * stops every thread the instance started. Building and closing any number of instances in one
+ * JVM leaves no thread behind.
  *
  * <p>Thread-safe.
  */
@@ -60,8 +74,8 @@ public final class Infrastructure implements AutoCloseable {
     private final Instant startedAt;
     private final long startedNanos;
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final Map<String, Supplier<Object>> componentStatus = new LinkedHashMap<>();
-    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final Components components = new Components();
+    private final ErrorCatalogue errorCodes = ErrorCatalogue.withCoreCodes();
     private final CircuitBreakers circuitBreakers;
     private final PolicyContext policyContext;
     private final ProtectionRegistry protections;
@@ -75,17 +89,22 @@ public final class Infrastructure implements AutoCloseable {
         this.scheduler = new ExecutorScheduler();
         this.startedAt = clock.instant();
         this.startedNanos = clock.nanoTime();
-        CircuitBreakers breakers = CircuitBreakers.create(clock, telemetry);
-        this.circuitBreakers = register("circuit_breakers", breakers, breakers::snapshot);
-        RateLimiter limiter = createRateLimiter(b);
-        this.rateLimiter = register("rate_limiter", limiter, limiter::snapshot);
-        scheduler.scheduleAtFixedRate("rate-limit-sweep", b.rateLimitSweepInterval, rateLimiter::sweepExpired);
-        List<AutoCloseable> pipelineResources = new ArrayList<>();
-        this.policyContext = policyContext(b, pipelineResources);
-        ProtectionRegistry registry = new ProtectionRegistry(policyContext, circuitBreakers,
-                new LimiterGate(rateLimiter, telemetry), pipelineResources);
-        this.protections = register("protections", registry, registry::snapshot);
-
+        try {
+            this.policyContext = policyContext(b);
+            CircuitBreakers breakers = CircuitBreakers.create(clock, telemetry);
+            this.circuitBreakers = components.register("circuit_breakers", breakers, breakers::snapshot, null);
+            LimiterSlot limiterSlot = new LimiterSlot(b);
+            for (BulwarkModule module : b.modules) {
+                module.install(new Context(module.name(), limiterSlot));
+            }
+            this.rateLimiter = limiterSlot.limiter();
+            scheduler.scheduleAtFixedRate("rate-limit-sweep", b.rateLimitSweepInterval, rateLimiter::sweepExpired);
+            this.protections = new ProtectionRegistry(this, policyContext);
+            components.register("protections", protections, protections::snapshot, null);
+        } catch (RuntimeException | Error e) {
+            closeAll();
+            throw e;
+        }
         emit(Events.INFRASTRUCTURE_INITIALIZED);
     }
 
@@ -114,6 +133,11 @@ public final class Infrastructure implements AutoCloseable {
         return circuitBreakers;
     }
 
+    /** The error codes this instance can produce: core's and those of its modules. */
+    public ErrorCatalogue errorCodes() {
+        return errorCodes;
+    }
+
     /**
      * What the pipeline's policies run on: this instance's clock, telemetry, timer (the clock
      * itself when it is a {@link dev.bulwark.time.ManualClock}) and executor. Pass it to
@@ -124,17 +148,31 @@ public final class Infrastructure implements AutoCloseable {
         return policyContext;
     }
 
-    // ---------------------------------------------------------------- the protection pipeline (DESIGN §7)
+    /**
+     * The first component of {@code type} registered by core or a module: {@code infra.component(Pools.class)},
+     * {@code infra.component(RedisLimitStore.class)}.
+     */
+    public <C> Optional<C> component(Class<C> type) {
+        return components.first(type);
+    }
+
+    /** Every component of {@code type}, in registration order. */
+    public <C> List<C> components(Class<C> type) {
+        return components.all(type);
+    }
+
+    // ---------------------------------------------------------------- the protection pipeline
 
     /**
-     * Runs {@code operation} under every part of {@code protection}, nested in the fixed order
-     * fallback → rate limit → bulkhead → total timeout → retry → circuit breaker → attempt timeout.
+     * Runs {@code operation} under every stage of {@code protection}, nested in the fixed order of
+     * their slots: fallback → rate limit → shed → adaptive concurrency → bulkhead → total timeout →
+     * retry → hedge → circuit breaker → attempt timeout → pool (docs/pipeline.md).
      *
      * @return {@code Ok(value)} (the call's, or the fallback's); or {@code Err} with the error that
      *         came out: 6001 rate limited, 7001 bulkhead full, 7002 timed out, 7003 retries exhausted,
      *         7004 retry budget exhausted, 5004 breaker open, 5005 breaker not installed, 5003 / 5012
-     *         the call failed, 7005 the fallback failed, 7007 {@code protection} is null or its
-     *         breaker cannot be installed, 3204 {@code operation} is null
+     *         the call failed, 7005 the fallback failed, 7007 {@code protection} is null or a stage
+     *         cannot be built, 3204 {@code operation} is null
      */
     public <T> Result<T> executeProtected(Protection protection, ThrowingSupplier<T> operation) {
         return executeProtected(protection, null, operation);
@@ -146,19 +184,9 @@ public final class Infrastructure implements AutoCloseable {
      * for a per-caller limit, else 6009).
      */
     public <T> Result<T> executeProtected(Protection protection, String entityId, ThrowingSupplier<T> operation) {
-        if (protection == null) {
-            return Result.err(protections.invalid(null, "protection must not be null", null));
-        }
-        if (operation == null) {
-            return Result.err(nullOperation());
-        }
-        ProtectionPipeline pipeline;
-        try {
-            pipeline = protections.direct(protection);
-        } catch (RuntimeException e) {
-            return Result.err(protections.unusable(protection, e));
-        }
-        return pipeline.execute(entityId, operation);
+        InfraError invalid = invalidCall(protection, operation);
+        return invalid != null ? Result.err(invalid)
+                : protections.execute(protection, protection.directRuntime, Call.of(operation, entityId, Criticality.DEFAULT));
     }
 
     /**
@@ -172,14 +200,36 @@ public final class Infrastructure implements AutoCloseable {
 
     /** {@link #executeProtected(String, ThrowingSupplier)} on behalf of {@code entityId}. */
     public <T> Result<T> executeProtected(String key, String entityId, ThrowingSupplier<T> operation) {
-        ProtectionPipeline pipeline = protections.named(key);
-        if (pipeline == null) {
-            return Result.err(protections.notFound(key));
-        }
-        if (operation == null) {
-            return Result.err(nullOperation());
-        }
-        return pipeline.execute(entityId, operation);
+        return operation == null ? Result.err(nullOperation())
+                : protections.execute(key, Call.of(operation, entityId, Criticality.DEFAULT));
+    }
+
+    /**
+     * Like {@link #executeProtected(String, String, ThrowingSupplier)}, but returns the value or throws.
+     *
+     * @throws dev.bulwark.error.InfraException with the error {@code executeProtected} would return
+     */
+    public <T> T callProtected(String key, String entityId, ThrowingSupplier<T> operation) {
+        return executeProtected(key, entityId, operation).getOrThrow();
+    }
+
+    /** {@link #callProtected(String, String, ThrowingSupplier)} with no entity. */
+    public <T> T callProtected(String key, ThrowingSupplier<T> operation) {
+        return callProtected(key, null, operation);
+    }
+
+    /**
+     * Like {@link #executeProtected(Protection, String, ThrowingSupplier)}, but returns the value or throws.
+     *
+     * @throws dev.bulwark.error.InfraException with the error {@code executeProtected} would return
+     */
+    public <T> T callProtected(Protection protection, String entityId, ThrowingSupplier<T> operation) {
+        return executeProtected(protection, entityId, operation).getOrThrow();
+    }
+
+    /** {@link #callProtected(Protection, String, ThrowingSupplier)} with no entity. */
+    public <T> T callProtected(Protection protection, ThrowingSupplier<T> operation) {
+        return callProtected(protection, null, operation);
     }
 
     /**
@@ -194,19 +244,10 @@ public final class Infrastructure implements AutoCloseable {
     /** {@link #executeProtectedAsync(Protection, Supplier)} on behalf of {@code entityId}. */
     public <T> CompletionStage<Result<T>> executeProtectedAsync(Protection protection, String entityId,
                                                                Supplier<? extends CompletionStage<T>> operation) {
-        if (protection == null) {
-            return CompletableFuture.completedFuture(Result.err(protections.invalid(null, "protection must not be null", null)));
-        }
-        if (operation == null) {
-            return CompletableFuture.completedFuture(Result.err(nullOperation()));
-        }
-        ProtectionPipeline pipeline;
-        try {
-            pipeline = protections.direct(protection);
-        } catch (RuntimeException e) {
-            return CompletableFuture.completedFuture(Result.err(protections.unusable(protection, e)));
-        }
-        return pipeline.executeAsync(entityId, operation);
+        InfraError invalid = invalidCall(protection, operation);
+        return invalid != null ? CompletableFuture.completedFuture(Result.err(invalid))
+                : protections.executeAsync(protection, protection.directRuntime,
+                        Call.ofAsync(operation, entityId, Criticality.DEFAULT));
     }
 
     /** The asynchronous form of {@link #executeProtected(String, ThrowingSupplier)}. */
@@ -217,25 +258,19 @@ public final class Infrastructure implements AutoCloseable {
     /** {@link #executeProtectedAsync(String, Supplier)} on behalf of {@code entityId}. */
     public <T> CompletionStage<Result<T>> executeProtectedAsync(String key, String entityId,
                                                                Supplier<? extends CompletionStage<T>> operation) {
-        ProtectionPipeline pipeline = protections.named(key);
-        if (pipeline == null) {
-            return CompletableFuture.completedFuture(Result.err(protections.notFound(key)));
-        }
-        if (operation == null) {
-            return CompletableFuture.completedFuture(Result.err(nullOperation()));
-        }
-        return pipeline.executeAsync(entityId, operation);
+        return operation == null ? CompletableFuture.completedFuture(Result.err(nullOperation()))
+                : protections.executeAsync(key, Call.ofAsync(operation, entityId, Criticality.DEFAULT));
     }
 
     /**
      * Configures (or replaces) the protection under {@code key}. The replacement is atomic: a call
      * runs entirely under the old configuration or entirely under the new one. State that still
-     * applies is kept: the breaker and the rate limits (they live in their registries), and the
-     * bulkhead (its calls in flight, under the new limit), the retry budget, the timeouts' counts and
-     * the fallback's last good value when their configuration did not change.
+     * applies is kept: the breaker and the rate limits (they live in their registries), and each
+     * stage whose configuration is equal to the one it replaces (the bulkhead also keeps its calls
+     * in flight under a new limit). Configuring an equal protection again changes nothing.
      *
-     * @return {@code Ok(config)}; {@code Err(7007)} for a blank or over-long key, a null config, or a
-     *         breaker that cannot be installed
+     * @return {@code Ok(config)}; {@code Err(7007)} for a blank, over-long or control-character key,
+     *         a null config, or a stage that cannot be built
      */
     public Result<Protection> configureProtection(String key, Protection config) {
         return protections.configure(key, config);
@@ -251,7 +286,7 @@ public final class Infrastructure implements AutoCloseable {
         return protections.keys();
     }
 
-    /** The state of every part of the protection under {@code key}, or {@code Err(7006)}. */
+    /** The state of every stage of the protection under {@code key}, or {@code Err(7006)}. */
     public Result<ProtectionStatus> protectionStatus(String key) {
         return protections.status(key);
     }
@@ -261,27 +296,42 @@ public final class Infrastructure implements AutoCloseable {
         return protections.remove(key);
     }
 
+    /**
+     * Tells {@code listener} of every named protection now, then of each one configured,
+     * reconfigured ({@link RegistryListener#replaced}) or removed.
+     */
+    public Subscription subscribeToProtections(RegistryListener<? super Protection> listener) {
+        return protections.subscribe(listener);
+    }
+
+    private InfraError invalidCall(Protection protection, Object operation) {
+        if (protection == null) {
+            return protections.invalid(null, "protection must not be null", null);
+        }
+        return operation == null ? nullOperation() : null;
+    }
+
     private InfraError nullOperation() {
-        return InfraError.builder(ErrorCode.INVALID_INPUT)
+        return InfraError.builder(CoreErrorCode.INVALID_INPUT)
                 .message("operation must not be null")
                 .timestampMillis(clock.currentTimeMillis())
                 .build();
     }
 
-    private PolicyContext policyContext(Builder b, List<AutoCloseable> owned) {
+    private PolicyContext policyContext(Builder b) {
         Timer timer = b.timer;
         if (timer == null && clock instanceof Timer clockTimer) {
             timer = clockTimer;
         }
         if (timer == null) {
             SystemTimer systemTimer = new SystemTimer();
-            owned.add(systemTimer);
+            components.onClose(systemTimer);
             timer = systemTimer;
         }
         Executor executor = b.executor;
         if (executor == null) {
             ExecutorService pool = DaemonExecutor.create("bulwark-pipeline");
-            owned.add(pool::shutdownNow);
+            components.onClose(pool::shutdownNow);
             executor = pool;
         }
         return PolicyContext.builder().clock(clock).timer(timer).executor(executor).telemetry(telemetry).build();
@@ -289,8 +339,9 @@ public final class Infrastructure implements AutoCloseable {
 
     /**
      * The rate limiter, on the configured {@link LimitStore} (by default an in-memory store on this
-     * instance's clock, bounded by {@link Builder#rateLimitMaxKeys(long)}); its expired state is
-     * swept every {@link Builder#rateLimitSweepInterval(Duration)}.
+     * instance's clock, bounded by {@link Builder#rateLimitMaxKeys(long)}; a module such as the
+     * Redis store may set another); its expired state is swept every
+     * {@link Builder#rateLimitSweepInterval(Duration)}.
      */
     public RateLimiter rateLimiter() {
         return rateLimiter;
@@ -301,22 +352,18 @@ public final class Infrastructure implements AutoCloseable {
         return !closed.get();
     }
 
-    /** A snapshot of this instance and each of its components. */
+    /** A snapshot of this instance and the typed status of each of its components. */
     public InfrastructureStatus status() {
-        Map<String, Object> components = new LinkedHashMap<>();
-        synchronized (componentStatus) {
-            componentStatus.forEach((name, status) -> components.put(name, status.get()));
-        }
         return new InfrastructureStatus(isRunning(), startedAt,
                 Duration.ofNanos(clock.nanoTime() - startedNanos),
-                Collections.unmodifiableMap(components),
+                components.statuses(),
                 telemetry.droppedEvents(), telemetry.handlerFailures(), scheduler.failures());
     }
 
     /**
      * Stops this instance: emits {@code infrastructure.stopped}, closes components in reverse
-     * order of creation, stops the scheduler and (if it created it) the telemetry dispatcher.
-     * Idempotent.
+     * order of registration (modules' before core's), stops the scheduler and (if it created it)
+     * the telemetry dispatcher. Idempotent.
      */
     @Override
     public void close() {
@@ -324,19 +371,11 @@ public final class Infrastructure implements AutoCloseable {
             return;
         }
         emit(Events.INFRASTRUCTURE_STOPPED);
-        List<AutoCloseable> reversed;
-        synchronized (componentStatus) {
-            reversed = new ArrayList<>(closeables);
-        }
-        Collections.reverse(reversed);
-        for (AutoCloseable c : reversed) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                System.getLogger(Infrastructure.class.getName())
-                        .log(System.Logger.Level.WARNING, "closing component " + c + " failed", e);
-            }
-        }
+        closeAll();
+    }
+
+    private void closeAll() {
+        components.closeAll();
         scheduler.close();
         if (ownsTelemetry) {
             telemetry.close();
@@ -346,35 +385,225 @@ public final class Infrastructure implements AutoCloseable {
         }
     }
 
-    /** Registers a component's status summary and, if it is closeable, its shutdown. */
-    private <T> T register(String name, T component, Supplier<Object> status) {
-        synchronized (componentStatus) {
-            componentStatus.put(name, status);
-            if (component instanceof AutoCloseable closeable) {
-                closeables.add(closeable);
+    private void emit(EventType event) {
+        EventChannel channel = telemetry.channel(event);
+        if (channel.isActive()) {
+            channel.emit(Map.of(), Map.of(EventKeys.COMPONENTS, components.names()));
+        }
+    }
+
+    /** The components of this instance: status sources, lookups by type, and what to close. */
+    private static final class Components {
+        private record Entry(String name, Object component, Supplier<? extends ComponentStatus> status) {
+        }
+
+        private final List<Entry> entries = new ArrayList<>();
+        private final List<AutoCloseable> closeables = new ArrayList<>();
+
+        synchronized <C> C register(String name, C component, Supplier<? extends ComponentStatus> status,
+                                    AutoCloseable onClose) {
+            Objects.requireNonNull(component, "component");
+            if (name == null || !name.matches("[a-z][a-z0-9_]{0,63}")) {
+                throw new IllegalArgumentException("component name must be lower_snake_case (at most 64), was "
+                        + (name == null ? "null" : "'" + name + "'"));
+            }
+            for (Entry e : entries) {
+                if (e.name.equals(name)) {
+                    throw new IllegalArgumentException("a component named '" + name + "' is already registered: "
+                            + e.component);
+                }
+            }
+            entries.add(new Entry(name, component, status));
+            if (onClose != null) {
+                closeables.add(onClose);
+            }
+            return component;
+        }
+
+        synchronized void onClose(AutoCloseable closeable) {
+            closeables.add(closeable);
+        }
+
+        synchronized <C> Optional<C> first(Class<C> type) {
+            for (Entry e : entries) {
+                if (type.isInstance(e.component)) {
+                    return Optional.of(type.cast(e.component));
+                }
+            }
+            return Optional.empty();
+        }
+
+        synchronized <C> List<C> all(Class<C> type) {
+            List<C> found = new ArrayList<>();
+            for (Entry e : entries) {
+                if (type.isInstance(e.component)) {
+                    found.add(type.cast(e.component));
+                }
+            }
+            return List.copyOf(found);
+        }
+
+        synchronized List<String> names() {
+            return entries.stream().map(Entry::name).toList();
+        }
+
+        Map<String, ComponentStatus> statuses() {
+            List<Entry> snapshot;
+            synchronized (this) {
+                snapshot = List.copyOf(entries);
+            }
+            Map<String, ComponentStatus> out = new LinkedHashMap<>();
+            for (Entry e : snapshot) {
+                ComponentStatus status = e.status == null ? null : e.status.get();
+                if (status != null) {
+                    out.put(e.name, status);
+                }
+            }
+            return Collections.unmodifiableMap(out);
+        }
+
+        void closeAll() {
+            List<AutoCloseable> reversed;
+            synchronized (this) {
+                reversed = new ArrayList<>(closeables);
+                closeables.clear();
+            }
+            Collections.reverse(reversed);
+            for (AutoCloseable c : reversed) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    System.getLogger(Infrastructure.class.getName())
+                            .log(System.Logger.Level.WARNING, "closing component " + c + " failed", e);
+                }
             }
         }
-        return component;
     }
 
-    private RateLimiter createRateLimiter(Builder b) {
-        boolean ownsStore = b.rateLimitStore == null;
-        LimitStore store = ownsStore
-                ? InMemoryLimitStore.builder().clock(clock).maxKeys(b.rateLimitMaxKeys).build()
-                : b.rateLimitStore;
-        return RateLimiter.builder(store).telemetry(telemetry).clock(clock).ownsStore(ownsStore).build();
-    }
+    /**
+     * The rate limiter, created when first asked for (by a module or at the end of the build), on
+     * the store a module chose before that or on the default in-memory store.
+     */
+    private final class LimiterSlot {
+        private final Builder builder;
+        private LimitStore store;
+        private boolean ownsStore;
+        private String storeModule;
+        private RateLimiter limiter;
 
-    private List<String> componentNames() {
-        synchronized (componentStatus) {
-            return List.copyOf(componentStatus.keySet());
+        LimiterSlot(Builder builder) {
+            this.builder = builder;
+            this.store = builder.rateLimitStore;
+        }
+
+        void use(String module, LimitStore chosen, boolean owned) {
+            Objects.requireNonNull(chosen, "store");
+            if (limiter != null) {
+                throw new IllegalStateException("module '" + module + "' sets the rate limit store after the rate limiter"
+                        + " was created: install it before the modules that use the rate limiter");
+            }
+            if (store != null) {
+                throw new IllegalStateException("module '" + module + "' sets the rate limit store, but "
+                        + (storeModule != null ? "module '" + storeModule + "'" : "Builder.rateLimitStore") + " set it already");
+            }
+            this.store = chosen;
+            this.ownsStore = owned;
+            this.storeModule = module;
+        }
+
+        RateLimiter limiter() {
+            if (limiter == null) {
+                LimitStore chosen = store;
+                boolean owned = ownsStore;
+                if (chosen == null) {
+                    chosen = InMemoryLimitStore.builder().clock(clock).maxKeys(builder.rateLimitMaxKeys).build();
+                    owned = true;
+                }
+                RateLimiter created = RateLimiter.builder(chosen).telemetry(telemetry).clock(clock).ownsStore(owned).build();
+                limiter = components.register("rate_limiter", created, created::status, created);
+            }
+            return limiter;
         }
     }
 
-    private void emit(dev.bulwark.telemetry.EventName suffix) {
-        EventChannel channel = telemetry.channel(telemetry.name(suffix));
-        if (channel.isActive()) {
-            channel.emit(Map.of(), Map.of("components", componentNames()));
+    /** The context a module is installed with. */
+    private final class Context implements ModuleContext {
+        private final String moduleName;
+        private final LimiterSlot limiterSlot;
+
+        Context(String moduleName, LimiterSlot limiterSlot) {
+            this.moduleName = moduleName;
+            this.limiterSlot = limiterSlot;
+        }
+
+        @Override
+        public String moduleName() {
+            return moduleName;
+        }
+
+        @Override
+        public Clock clock() {
+            return clock;
+        }
+
+        @Override
+        public Telemetry telemetry() {
+            return telemetry;
+        }
+
+        @Override
+        public Scheduler scheduler() {
+            return scheduler;
+        }
+
+        @Override
+        public Timer timer() {
+            return policyContext.timer();
+        }
+
+        @Override
+        public Executor executor() {
+            return policyContext.executor();
+        }
+
+        @Override
+        public PolicyContext policyContext() {
+            return policyContext;
+        }
+
+        @Override
+        public CircuitBreakers circuitBreakers() {
+            return circuitBreakers;
+        }
+
+        @Override
+        public ErrorCatalogue errorCodes() {
+            return errorCodes;
+        }
+
+        @Override
+        public void useRateLimitStore(LimitStore store, boolean owned) {
+            limiterSlot.use(moduleName, store, owned);
+        }
+
+        @Override
+        public RateLimiter rateLimiter() {
+            return limiterSlot.limiter();
+        }
+
+        @Override
+        public <C> C register(String name, C component, Supplier<? extends ComponentStatus> status, AutoCloseable onClose) {
+            return components.register(name, component, status, onClose);
+        }
+
+        @Override
+        public <C> Optional<C> component(Class<C> type) {
+            return components.first(type);
+        }
+
+        @Override
+        public <C> List<C> components(Class<C> type) {
+            return components.all(type);
         }
     }
 
@@ -389,8 +618,26 @@ public final class Infrastructure implements AutoCloseable {
         private LimitStore rateLimitStore;
         private long rateLimitMaxKeys = InMemoryLimitStore.DEFAULT_MAX_KEYS;
         private Duration rateLimitSweepInterval = Duration.ofSeconds(10);
+        private final List<BulwarkModule> modules = new ArrayList<>();
 
         private Builder() {
+        }
+
+        /**
+         * Installs a module (a Redis limit store, pools, a metrics binder...) when the infrastructure is
+         * built: modules install in the order given, after core's components, and close in reverse.
+         *
+         * @throws IllegalArgumentException if a module of the same name was given already
+         */
+        public Builder install(BulwarkModule module) {
+            Objects.requireNonNull(module, "module");
+            for (BulwarkModule m : modules) {
+                if (m.name().equals(module.name())) {
+                    throw new IllegalArgumentException("a module named '" + module.name() + "' is installed already: " + m);
+                }
+            }
+            modules.add(module);
+            return this;
         }
 
         /** The clock of every component; use a {@link dev.bulwark.time.ManualClock} in tests. */
@@ -494,7 +741,13 @@ public final class Infrastructure implements AutoCloseable {
             return this;
         }
 
-        /** Builds and starts the infrastructure; emits {@code infrastructure.initialized}. */
+        /**
+         * Builds and starts the infrastructure, installing its modules; emits
+         * {@code infrastructure.initialized}.
+         *
+         * @throws IllegalStateException if two modules register the same error code, component name or store
+         * @throws RuntimeException      what a module's {@code install} threw (what was built is closed again)
+         */
         public Infrastructure build() {
             return new Infrastructure(this);
         }

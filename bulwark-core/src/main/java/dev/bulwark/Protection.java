@@ -1,20 +1,32 @@
 package dev.bulwark;
 
 import dev.bulwark.circuit.CircuitBreakerConfig;
+import dev.bulwark.internal.pipeline.RuntimeCell;
 import dev.bulwark.pipeline.BulkheadConfig;
+import dev.bulwark.pipeline.BulkheadStage;
+import dev.bulwark.pipeline.CircuitBreakerStage;
 import dev.bulwark.pipeline.FallbackConfig;
+import dev.bulwark.pipeline.FallbackStage;
+import dev.bulwark.pipeline.RateLimitStage;
 import dev.bulwark.pipeline.RetryConfig;
+import dev.bulwark.pipeline.RetryStage;
 import dev.bulwark.pipeline.TimeoutConfig;
+import dev.bulwark.pipeline.TimeoutStage;
 import dev.bulwark.ratelimit.RateLimit;
+import dev.bulwark.spi.Slot;
+import dev.bulwark.spi.StageSpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
- * What protects a call: any combination of fallback, rate limit, bulkhead, total timeout, retry,
- * circuit breaker and attempt timeout, run by {@link Infrastructure#executeProtected(Protection, ThrowingSupplier)}
- * or configured under a key with {@link Infrastructure#configureProtection(String, Protection)}.
+ * What protects a call: an ordered set of pipeline stages (fallback, rate limit, bulkhead, total
+ * timeout, retry, circuit breaker, attempt timeout, and any stage of a module or of your own), run
+ * by {@link Infrastructure#executeProtected(Protection, ThrowingSupplier)} or configured under a key
+ * with {@link Infrastructure#configureProtection(String, Protection)}.
  *
  * <pre>{@code
  * Protection inventory = Protection.builder()
@@ -31,19 +43,21 @@ import java.util.Objects;
  * }</pre>
  *
  * <h2>Order</h2>
- * Whatever the order of the builder calls, the parts always nest in this order, outermost first
- * (DESIGN §7):
+ * Whatever the order of the builder calls, the stages always nest in the order of their
+ * {@link Slot}s, outermost first:
  * <pre>
- * fallback → rate limit → bulkhead → total timeout → retry → circuit breaker → attempt timeout → the call
+ * fallback → rate limit → shed → adaptive concurrency → bulkhead → total timeout → retry → hedge
+ *          → circuit breaker → attempt timeout → pool → the call
  * </pre>
  * So a rate-limited or bulkhead-rejected call is not retried; each attempt of a retry asks the
  * breaker again and is counted by it once; a retry waits within the total timeout; and the
- * fallback answers whatever error comes out, rejections included.
+ * fallback answers whatever error comes out, rejections included. A stage of your own
+ * ({@link Builder#stage(StageSpec)}) takes its place by its slot's order (docs/architecture.md).
  *
  * <h2>State</h2>
  * A protection is an immutable description. The circuit breaker and the rate limits keep their
  * state in the infrastructure (the breaker registry by name, the limiter by entity and
- * operation). The other stateful parts — the bulkhead's places, the retry budget, the last good
+ * operation). The other stateful stages — the bulkhead's places, the retry budget, the last good
  * value of the fallback — belong to the named protection, or, for a protection used directly, to
  * this instance: build it once and reuse it (a new {@code Protection} per call gets a new
  * bulkhead each time).
@@ -52,80 +66,38 @@ import java.util.Objects;
  * {@link Builder#circuitBreaker(String)} uses the breaker installed under that name; a call fails
  * with 5005 while none is. {@link Builder#circuitBreaker(String, CircuitBreakerConfig)} installs it
  * with that configuration when it is missing, or re-installs it when its configuration is another
- * one (which, as fuse does, starts its history afresh).
+ * one (which, as fuse does, starts its history afresh; an equal configuration keeps it).
  *
  * <h2>Fallback type</h2>
  * The fallback's value is returned as the call's result: use a protection with a fallback only
  * for calls whose result has the fallback's type.
  *
- * <p>Immutable and thread-safe; {@link #equals} compares the configuration of every part.
+ * <p>Immutable and thread-safe; {@link #equals} compares the name and every stage's configuration.
  */
 public final class Protection {
 
-    /** The part names, in pipeline order (outermost first), as reported in events and status. */
-    public static final List<String> PART_ORDER = List.of("fallback", "rate_limit", "bulkhead", "total_timeout",
-            "retry", "circuit_breaker", "attempt_timeout");
-
-    /**
-     * A rate limit part.
-     *
-     * @param entityId  the entity limited, or null when each call names it (per-caller limits)
-     * @param operation the operation limited
-     * @param rule      the limit
-     */
-    public record RateLimitPart(String entityId, String operation, RateLimit rule) {
-        public RateLimitPart {
-            Objects.requireNonNull(rule, "rule");
-            requireText("operation", operation);
-            if (entityId != null) {
-                requireText("entityId", entityId);
-            }
-        }
-    }
-
-    /**
-     * A circuit breaker part.
-     *
-     * @param name   the breaker's name in the registry
-     * @param config the configuration to install it with, or null to use the installed breaker
-     */
-    public record CircuitBreakerPart(String name, CircuitBreakerConfig config) {
-        public CircuitBreakerPart {
-            requireText("circuit breaker name", name);
-        }
-    }
+    /** The names of core's slots, in pipeline order (outermost first), as reported in events and status. */
+    public static final List<String> PART_ORDER = Slot.coreSlots().stream().map(Slot::name).toList();
 
     private final String name;
-    private final FallbackConfig<?> fallback;
-    private final RateLimitPart rateLimit;
-    private final BulkheadConfig bulkhead;
-    private final TimeoutConfig totalTimeout;
-    private final RetryConfig retry;
-    private final CircuitBreakerPart circuitBreaker;
-    private final TimeoutConfig attemptTimeout;
+    /** The stages by slot, in pipeline order. */
+    private final TreeMap<Slot, StageSpec> stages;
     private final List<String> parts;
 
     /** The runtime of this instance when used directly (not under a key); see "State" above. */
-    volatile Object directRuntime;
+    final RuntimeCell directRuntime = new RuntimeCell();
 
     private Protection(Builder b) {
-        this.fallback = b.fallback;
-        this.rateLimit = b.rateLimit;
-        this.bulkhead = b.bulkhead;
-        this.totalTimeout = b.totalTimeout;
-        this.retry = b.retry;
-        this.circuitBreaker = b.circuitBreaker;
-        this.attemptTimeout = b.attemptTimeout;
+        this.stages = new TreeMap<>(b.stages);
         List<String> present = new ArrayList<>();
-        Object[] inOrder = {fallback, rateLimit, bulkhead, totalTimeout, retry, circuitBreaker, attemptTimeout};
-        for (int i = 0; i < inOrder.length; i++) {
-            if (inOrder[i] != null) {
-                present.add(PART_ORDER.get(i));
-            }
+        for (Slot slot : stages.keySet()) {
+            present.add(slot.name());
         }
         this.parts = List.copyOf(present);
+        CircuitBreakerStage breaker = circuitBreaker();
+        RateLimitStage rateLimit = rateLimit();
         this.name = b.name != null ? b.name
-                : circuitBreaker != null ? circuitBreaker.name()
+                : breaker != null ? breaker.name()
                 : rateLimit != null ? rateLimit.operation()
                 : "protection";
     }
@@ -149,103 +121,96 @@ public final class Protection {
         return builder().rateLimit(entityId, operation, limit, window).build();
     }
 
-    /** A builder with no part. */
+    /** A builder with no stage. */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** A builder with this protection's parts, to derive a changed copy. */
+    /**
+     * A builder with this protection's name and stages, to derive a changed copy: each inherited
+     * stage may be replaced once, or removed with {@link Builder#without(Slot)}.
+     */
     public Builder toBuilder() {
         Builder b = new Builder();
         b.name = name;
-        b.fallback = fallback;
-        b.rateLimit = rateLimit;
-        b.bulkhead = bulkhead;
-        b.totalTimeout = totalTimeout;
-        b.retry = retry;
-        b.circuitBreaker = circuitBreaker;
-        b.attemptTimeout = attemptTimeout;
+        b.stages.putAll(stages);
+        b.inherited.addAll(stages.keySet());
         return b;
     }
 
     /**
-     * The name reported in events and given to the parts (default: the breaker's name, else the
+     * The name reported in events and given to the stages (default: the breaker's name, else the
      * rate-limited operation, else {@code "protection"}); a named protection reports its key.
      */
     public String name() {
         return name;
     }
 
-    /** The names of the parts present, in pipeline order (a sublist of {@link #PART_ORDER}). */
+    /** The names of the slots present, in pipeline order. */
     public List<String> parts() {
         return parts;
     }
 
+    /** The stages, in pipeline order (outermost first). */
+    public List<StageSpec> stages() {
+        return List.copyOf(stages.values());
+    }
+
+    /** The stage in {@code slot}, or null. */
+    public StageSpec stage(Slot slot) {
+        return stages.get(slot);
+    }
+
+    /** The fallback's configuration, or null. */
     public FallbackConfig<?> fallback() {
-        return fallback;
+        return stage(Slot.FALLBACK) instanceof FallbackStage f ? f.config() : null;
     }
 
-    public RateLimitPart rateLimit() {
-        return rateLimit;
+    /** The rate limit stage, or null. */
+    public RateLimitStage rateLimit() {
+        return stage(Slot.RATE_LIMIT) instanceof RateLimitStage r ? r : null;
     }
 
+    /** The bulkhead's configuration, or null. */
     public BulkheadConfig bulkhead() {
-        return bulkhead;
+        return stage(Slot.BULKHEAD) instanceof BulkheadStage b ? b.config() : null;
     }
 
+    /** The total timeout, or null. */
     public TimeoutConfig totalTimeout() {
-        return totalTimeout;
+        return stage(Slot.TOTAL_TIMEOUT) instanceof TimeoutStage t ? t.config() : null;
     }
 
+    /** The retry's configuration, or null. */
     public RetryConfig retry() {
-        return retry;
+        return stage(Slot.RETRY) instanceof RetryStage r ? r.config() : null;
     }
 
-    public CircuitBreakerPart circuitBreaker() {
-        return circuitBreaker;
+    /** The circuit breaker stage, or null. */
+    public CircuitBreakerStage circuitBreaker() {
+        return stage(Slot.CIRCUIT_BREAKER) instanceof CircuitBreakerStage c ? c : null;
     }
 
+    /** The attempt timeout, or null. */
     public TimeoutConfig attemptTimeout() {
-        return attemptTimeout;
+        return stage(Slot.ATTEMPT_TIMEOUT) instanceof TimeoutStage t ? t.config() : null;
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Protection p && name.equals(p.name) && Objects.equals(fallback, p.fallback)
-                && Objects.equals(rateLimit, p.rateLimit) && Objects.equals(bulkhead, p.bulkhead)
-                && Objects.equals(totalTimeout, p.totalTimeout) && Objects.equals(retry, p.retry)
-                && Objects.equals(circuitBreaker, p.circuitBreaker) && Objects.equals(attemptTimeout, p.attemptTimeout);
+        return o instanceof Protection p && name.equals(p.name) && stages.equals(p.stages);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(name, rateLimit, bulkhead, totalTimeout, retry, circuitBreaker, attemptTimeout);
+        return name.hashCode() * 31 + stages.hashCode();
     }
 
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder("Protection[").append(name);
-        if (fallback != null) {
-            sb.append(", fallback=").append(fallback);
-        }
-        if (rateLimit != null) {
-            sb.append(", rateLimit=").append(rateLimit.entityId() == null ? "<caller>" : rateLimit.entityId())
-                    .append('/').append(rateLimit.operation()).append(' ').append(rateLimit.rule());
-        }
-        if (bulkhead != null) {
-            sb.append(", bulkhead=").append(bulkhead);
-        }
-        if (totalTimeout != null) {
-            sb.append(", totalTimeout=").append(totalTimeout.timeout());
-        }
-        if (retry != null) {
-            sb.append(", retry=").append(retry);
-        }
-        if (circuitBreaker != null) {
-            sb.append(", circuitBreaker=").append(circuitBreaker.name());
-        }
-        if (attemptTimeout != null) {
-            sb.append(", attemptTimeout=").append(attemptTimeout.timeout());
+        for (Map.Entry<Slot, StageSpec> e : stages.entrySet()) {
+            sb.append(", ").append(e.getKey().name()).append('=').append(e.getValue());
         }
         return sb.append(']').toString();
     }
@@ -258,18 +223,15 @@ public final class Protection {
     }
 
     /**
-     * Builds a {@link Protection}; not thread-safe. Each part may be set once; the order of the
-     * calls does not matter. Every setter validates its arguments at once.
+     * Builds a {@link Protection}; not thread-safe. Each slot may be set once (setting it again
+     * throws, quoting what it was set to); the order of the calls does not matter. Every setter
+     * validates its arguments at once.
      */
     public static final class Builder {
         private String name;
-        private FallbackConfig<?> fallback;
-        private RateLimitPart rateLimit;
-        private BulkheadConfig bulkhead;
-        private TimeoutConfig totalTimeout;
-        private RetryConfig retry;
-        private CircuitBreakerPart circuitBreaker;
-        private TimeoutConfig attemptTimeout;
+        private final TreeMap<Slot, StageSpec> stages = new TreeMap<>();
+        /** Slots copied by {@link Protection#toBuilder()}: each may be replaced once. */
+        private final java.util.Set<Slot> inherited = new java.util.HashSet<>();
 
         private Builder() {
         }
@@ -280,10 +242,39 @@ public final class Protection {
             return this;
         }
 
+        /**
+         * Adds a stage: one of core's (the methods below are shorthands) or a module's or your own.
+         *
+         * @throws IllegalStateException if its slot already holds a stage
+         * @throws IllegalArgumentException if another stage holds a slot of the same order
+         */
+        public Builder stage(StageSpec stage) {
+            Objects.requireNonNull(stage, "stage");
+            Slot slot = Objects.requireNonNull(stage.slot(), "stage.slot()");
+            StageSpec earlier = stages.get(slot);
+            if (earlier != null && !inherited.remove(slot)) {
+                throw new IllegalStateException(slot.name() + " was already set to " + earlier);
+            }
+            for (Slot taken : stages.keySet()) {
+                if (taken.order() == slot.order() && !taken.equals(slot)) {
+                    throw new IllegalArgumentException("slot " + slot + " has the order of " + taken + ", set to "
+                            + stages.get(taken));
+                }
+            }
+            stages.put(slot, stage);
+            return this;
+        }
+
+        /** Removes the stage in {@code slot}, if any (to derive a copy without it). */
+        public Builder without(Slot slot) {
+            stages.remove(Objects.requireNonNull(slot, "slot"));
+            inherited.remove(slot);
+            return this;
+        }
+
         /** Graceful degradation: what answers when everything inside fails. */
         public Builder fallback(FallbackConfig<?> fallback) {
-            this.fallback = Objects.requireNonNull(fallback, "fallback");
-            return this;
+            return stage(new FallbackStage(Objects.requireNonNull(fallback, "fallback")));
         }
 
         /** At most {@code limit} calls of {@code operation} by {@code entityId} per {@code window} (sliding window). */
@@ -293,8 +284,7 @@ public final class Protection {
 
         /** {@code entityId}'s calls of {@code operation} within {@code rule}. */
         public Builder rateLimit(String entityId, String operation, RateLimit rule) {
-            this.rateLimit = new RateLimitPart(requireText("entityId", entityId), operation, rule);
-            return this;
+            return stage(new RateLimitStage(requireText("entityId", entityId), operation, rule));
         }
 
         /**
@@ -307,14 +297,12 @@ public final class Protection {
 
         /** A limit per caller with a given rule. */
         public Builder rateLimitPerCaller(String operation, RateLimit rule) {
-            this.rateLimit = new RateLimitPart(null, operation, rule);
-            return this;
+            return stage(RateLimitStage.perCaller(operation, rule));
         }
 
         /** At most so many calls at once. */
         public Builder bulkhead(BulkheadConfig bulkhead) {
-            this.bulkhead = Objects.requireNonNull(bulkhead, "bulkhead");
-            return this;
+            return stage(new BulkheadStage(Objects.requireNonNull(bulkhead, "bulkhead")));
         }
 
         /** A bound on the whole call, retries and their waits included. */
@@ -322,27 +310,24 @@ public final class Protection {
             return totalTimeout(TimeoutConfig.of(timeout));
         }
 
+        /** A bound on the whole call, retries and their waits included. */
         public Builder totalTimeout(TimeoutConfig timeout) {
-            this.totalTimeout = Objects.requireNonNull(timeout, "timeout");
-            return this;
+            return stage(TimeoutStage.total(Objects.requireNonNull(timeout, "timeout")));
         }
 
         /** Retries of failed attempts. */
         public Builder retry(RetryConfig retry) {
-            this.retry = Objects.requireNonNull(retry, "retry");
-            return this;
+            return stage(new RetryStage(Objects.requireNonNull(retry, "retry")));
         }
 
         /** The breaker installed under {@code name}; calls fail with 5005 while none is. */
         public Builder circuitBreaker(String name) {
-            this.circuitBreaker = new CircuitBreakerPart(name, null);
-            return this;
+            return stage(new CircuitBreakerStage(name, null));
         }
 
         /** The breaker {@code name}, installed with {@code config} when missing or configured otherwise. */
         public Builder circuitBreaker(String name, CircuitBreakerConfig config) {
-            this.circuitBreaker = new CircuitBreakerPart(name, Objects.requireNonNull(config, "config"));
-            return this;
+            return stage(new CircuitBreakerStage(name, Objects.requireNonNull(config, "config")));
         }
 
         /** A bound on each attempt (inside the breaker: a timed-out attempt counts as its failure). */
@@ -350,18 +335,24 @@ public final class Protection {
             return attemptTimeout(TimeoutConfig.of(timeout));
         }
 
+        /** A bound on each attempt. */
         public Builder attemptTimeout(TimeoutConfig timeout) {
-            this.attemptTimeout = Objects.requireNonNull(timeout, "timeout");
-            return this;
+            return stage(TimeoutStage.attempt(Objects.requireNonNull(timeout, "timeout")));
         }
 
         /**
-         * @throws IllegalStateException if no part was set
+         * @throws IllegalStateException    if no stage was set
+         * @throws IllegalArgumentException if the attempt timeout is longer than the total timeout
          */
         public Protection build() {
-            if (fallback == null && rateLimit == null && bulkhead == null && totalTimeout == null && retry == null
-                    && circuitBreaker == null && attemptTimeout == null) {
-                throw new IllegalStateException("a protection needs at least one part");
+            if (stages.isEmpty()) {
+                throw new IllegalStateException("a protection needs at least one stage");
+            }
+            if (stages.get(Slot.TOTAL_TIMEOUT) instanceof TimeoutStage total
+                    && stages.get(Slot.ATTEMPT_TIMEOUT) instanceof TimeoutStage attempt
+                    && attempt.config().timeout().compareTo(total.config().timeout()) > 0) {
+                throw new IllegalArgumentException("attemptTimeout (" + attempt.config().timeout()
+                        + ") must not be longer than totalTimeout (" + total.config().timeout() + ")");
             }
             return new Protection(this);
         }

@@ -3,10 +3,10 @@ package dev.bulwark;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.bulwark.ratelimit.RateLimit;
 import dev.bulwark.telemetry.Events;
 import dev.bulwark.telemetry.Telemetry;
-import dev.bulwark.telemetry.TelemetryCapture;
-import dev.bulwark.ratelimit.RateLimit;
+import dev.bulwark.testkit.TelemetryCapture;
 import dev.bulwark.time.ManualClock;
 import dev.bulwark.time.TickingClock;
 import java.time.Duration;

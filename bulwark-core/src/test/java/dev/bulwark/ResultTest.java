@@ -3,7 +3,7 @@ package dev.bulwark;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.bulwark.error.ErrorCode;
+import dev.bulwark.error.CoreErrorCode;
 import dev.bulwark.error.InfraError;
 import dev.bulwark.error.InfraException;
 import java.util.ArrayList;
@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 class ResultTest {
 
-    private static final InfraError LIMITED = InfraError.of(ErrorCode.RATE_LIMIT_EXCEEDED, "slow down");
+    private static final InfraError LIMITED = InfraError.of(CoreErrorCode.RATE_LIMIT_EXCEEDED, "slow down");
 
     private final Result<Integer> ok = Result.ok(21);
     private final Result<Integer> err = Result.err(LIMITED);
@@ -44,7 +44,7 @@ class ResultTest {
 
     @Test
     void mapErrorTransformsOnlyErr() {
-        InfraError other = InfraError.of(ErrorCode.UNKNOWN, "other");
+        InfraError other = InfraError.of(CoreErrorCode.UNKNOWN, "other");
         assertThat(err.mapError(e -> other)).isEqualTo(Result.err(other));
         assertThat(ok.mapError(e -> other)).isSameAs(ok);
     }

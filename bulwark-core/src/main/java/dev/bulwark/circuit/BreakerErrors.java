@@ -1,6 +1,6 @@
 package dev.bulwark.circuit;
 
-import dev.bulwark.error.ErrorCode;
+import dev.bulwark.error.CoreErrorCode;
 import dev.bulwark.error.InfraError;
 import dev.bulwark.time.Clock;
 import java.time.Duration;
@@ -29,7 +29,7 @@ final class BreakerErrors {
             case FAULT_INJECTED -> "circuit breaker '" + name + "' rejected the call by fault injection";
             case NOT_FOUND -> "no circuit breaker named '" + name + "'";
         };
-        return InfraError.builder(ErrorCode.CIRCUIT_BREAKER_BLOWN)
+        return InfraError.builder(CoreErrorCode.CIRCUIT_BREAKER_BLOWN)
                 .message(message)
                 .context("circuit_breaker", name)
                 .context("reason", reason.label())
@@ -43,7 +43,7 @@ final class BreakerErrors {
     InfraError operationFailed(Throwable thrown, Rules.Verdict countedAs) {
         boolean error = thrown instanceof Error || thrown instanceof InterruptedException
                 || thrown instanceof CancellationException;
-        return InfraError.builder(error ? ErrorCode.PROTECTED_OPERATION_ERROR : ErrorCode.PROTECTED_OPERATION_FAILED)
+        return InfraError.builder(error ? CoreErrorCode.PROTECTED_OPERATION_ERROR : CoreErrorCode.PROTECTED_OPERATION_FAILED)
                 .message("operation protected by circuit breaker '" + name + "' failed: " + thrown)
                 .context("circuit_breaker", name)
                 .context("counted_as", countedAs.name().toLowerCase(Locale.ROOT))
@@ -54,7 +54,7 @@ final class BreakerErrors {
 
     /** 5006: a classification predicate of the configuration threw. */
     InfraError classificationFailed(RuntimeException e) {
-        return InfraError.builder(ErrorCode.CIRCUIT_BREAKER_EXECUTE_EXCEPTION)
+        return InfraError.builder(CoreErrorCode.CIRCUIT_BREAKER_EXECUTE_EXCEPTION)
                 .message("circuit breaker '" + name + "' could not classify an outcome: " + e)
                 .context("circuit_breaker", name)
                 .cause(e)
@@ -64,7 +64,7 @@ final class BreakerErrors {
 
     /** 5009: the operation is null. */
     InfraError nullOperation() {
-        return InfraError.builder(ErrorCode.CIRCUIT_BREAKER_INVALID_INPUT)
+        return InfraError.builder(CoreErrorCode.CIRCUIT_BREAKER_INVALID_INPUT)
                 .message("operation must not be null (circuit breaker '" + name + "')")
                 .context("circuit_breaker", name)
                 .timestampMillis(clock.currentTimeMillis())

@@ -2,10 +2,16 @@ package dev.bulwark.circuit;
 
 import dev.bulwark.Result;
 import dev.bulwark.ThrowingSupplier;
+import dev.bulwark.error.CoreErrorCode;
 import dev.bulwark.error.ErrorCode;
 import dev.bulwark.error.InfraError;
 import dev.bulwark.error.InfraException;
+import dev.bulwark.spi.ComponentStatus;
+import dev.bulwark.spi.RegistryListener;
+import dev.bulwark.spi.RegistryListeners;
+import dev.bulwark.spi.Subscription;
 import dev.bulwark.telemetry.EventChannel;
+import dev.bulwark.telemetry.EventKeys;
 import dev.bulwark.telemetry.Events;
 import dev.bulwark.telemetry.Telemetry;
 import dev.bulwark.time.Clock;
@@ -58,13 +64,14 @@ public final class CircuitBreakers {
     private final EventChannel removedChannel;
     private final EventChannel rejectedChannel;
     private final ConcurrentHashMap<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
+    private final RegistryListeners<CircuitBreaker> listeners = new RegistryListeners<>("circuit breakers");
 
     private CircuitBreakers(Clock clock, Telemetry telemetry) {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.telemetry = Objects.requireNonNull(telemetry, "telemetry");
-        this.installedChannel = telemetry.channel(telemetry.name(Events.CIRCUIT_BREAKER_FUSE_INSTALLED));
-        this.removedChannel = telemetry.channel(telemetry.name(Events.CIRCUIT_BREAKER_FUSE_REMOVED));
-        this.rejectedChannel = telemetry.channel(telemetry.name(Events.CIRCUIT_BREAKER_CALL_REJECTED));
+        this.installedChannel = telemetry.channel(Events.CIRCUIT_BREAKER_FUSE_INSTALLED);
+        this.removedChannel = telemetry.channel(Events.CIRCUIT_BREAKER_FUSE_REMOVED);
+        this.rejectedChannel = telemetry.channel(Events.CIRCUIT_BREAKER_CALL_REJECTED);
     }
 
     /**
@@ -98,13 +105,14 @@ public final class CircuitBreakers {
     public CircuitBreaker install(String name, CircuitBreakerConfig config) {
         String problem = nameProblem(name);
         if (problem != null || config == null) {
-            throw InfraError.builder(ErrorCode.CIRCUIT_BREAKER_INSTALL_FAILED)
+            throw InfraError.builder(CoreErrorCode.CIRCUIT_BREAKER_INSTALL_FAILED)
                     .message(problem != null ? problem : "config of circuit breaker '" + name + "' must not be null")
                     .context("name", name)
                     .timestampMillis(clock.currentTimeMillis())
                     .build().toException();
         }
         CircuitBreaker breaker;
+        boolean added = false;
         try {
             // no user code (telemetry handlers of the re-install's state change) runs inside the map's lock
             breaker = breakers.get(name);
@@ -113,6 +121,7 @@ public final class CircuitBreakers {
                 breaker = breakers.putIfAbsent(name, fresh);
                 if (breaker == null) {
                     breaker = fresh;
+                    added = true;
                 } else {
                     breaker.reinstall(config);
                 }
@@ -120,7 +129,7 @@ public final class CircuitBreakers {
                 breaker.reinstall(config);
             }
         } catch (RuntimeException e) {
-            throw InfraError.builder(ErrorCode.CIRCUIT_BREAKER_INSTALL_EXCEPTION)
+            throw InfraError.builder(CoreErrorCode.CIRCUIT_BREAKER_INSTALL_EXCEPTION)
                     .message("installing circuit breaker '" + name + "' failed: " + e)
                     .context("name", name)
                     .cause(e)
@@ -128,7 +137,10 @@ public final class CircuitBreakers {
                     .build().toException();
         }
         if (installedChannel.isActive()) {
-            installedChannel.emit(Map.of(), Map.of("name", name, "config", config.toString()));
+            installedChannel.emit(Map.of(), Map.of(EventKeys.NAME, name, EventKeys.CONFIG, config));
+        }
+        if (added) {
+            listeners.fireAdded(name, breaker);
         }
         return breaker;
     }
@@ -145,12 +157,14 @@ public final class CircuitBreakers {
      * @return whether a breaker was installed under that name
      */
     public boolean remove(String name) {
-        if (name == null || breakers.remove(name) == null) {
+        CircuitBreaker removed = name == null ? null : breakers.remove(name);
+        if (removed == null) {
             return false;
         }
         if (removedChannel.isActive()) {
-            removedChannel.emit(Map.of(), Map.of("name", name));
+            removedChannel.emit(Map.of(), Map.of(EventKeys.NAME, name));
         }
+        listeners.fireRemoved(name, removed);
         return true;
     }
 
@@ -161,11 +175,29 @@ public final class CircuitBreakers {
         return Collections.unmodifiableList(names);
     }
 
-    /** The stats of every installed breaker, by name (sorted); what {@code Infrastructure.status()} shows. */
-    public Map<String, Stats> snapshot() {
+    /** The stats of every installed breaker; what {@code Infrastructure.status()} shows. */
+    public Status snapshot() {
         Map<String, Stats> all = new TreeMap<>();
         breakers.forEach((name, breaker) -> all.put(name, breaker.stats()));
-        return Collections.unmodifiableMap(all);
+        return new Status(Collections.unmodifiableMap(all));
+    }
+
+    /**
+     * The status of the registry.
+     *
+     * @param breakers each installed breaker's stats, by name (sorted)
+     */
+    public record Status(Map<String, Stats> breakers) implements ComponentStatus {
+    }
+
+    /**
+     * Tells {@code listener} of every installed breaker now, then of each one installed or removed
+     * (a re-install keeps the instance and is not announced again).
+     *
+     * @return a subscription whose {@code close()} stops the notifications
+     */
+    public Subscription subscribe(RegistryListener<? super CircuitBreaker> listener) {
+        return listeners.subscribe(listener, () -> new TreeMap<>(breakers));
     }
 
     /**
@@ -186,14 +218,14 @@ public final class CircuitBreakers {
             problem = "operation must not be null (circuit breaker '" + name + "')";
         }
         if (problem != null) {
-            return Result.err(error(ErrorCode.CIRCUIT_BREAKER_INVALID_INPUT, problem, name));
+            return Result.err(error(CoreErrorCode.CIRCUIT_BREAKER_INVALID_INPUT, problem, name));
         }
         CircuitBreaker breaker = breakers.get(name);
         if (breaker == null) {
             if (rejectedChannel.isActive()) {
-                rejectedChannel.emit(Map.of(), Map.of("name", name, "reason", RejectionReason.NOT_FOUND.label()));
+                rejectedChannel.emit(Map.of(), Map.of(EventKeys.NAME, name, EventKeys.REASON, RejectionReason.NOT_FOUND.label()));
             }
-            return Result.err(error(ErrorCode.CIRCUIT_BREAKER_NOT_FOUND, notFound(name), name));
+            return Result.err(error(CoreErrorCode.CIRCUIT_BREAKER_NOT_FOUND, notFound(name), name));
         }
         return breaker.execute(operation, callerMetadata);
     }
@@ -214,7 +246,7 @@ public final class CircuitBreakers {
      *         on an internal failure
      */
     public Result<Stats> status(String name) {
-        return byName(name, ErrorCode.CIRCUIT_BREAKER_STATUS_NOT_FOUND, ErrorCode.CIRCUIT_BREAKER_STATUS_EXCEPTION,
+        return byName(name, CoreErrorCode.CIRCUIT_BREAKER_STATUS_NOT_FOUND, CoreErrorCode.CIRCUIT_BREAKER_STATUS_EXCEPTION,
                 CircuitBreaker::stats);
     }
 
@@ -225,7 +257,7 @@ public final class CircuitBreakers {
      *         unknown one, 5014 on an internal failure
      */
     public Result<State> reset(String name) {
-        return byName(name, ErrorCode.CIRCUIT_BREAKER_RESET_NOT_FOUND, ErrorCode.CIRCUIT_BREAKER_RESET_EXCEPTION,
+        return byName(name, CoreErrorCode.CIRCUIT_BREAKER_RESET_NOT_FOUND, CoreErrorCode.CIRCUIT_BREAKER_RESET_EXCEPTION,
                 CircuitBreaker::reset);
     }
 
@@ -235,7 +267,7 @@ public final class CircuitBreakers {
      * @return {@code Ok(DISABLED)}; or {@code Err} with the codes of {@link #reset(String)}
      */
     public Result<State> disable(String name) {
-        return byName(name, ErrorCode.CIRCUIT_BREAKER_RESET_NOT_FOUND, ErrorCode.CIRCUIT_BREAKER_RESET_EXCEPTION,
+        return byName(name, CoreErrorCode.CIRCUIT_BREAKER_RESET_NOT_FOUND, CoreErrorCode.CIRCUIT_BREAKER_RESET_EXCEPTION,
                 CircuitBreaker::disable);
     }
 
@@ -245,7 +277,7 @@ public final class CircuitBreakers {
      * @return {@code Ok(state afterwards)}; or {@code Err} with the codes of {@link #reset(String)}
      */
     public Result<State> enable(String name) {
-        return byName(name, ErrorCode.CIRCUIT_BREAKER_RESET_NOT_FOUND, ErrorCode.CIRCUIT_BREAKER_RESET_EXCEPTION,
+        return byName(name, CoreErrorCode.CIRCUIT_BREAKER_RESET_NOT_FOUND, CoreErrorCode.CIRCUIT_BREAKER_RESET_EXCEPTION,
                 CircuitBreaker::enable);
     }
 
@@ -257,7 +289,7 @@ public final class CircuitBreakers {
     private <R> Result<R> byName(String name, ErrorCode notFound, ErrorCode internal, Function<CircuitBreaker, R> action) {
         String problem = nameProblem(name);
         if (problem != null) {
-            return Result.err(error(ErrorCode.CIRCUIT_BREAKER_STATUS_INVALID_INPUT, problem, name));
+            return Result.err(error(CoreErrorCode.CIRCUIT_BREAKER_STATUS_INVALID_INPUT, problem, name));
         }
         CircuitBreaker breaker = breakers.get(name);
         if (breaker == null) {

@@ -1,5 +1,6 @@
 package dev.bulwark.circuit;
 
+import dev.bulwark.spi.ComponentStatus;
 import java.time.Duration;
 
 /**
@@ -30,5 +31,5 @@ public record Stats(
         double failureRate,
         double slowCallRate,
         Duration timeInState,
-        Duration retryAfter) {
+        Duration retryAfter) implements ComponentStatus {
 }

@@ -2,6 +2,7 @@ package dev.bulwark.internal;
 
 import dev.bulwark.Result;
 import dev.bulwark.ThrowingSupplier;
+import dev.bulwark.error.CoreErrorCode;
 import dev.bulwark.error.ErrorCode;
 import dev.bulwark.error.InfraError;
 import dev.bulwark.error.InfraException;
@@ -42,7 +43,7 @@ public final class Outcomes {
     public static <T> Result<T> get(Supplier<Result<T>> step) {
         try {
             Result<T> result = step.get();
-            return result != null ? result : Result.err(InfraError.of(ErrorCode.UNKNOWN, "a protection step returned no result"));
+            return result != null ? result : Result.err(InfraError.of(CoreErrorCode.UNKNOWN, "a protection step returned no result"));
         } catch (VirtualMachineError fatal) {
             throw fatal;
         } catch (Throwable t) {
@@ -77,10 +78,10 @@ public final class Outcomes {
             return CompletableFuture.completedFuture(Result.err(failure(t)));
         }
         if (stage == null) {
-            return CompletableFuture.completedFuture(Result.err(InfraError.of(ErrorCode.UNKNOWN, "a protection step returned no stage")));
+            return CompletableFuture.completedFuture(Result.err(InfraError.of(CoreErrorCode.UNKNOWN, "a protection step returned no stage")));
         }
         return stage.handle((result, error) -> error != null ? Result.err(failure(error))
-                : result != null ? result : Result.err(InfraError.of(ErrorCode.UNKNOWN, "a protection step returned no result")));
+                : result != null ? result : Result.err(InfraError.of(CoreErrorCode.UNKNOWN, "a protection step returned no result")));
     }
 
     /** The error for a throwable that escaped the protected call. */
@@ -90,7 +91,7 @@ public final class Outcomes {
             return infra.error();
         }
         boolean abrupt = t instanceof Error || t instanceof InterruptedException || t instanceof CancellationException;
-        ErrorCode code = abrupt ? ErrorCode.PROTECTED_OPERATION_ERROR : ErrorCode.PROTECTED_OPERATION_FAILED;
+        ErrorCode code = abrupt ? CoreErrorCode.PROTECTED_OPERATION_ERROR : CoreErrorCode.PROTECTED_OPERATION_FAILED;
         return InfraError.builder(code)
                 .message((abrupt ? "protected operation ended abruptly: " : "protected operation failed: ") + t)
                 .cause(t)

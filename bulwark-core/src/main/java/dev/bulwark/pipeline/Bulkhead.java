@@ -1,7 +1,7 @@
 package dev.bulwark.pipeline;
 
 import dev.bulwark.Result;
-import dev.bulwark.error.ErrorCode;
+import dev.bulwark.error.CoreErrorCode;
 import dev.bulwark.error.InfraError;
 import dev.bulwark.internal.Outcomes;
 import dev.bulwark.telemetry.EventChannel;
@@ -258,7 +258,7 @@ public final class Bulkhead implements Policy {
         if (rejectedChannel.isActive()) {
             rejectedChannel.emit(Map.of("max_concurrent", c.maxConcurrentCalls()), Map.of("name", name, "waited", waited));
         }
-        return InfraError.builder(ErrorCode.BULKHEAD_FULL)
+        return InfraError.builder(CoreErrorCode.BULKHEAD_FULL)
                 .message("bulkhead '" + name + "' is full: " + c.maxConcurrentCalls() + " calls in flight"
                         + (waited ? " after waiting " + c.maxWait().toMillis() + " ms" : ""))
                 .context("name", name)

@@ -1,5 +1,7 @@
 package dev.bulwark.pipeline;
 
+import dev.bulwark.spi.ComponentStatus;
+
 /**
  * A snapshot of a {@link Bulkhead}.
  *
@@ -9,5 +11,6 @@ package dev.bulwark.pipeline;
  * @param admitted           calls admitted since creation
  * @param rejected           calls rejected since creation (error 7001)
  */
-public record BulkheadStats(int maxConcurrentCalls, int inFlight, int waiting, long admitted, long rejected) {
+public record BulkheadStats(int maxConcurrentCalls, int inFlight, int waiting, long admitted, long rejected)
+        implements ComponentStatus {
 }

@@ -2,7 +2,7 @@ package dev.bulwark.pipeline;
 
 import dev.bulwark.Result;
 import dev.bulwark.ThrowingSupplier;
-import dev.bulwark.error.ErrorCode;
+import dev.bulwark.error.CoreErrorCode;
 import dev.bulwark.error.InfraError;
 import dev.bulwark.error.InfraException;
 import dev.bulwark.internal.Outcomes;
@@ -193,7 +193,7 @@ public final class Fallback<T> {
         if (failedChannel.isActive()) {
             failedChannel.emit(Map.of(), Map.of("name", name, "error_code", original.code()));
         }
-        return Result.err(InfraError.builder(ErrorCode.FALLBACK_FAILED)
+        return Result.err(InfraError.builder(CoreErrorCode.FALLBACK_FAILED)
                 .message("fallback '" + name + "' failed: " + thrown + " (after: " + original.message() + ")")
                 .context("name", name)
                 .context("original_error_code", original.code())

@@ -1,5 +1,6 @@
 package dev.bulwark.pipeline;
 
+import dev.bulwark.spi.ComponentStatus;
 import java.time.Duration;
 
 /**
@@ -10,5 +11,6 @@ import java.time.Duration;
  * @param failed       failures the fallback could not answer (its supplier threw: error 7005)
  * @param lastGoodAge  age of the kept last good value, or null if none is kept
  */
-public record FallbackStats(long used, long lastGoodUsed, long failed, Duration lastGoodAge) {
+public record FallbackStats(long used, long lastGoodUsed, long failed, Duration lastGoodAge)
+        implements ComponentStatus {
 }

@@ -1,6 +1,7 @@
 package dev.bulwark.pipeline;
 
 import dev.bulwark.Result;
+import dev.bulwark.error.CoreErrorCode;
 import dev.bulwark.error.ErrorCode;
 import dev.bulwark.error.InfraError;
 import dev.bulwark.error.RetryStrategy;
@@ -231,7 +232,7 @@ public final class Retry implements Policy {
             if (exhaustedChannel.isActive()) {
                 exhaustedChannel.emit(Map.of("attempts", attempts), Map.of("name", name, "error_code", last.code()));
             }
-            return Result.err(giveUp(ErrorCode.RETRIES_EXHAUSTED,
+            return Result.err(giveUp(CoreErrorCode.RETRIES_EXHAUSTED,
                     "'" + name + "': all " + attempts + " attempts failed; last error: " + last.message(), attempts, last));
         }
         if (reason == BUDGET_EXHAUSTED) {
@@ -239,7 +240,7 @@ public final class Retry implements Policy {
             if (budgetChannel.isActive()) {
                 budgetChannel.emit(Map.of("attempt", attempts + 1), Map.of("name", name, "error_code", last.code()));
             }
-            return Result.err(giveUp(ErrorCode.RETRY_BUDGET_EXHAUSTED,
+            return Result.err(giveUp(CoreErrorCode.RETRY_BUDGET_EXHAUSTED,
                     "'" + name + "': retry budget exhausted after " + attempts + " attempt(s); last error: " + last.message(),
                     attempts, last));
         }

@@ -1,5 +1,7 @@
 package dev.bulwark.pipeline;
 
+import dev.bulwark.spi.ComponentStatus;
+
 /**
  * A snapshot of a {@link Retry}'s counters since it was created.
  *
@@ -8,5 +10,6 @@ package dev.bulwark.pipeline;
  * @param budgetRejections retries refused by the budget (error 7004)
  * @param budgetTokens     tokens left in the budget, or {@code Double.NaN} without a budget
  */
-public record RetryStats(long retries, long exhausted, long budgetRejections, double budgetTokens) {
+public record RetryStats(long retries, long exhausted, long budgetRejections, double budgetTokens)
+        implements ComponentStatus {
 }

@@ -2,7 +2,7 @@ package dev.bulwark.pipeline;
 
 import dev.bulwark.Result;
 import dev.bulwark.ThrowingSupplier;
-import dev.bulwark.error.ErrorCode;
+import dev.bulwark.error.CoreErrorCode;
 import dev.bulwark.error.InfraError;
 import dev.bulwark.internal.Outcomes;
 import dev.bulwark.telemetry.EventChannel;
@@ -179,7 +179,7 @@ public final class Timeout implements Policy {
                 promise.complete(Result.err(Outcomes.failure(thrown)));
             } else if (yieldsResults) {
                 promise.complete(value != null ? (Result<T>) value
-                        : Result.err(InfraError.of(ErrorCode.UNKNOWN, "a protection step returned no result")));
+                        : Result.err(InfraError.of(CoreErrorCode.UNKNOWN, "a protection step returned no result")));
             } else {
                 promise.complete(Result.ok((T) value));
             }
@@ -203,7 +203,7 @@ public final class Timeout implements Policy {
     }
 
     private InfraError timedOutError() {
-        return InfraError.builder(ErrorCode.OPERATION_TIMED_OUT)
+        return InfraError.builder(CoreErrorCode.OPERATION_TIMED_OUT)
                 .message("'" + name + "' timed out after " + config.timeout().toMillis() + " ms")
                 .context("name", name)
                 .context("timeout_ms", config.timeout().toMillis())

@@ -1,5 +1,6 @@
 package dev.bulwark.ratelimit;
 
+import dev.bulwark.spi.ComponentStatus;
 import dev.bulwark.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -64,9 +65,7 @@ public final class InMemoryLimitStore implements LimitStore {
 
     @Override
     public Decision acquire(String entityId, String operation, List<RateLimit> limits, long cost) {
-        checkKey(entityId, operation);
-        checkRules(limits);
-        checkCost(cost);
+        LimitArguments.check(entityId, operation, limits, cost);
         long now = clock.nanoTime();
         int h = KeyTable.hash(entityId, operation);
         if (limits.size() == 1) {
@@ -77,18 +76,18 @@ public final class InMemoryLimitStore implements LimitStore {
 
     @Override
     public Decision acquire(String entityId, String operation, RateLimit limit, long cost) {
-        checkKey(entityId, operation);
+        LimitArguments.checkKey(entityId, operation);
         Objects.requireNonNull(limit, "limit");
-        checkCost(cost);
+        requireCost(cost);
         long now = clock.nanoTime();
         return acquireOne(KeyTable.hash(entityId, operation), entityId, operation, limit, cost, now);
     }
 
     @Override
     public long tryAcquire(String entityId, String operation, RateLimit limit, long cost) {
-        checkKey(entityId, operation);
+        LimitArguments.checkKey(entityId, operation);
         Objects.requireNonNull(limit, "limit");
-        checkCost(cost);
+        requireCost(cost);
         if (cost > limit.limit()) {
             return Decision.NEVER;
         }
@@ -98,8 +97,7 @@ public final class InMemoryLimitStore implements LimitStore {
 
     @Override
     public Decision peek(String entityId, String operation, List<RateLimit> limits) {
-        checkKey(entityId, operation);
-        checkRules(limits);
+        LimitArguments.check(entityId, operation, limits, 1);
         long now = clock.nanoTime();
         int h = KeyTable.hash(entityId, operation);
         Decision deciding = null;
@@ -114,7 +112,7 @@ public final class InMemoryLimitStore implements LimitStore {
 
     @Override
     public List<Decision> inspect(String entityId, String operation) {
-        checkKey(entityId, operation);
+        LimitArguments.checkKey(entityId, operation);
         long now = clock.nanoTime();
         int h = KeyTable.hash(entityId, operation);
         List<Decision> live = new ArrayList<>();
@@ -138,7 +136,7 @@ public final class InMemoryLimitStore implements LimitStore {
 
     @Override
     public boolean reset(String entityId, String operation) {
-        checkKey(entityId, operation);
+        LimitArguments.checkKey(entityId, operation);
         long now = clock.nanoTime();
         int h = KeyTable.hash(entityId, operation);
         boolean hadLiveState = false;
@@ -176,6 +174,24 @@ public final class InMemoryLimitStore implements LimitStore {
             }
         }
         return removed;
+    }
+
+    /** The store's bound, live keys and refusals. */
+    @Override
+    public Status status() {
+        return new Status(keyCount(), maxKeys(), keyBoundRefusals(), hashFloodRefusals());
+    }
+
+    /**
+     * The status of an {@link InMemoryLimitStore}.
+     *
+     * @param keys              live states (one per key per rule)
+     * @param maxKeys           the bound on live states
+     * @param keyBoundRefusals  requests refused because the bound was reached
+     * @param hashFloodRefusals requests refused because too many keys collided
+     */
+    public record Status(long keys, long maxKeys, long keyBoundRefusals, long hashFloodRefusals)
+            implements ComponentStatus {
     }
 
     /** The bound on live states. */
@@ -348,32 +364,10 @@ public final class InMemoryLimitStore implements LimitStore {
         return table;
     }
 
-    // ------------------------------------------------------------------ argument checks
-
-    private static void checkKey(String entityId, String operation) {
-        Objects.requireNonNull(entityId, "entityId");
-        Objects.requireNonNull(operation, "operation");
-    }
-
-    private static void checkCost(long cost) {
-        if (cost < 1) {
-            throw new IllegalArgumentException("cost must be >= 1, was " + cost);
-        }
-    }
-
-    private static void checkRules(List<RateLimit> limits) {
-        Objects.requireNonNull(limits, "limits");
-        if (limits.isEmpty()) {
-            throw new IllegalArgumentException("at least one rule is needed, the list was empty");
-        }
-        for (int i = 0; i < limits.size(); i++) {
-            RateLimit rule = Objects.requireNonNull(limits.get(i), "limits[" + i + "]");
-            for (int j = 0; j < i; j++) {
-                if (limits.get(j).sameState(rule)) {
-                    throw new IllegalArgumentException("rules " + limits.get(j) + " and " + rule
-                            + " have the same limit, window and algorithm and would share state");
-                }
-            }
+    private static void requireCost(long cost) {
+        String problem = LimitArguments.costProblem(cost);
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.bulwark.ratelimit;
 
+import dev.bulwark.spi.ComponentStatus;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -8,7 +9,7 @@ import java.util.concurrent.CompletionStage;
  * Where rate-limit state lives: in memory ({@link InMemoryLimitStore}, the default) or in a
  * shared backend such as Redis ({@code bulwark-redis}). Every store gives the same decisions for
  * the same rules, costs and arrival times, to the nanosecond; the shared conformance suite
- * ({@code LimitStoreConformanceTest} in bulwark-core's test-jar) checks it.
+ * ({@code dev.bulwark.testkit.LimitStoreConformanceTest} in bulwark-testkit) checks it.
  *
  * <h2>Keys, state and time</h2>
  * A key is the pair ({@code entityId}, {@code operation}). Under a key the store keeps one state
@@ -178,6 +179,14 @@ public interface LimitStore extends AutoCloseable {
      */
     default long sweepExpired() {
         return 0;
+    }
+
+    /**
+     * The store's typed status (its keys, bounds, backend health), part of the rate limiter's
+     * status in {@code infra.status()}; null (the default) when it has none.
+     */
+    default ComponentStatus status() {
+        return null;
     }
 
     /** Releases resources (connections, memory); default: nothing. */

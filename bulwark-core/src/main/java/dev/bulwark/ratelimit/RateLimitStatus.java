@@ -1,5 +1,6 @@
 package dev.bulwark.ratelimit;
 
+import dev.bulwark.spi.ComponentStatus;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -13,7 +14,7 @@ import java.util.Optional;
  * @param operation the operation
  * @param rules     one decision per rule with live state (or per rule asked about), never null
  */
-public record RateLimitStatus(String entityId, String operation, List<Decision> rules) {
+public record RateLimitStatus(String entityId, String operation, List<Decision> rules) implements ComponentStatus {
 
     public RateLimitStatus {
         Objects.requireNonNull(entityId, "entityId");

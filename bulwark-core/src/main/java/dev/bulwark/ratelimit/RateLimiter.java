@@ -2,10 +2,11 @@ package dev.bulwark.ratelimit;
 
 import dev.bulwark.Result;
 import dev.bulwark.ThrowingSupplier;
-import dev.bulwark.error.ErrorCode;
+import dev.bulwark.error.CoreErrorCode;
 import dev.bulwark.error.InfraError;
 import dev.bulwark.error.InfraException;
 import dev.bulwark.error.RetryStrategy;
+import dev.bulwark.spi.ComponentStatus;
 import dev.bulwark.telemetry.EventChannel;
 import dev.bulwark.telemetry.Events;
 import dev.bulwark.telemetry.Telemetry;
@@ -322,7 +323,7 @@ public final class RateLimiter implements AutoCloseable {
         try {
             hadState = store.reset(entityId, operation);
         } catch (RuntimeException e) {
-            return Result.err(InfraError.builder(ErrorCode.RATE_LIMITER_RESET_EXCEPTION)
+            return Result.err(InfraError.builder(CoreErrorCode.RATE_LIMITER_RESET_EXCEPTION)
                     .message("resetting rate limit of entity '" + entityId + "' operation '" + operation + "' failed: " + e)
                     .context("entity_id", entityId).context("operation", operation)
                     .timestampMillis(clock.currentTimeMillis()).cause(e).build());
@@ -350,17 +351,20 @@ public final class RateLimiter implements AutoCloseable {
         return store.sweepExpired();
     }
 
-    /** A summary for {@code Infrastructure.status()}: store type, keys and, for the in-memory store, its bound. */
-    public Map<String, Object> snapshot() {
-        Map<String, Object> s = new LinkedHashMap<>();
-        s.put("store", store.getClass().getSimpleName());
-        s.put("keys", store.keyCount());
-        if (store instanceof InMemoryLimitStore memory) {
-            s.put("max_keys", memory.maxKeys());
-            s.put("key_bound_refusals", memory.keyBoundRefusals());
-            s.put("hash_flood_refusals", memory.hashFloodRefusals());
-        }
-        return s;
+    /** What {@code Infrastructure.status()} shows: the store, its keys and its own status. */
+    public Status status() {
+        return new Status(store.getClass().getSimpleName(), store.keyCount(), store.status());
+    }
+
+    /**
+     * The status of a {@link RateLimiter}.
+     *
+     * @param store       the store's class name
+     * @param keys        states held by the store, or -1 if it cannot tell
+     * @param storeStatus the store's own status ({@link InMemoryLimitStore.Status}, the Redis
+     *                    store's...), or null
+     */
+    public record Status(String store, long keys, ComponentStatus storeStatus) implements ComponentStatus {
     }
 
     /** Closes the store if this limiter owns it. */
@@ -473,29 +477,15 @@ public final class RateLimiter implements AutoCloseable {
         if (invalid != null) {
             return invalid;
         }
-        if (cost < 1) {
-            return invalid(entityId, operation, "cost must be >= 1, was " + cost);
+        String problem = LimitArguments.costProblem(cost);
+        if (problem == null) {
+            problem = LimitArguments.rulesProblem(limits);
         }
-        if (limits == null || limits.isEmpty()) {
-            return invalid(entityId, operation, "at least one rule is needed, was " + limits);
-        }
-        for (int i = 0; i < limits.size(); i++) {
-            RateLimit rule = limits.get(i);
-            if (rule == null) {
-                return invalid(entityId, operation, "rule " + i + " is null");
-            }
-            for (int j = 0; j < i; j++) {
-                if (limits.get(j).sameState(rule)) {
-                    return invalid(entityId, operation, "rules " + limits.get(j) + " and " + rule
-                            + " have the same limit, window and algorithm; list one of them");
-                }
-            }
-        }
-        return null;
+        return problem == null ? null : invalid(entityId, operation, problem);
     }
 
     private InfraError invalid(String entityId, String operation, String message) {
-        return InfraError.builder(ErrorCode.RATE_LIMITER_INVALID_INPUT).message(message)
+        return InfraError.builder(CoreErrorCode.RATE_LIMITER_INVALID_INPUT).message(message)
                 .context("entity_id", entityId).context("operation", operation)
                 .timestampMillis(clock.currentTimeMillis()).build();
     }
@@ -504,7 +494,7 @@ public final class RateLimiter implements AutoCloseable {
 
     private InfraError exceeded(String entityId, String operation, Decision d, long cost) {
         RateLimit rule = d.rule();
-        InfraError.Builder b = InfraError.builder(ErrorCode.RATE_LIMIT_EXCEEDED)
+        InfraError.Builder b = InfraError.builder(CoreErrorCode.RATE_LIMIT_EXCEEDED)
                 .message("rate limit exceeded for entity '" + entityId + "' operation '" + operation + "': rule '"
                         + rule.name() + "' allows " + rule.limit() + " per " + rule.window())
                 .context("entity_id", entityId).context("operation", operation).context("rule", rule.name())
@@ -521,21 +511,21 @@ public final class RateLimiter implements AutoCloseable {
     }
 
     private InfraError operationFailed(String entityId, String operation, Exception cause) {
-        return InfraError.builder(ErrorCode.RATE_LIMITED_OPERATION_FAILED)
+        return InfraError.builder(CoreErrorCode.RATE_LIMITED_OPERATION_FAILED)
                 .message("operation '" + operation + "' of entity '" + entityId + "' failed: " + cause)
                 .context("entity_id", entityId).context("operation", operation)
                 .timestampMillis(clock.currentTimeMillis()).cause(cause).build();
     }
 
     private InfraError unavailable(String entityId, String operation, Throwable cause) {
-        return InfraError.builder(ErrorCode.RATE_LIMITER_UNAVAILABLE)
+        return InfraError.builder(CoreErrorCode.RATE_LIMITER_UNAVAILABLE)
                 .message("rate-limit store unavailable: " + cause.getMessage())
                 .context("entity_id", entityId).context("operation", operation)
                 .timestampMillis(clock.currentTimeMillis()).cause(cause).build();
     }
 
     private InfraError storeFailure(String entityId, String operation, Throwable cause) {
-        return InfraError.builder(ErrorCode.RATE_LIMITER_EXCEPTION)
+        return InfraError.builder(CoreErrorCode.RATE_LIMITER_EXCEPTION)
                 .message("rate-limit store failed: " + cause)
                 .context("entity_id", entityId).context("operation", operation)
                 .timestampMillis(clock.currentTimeMillis()).cause(cause).build();

@@ -44,12 +44,14 @@ public final class Telemetry implements AutoCloseable {
     private final Object attachLock = new Object();
     private final LongAdder handlerFailures = new LongAdder();
     private final EventChannel failureChannel;
+    private final ConcurrentHashMap<EventName, EventType> declarations = new ConcurrentHashMap<>();
 
     private Telemetry(Builder b) {
         this.prefix = b.prefix;
         this.clock = b.clock;
         this.async = b.mode == DispatchMode.ASYNCHRONOUS ? new AsyncDispatcher(b.queueCapacity) : null;
         this.failureChannel = channel(name(Events.TELEMETRY_HANDLER_FAILURE));
+        declare(Events.all());
     }
 
     /** Telemetry with the default prefix, synchronous dispatch and the system clock. */
@@ -69,6 +71,43 @@ public final class Telemetry implements AutoCloseable {
     /** The full name of a catalogue event: the prefix followed by {@code suffix}. */
     public EventName name(EventName suffix) {
         return prefix.append(suffix);
+    }
+
+    /** The full name of a declared event: the prefix followed by its suffix. */
+    public EventName name(EventType type) {
+        return prefix.append(Objects.requireNonNull(type, "type").suffix());
+    }
+
+    /** The channel of a declared event (see {@link #channel(EventName)}). */
+    public EventChannel channel(EventType type) {
+        return channel(name(type));
+    }
+
+    /**
+     * Declares events a module emits, so that consumers find their units and tags with
+     * {@link #declaration(EventName)}; core's events ({@link Events#all()}) are declared already.
+     * Declaring the same event again is a no-op.
+     *
+     * @throws IllegalStateException if another declaration has the same name
+     */
+    public void declare(List<EventType> types) {
+        Objects.requireNonNull(types, "types");
+        for (EventType type : types) {
+            EventType previous = declarations.putIfAbsent(name(type), type);
+            if (previous != null && previous != type) {
+                throw new IllegalStateException("event " + name(type) + " is already declared");
+            }
+        }
+    }
+
+    /** The declaration of an event by its full name, if it was declared. */
+    public java.util.Optional<EventType> declaration(EventName fullName) {
+        return java.util.Optional.ofNullable(declarations.get(Objects.requireNonNull(fullName, "fullName")));
+    }
+
+    /** Every declared event. */
+    public List<EventType> declarations() {
+        return List.copyOf(declarations.values());
     }
 
     /** The channel of a full event name; the same instance for the same name. */

@@ -2,7 +2,7 @@ package dev.bulwark.circuit;
 
 import dev.bulwark.Infrastructure;
 import dev.bulwark.Result;
-import dev.bulwark.telemetry.TelemetryCapture;
+import dev.bulwark.testkit.TelemetryCapture;
 import dev.bulwark.time.ManualClock;
 import java.io.IOException;
 import java.time.Duration;

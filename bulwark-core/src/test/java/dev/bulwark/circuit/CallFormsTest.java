@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bulwark.Result;
-import dev.bulwark.error.ErrorCode;
+import dev.bulwark.error.CoreErrorCode;
 import dev.bulwark.error.InfraError;
 import dev.bulwark.error.InfraException;
 import dev.bulwark.error.RetryStrategy;
@@ -75,7 +75,7 @@ class CallFormsTest {
                 throw new AssertionError("boom");
             }).errValue().orElseThrow();
             assertThat(error.code()).isEqualTo(5012);
-            assertThat(error.errorCode()).isEqualTo(ErrorCode.PROTECTED_OPERATION_ERROR);
+            assertThat(error.errorCode()).isEqualTo(CoreErrorCode.PROTECTED_OPERATION_ERROR);
         }
 
         @Test
@@ -281,7 +281,7 @@ class CallFormsTest {
         @Test
         void aStageCompletedWithAnInfraExceptionIsUnwrapped() {
             CircuitBreaker b = fuse();
-            InfraException nested = InfraError.of(ErrorCode.RATE_LIMIT_EXCEEDED, "slow down").toException();
+            InfraException nested = InfraError.of(CoreErrorCode.RATE_LIMIT_EXCEEDED, "slow down").toException();
             InfraError error = b.<String>executeAsync(() -> CompletableFuture.failedFuture(new CompletionException(nested)))
                     .toCompletableFuture().join().errValue().orElseThrow();
             assertThat(error.cause()).isSameAs(nested);

@@ -7,8 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bulwark.Infrastructure;
 import dev.bulwark.telemetry.Events;
-import dev.bulwark.telemetry.TelemetryCapture;
-import dev.bulwark.telemetry.TelemetryCapture.Captured;
+import dev.bulwark.testkit.TelemetryCapture.Captured;
+import dev.bulwark.testkit.TelemetryCapture;
 import dev.bulwark.time.ManualClock;
 import java.time.Duration;
 import java.util.List;

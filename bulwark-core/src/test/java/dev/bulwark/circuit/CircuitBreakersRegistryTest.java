@@ -39,7 +39,7 @@ class CircuitBreakersRegistryTest {
             assertThat(b.state()).isEqualTo(State.CLOSED);
             assertThat(fx.events.named(Events.CIRCUIT_BREAKER_FUSE_INSTALLED)).singleElement()
                     .satisfies(e -> assertThat(e.metadata()).containsEntry("name", "payments")
-                            .containsEntry("config", CircuitBreakerConfig.defaults().toString()));
+                            .containsEntry("config", CircuitBreakerConfig.defaults()));
         }
 
         @Test
@@ -135,11 +135,11 @@ class CircuitBreakersRegistryTest {
         void snapshotHasTheStatsOfEveryBreakerSortedByName() {
             fail(fx.breakers.install("z"), 6);
             fx.breakers.install("a");
-            Map<String, Stats> snapshot = fx.breakers.snapshot();
+            Map<String, Stats> snapshot = fx.breakers.snapshot().breakers();
             assertThat(snapshot.keySet()).containsExactly("a", "z");
             assertThat(snapshot.get("z").state()).isEqualTo(State.OPEN);
-            assertThat(fx.infra.status().components()).containsKey("circuit_breakers");
-            assertThat(fx.infra.status().components().get("circuit_breakers")).isEqualTo(snapshot);
+            assertThat(fx.infra.status().component("circuit_breakers", CircuitBreakers.Status.class))
+                    .contains(fx.breakers.snapshot());
         }
     }
 

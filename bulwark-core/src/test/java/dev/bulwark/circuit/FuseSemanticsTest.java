@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bulwark.Result;
-import dev.bulwark.error.ErrorCode;
+import dev.bulwark.error.CoreErrorCode;
 import dev.bulwark.error.InfraError;
 import dev.bulwark.error.InfraException;
 import dev.bulwark.error.RetryStrategy;
@@ -77,7 +77,7 @@ class FuseSemanticsTest {
 
         InfraError error = rejected.errValue().orElseThrow();
         assertThat(error.code()).isEqualTo(5004);
-        assertThat(error.errorCode()).isEqualTo(ErrorCode.CIRCUIT_BREAKER_BLOWN);
+        assertThat(error.errorCode()).isEqualTo(CoreErrorCode.CIRCUIT_BREAKER_BLOWN);
         assertThat(error.retryAfter()).isEqualTo(Duration.ofSeconds(40));
         assertThat(error.retryStrategy()).isEqualTo(RetryStrategy.FIXED_DELAY);
         assertThat(error.retryDelay(0)).isEqualTo(Duration.ofSeconds(40));

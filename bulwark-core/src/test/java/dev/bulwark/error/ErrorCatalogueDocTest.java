@@ -26,7 +26,7 @@ class ErrorCatalogueDocTest {
             }
         }
 
-        for (ErrorCode code : ErrorCode.values()) {
+        for (ErrorCode code : CoreErrorCode.values()) {
             String[] row = rows.remove(code.code());
             assertThat(row).as("docs/errors.md row for %s", code.code()).isNotNull();
             String retry = code.defaultRetryStrategy() == null ? "per cause" : code.defaultRetryStrategy().name();

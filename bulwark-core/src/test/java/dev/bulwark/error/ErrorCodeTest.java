@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.util.Arrays;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 class ErrorCodeTest {
 
@@ -56,7 +56,7 @@ class ErrorCodeTest {
     })
     void everyCodeHasItsTypeSeverityRetryStrategyAndHttpStatus(int code, ErrorType type, Severity severity,
                                                                String retry, int http) {
-        ErrorCode entry = ErrorCode.of(code);
+        ErrorCode entry = CoreErrorCode.of(code);
         InfraError error = InfraError.of(entry, "boom");
 
         assertThat(error.code()).isEqualTo(code);
@@ -72,13 +72,13 @@ class ErrorCodeTest {
 
     @Test
     void categoryFollowsTheThousandsDigit() {
-        for (ErrorCode c : ErrorCode.values()) {
+        for (ErrorCode c : CoreErrorCode.values()) {
             ErrorCategory expected = switch (c.code() / 1000) {
                 case 1 -> ErrorCategory.CONFIG;
                 case 2, 9 -> ErrorCategory.SYSTEM;
                 case 3 -> ErrorCategory.DATA;
                 case 4 -> ErrorCategory.EXTERNAL;
-                default -> c == ErrorCode.PROTECTION_CONFIG_INVALID ? ErrorCategory.CONFIG : ErrorCategory.INFRASTRUCTURE;
+                default -> c == CoreErrorCode.PROTECTION_CONFIG_INVALID ? ErrorCategory.CONFIG : ErrorCategory.INFRASTRUCTURE;
             };
             assertThat(c.category()).as("category of %s", c).isEqualTo(expected);
         }
@@ -86,26 +86,26 @@ class ErrorCodeTest {
 
     @Test
     void onlyProtectionRefusalsAreRejections() {
-        assertThat(Arrays.stream(ErrorCode.values()).filter(ErrorCode::isRejection).map(ErrorCode::code))
-                .containsExactlyInAnyOrder(5004, 6001, 6010, 7001, 7002);
+        assertThat(Arrays.stream(CoreErrorCode.values()).filter(ErrorCode::isRejection).map(ErrorCode::code))
+                .containsExactlyInAnyOrder(5004, 6001, 6010, 7001, 7002, 7201, 7202);
     }
 
     @Test
     void codesAreUniqueAndLookupRejectsUnknownCodes() {
-        assertThat(Arrays.stream(ErrorCode.values()).map(ErrorCode::code).distinct().count())
-                .isEqualTo(ErrorCode.values().length);
-        assertThatThrownBy(() -> ErrorCode.of(1234))
+        assertThat(Arrays.stream(CoreErrorCode.values()).map(ErrorCode::code).distinct().count())
+                .isEqualTo(CoreErrorCode.values().length);
+        assertThatThrownBy(() -> CoreErrorCode.of(1234))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("1234");
     }
 
     @Test
     void perCauseCodesDeriveTheirStrategyFromTheCause() {
-        InfraError io = InfraError.builder(ErrorCode.PROTECTED_OPERATION_FAILED).cause(new IOException("reset")).build();
-        InfraError bug = InfraError.builder(ErrorCode.PROTECTED_OPERATION_FAILED).cause(new IllegalStateException()).build();
-        InfraError error = InfraError.builder(ErrorCode.PROTECTED_OPERATION_ERROR).cause(new StackOverflowError()).build();
-        InfraError nested = InfraError.builder(ErrorCode.RATE_LIMITED_OPERATION_FAILED)
-                .cause(InfraError.of(ErrorCode.CIRCUIT_BREAKER_BLOWN, "open").toException()).build();
+        InfraError io = InfraError.builder(CoreErrorCode.PROTECTED_OPERATION_FAILED).cause(new IOException("reset")).build();
+        InfraError bug = InfraError.builder(CoreErrorCode.PROTECTED_OPERATION_FAILED).cause(new IllegalStateException()).build();
+        InfraError error = InfraError.builder(CoreErrorCode.PROTECTED_OPERATION_ERROR).cause(new StackOverflowError()).build();
+        InfraError nested = InfraError.builder(CoreErrorCode.RATE_LIMITED_OPERATION_FAILED)
+                .cause(InfraError.of(CoreErrorCode.CIRCUIT_BREAKER_BLOWN, "open").toException()).build();
 
         assertThat(io.retryStrategy()).isEqualTo(RetryStrategy.EXPONENTIAL_BACKOFF);
         assertThat(bug.retryStrategy()).isEqualTo(RetryStrategy.NO_RETRY);

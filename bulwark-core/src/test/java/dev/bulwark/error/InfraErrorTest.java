@@ -15,7 +15,7 @@ class InfraErrorTest {
     @Test
     void builderFillsEveryField() {
         IllegalStateException cause = new IllegalStateException("db down");
-        InfraError error = InfraError.builder(ErrorCode.CIRCUIT_BREAKER_BLOWN)
+        InfraError error = InfraError.builder(CoreErrorCode.CIRCUIT_BREAKER_BLOWN)
                 .message("breaker 'db' is open")
                 .context("name", "db")
                 .correlationId("req-42")
@@ -41,30 +41,30 @@ class InfraErrorTest {
 
     @Test
     void retryDelayUsesRetryAfterForFixedDelay() {
-        InfraError limited = InfraError.builder(ErrorCode.RATE_LIMIT_EXCEEDED).retryAfter(Duration.ofMillis(1500)).build();
+        InfraError limited = InfraError.builder(CoreErrorCode.RATE_LIMIT_EXCEEDED).retryAfter(Duration.ofMillis(1500)).build();
         assertThat(limited.retryDelay(0)).isEqualTo(Duration.ofMillis(1500));
         assertThat(limited.retryDelay(5)).isEqualTo(Duration.ofMillis(1500));
 
-        InfraError unavailable = InfraError.of(ErrorCode.RATE_LIMITER_UNAVAILABLE, "redis down");
+        InfraError unavailable = InfraError.of(CoreErrorCode.RATE_LIMITER_UNAVAILABLE, "redis down");
         assertThat(unavailable.retryDelay(0)).isEqualTo(Duration.ofSeconds(1));
         assertThat(unavailable.retryDelay(2)).isEqualTo(Duration.ofSeconds(4));
 
-        assertThat(InfraError.of(ErrorCode.RATE_LIMITER_INVALID_INPUT, "bad").retryDelay(0)).isNull();
+        assertThat(InfraError.of(CoreErrorCode.RATE_LIMITER_INVALID_INPUT, "bad").retryDelay(0)).isNull();
     }
 
     @Test
     void escalationFollowsSeverity() {
-        assertThat(InfraError.of(ErrorCode.CIRCUIT_BREAKER_INSTALL_EXCEPTION, "x").shouldEscalate()).isTrue();
-        assertThat(InfraError.of(ErrorCode.CIRCUIT_BREAKER_NOT_FOUND, "x").shouldEscalate()).isTrue();
-        assertThat(InfraError.of(ErrorCode.RATE_LIMIT_EXCEEDED, "x").shouldEscalate()).isFalse();
-        assertThat(InfraError.builder(ErrorCode.RATE_LIMIT_EXCEEDED).severity(Severity.CRITICAL).build().shouldEscalate()).isTrue();
+        assertThat(InfraError.of(CoreErrorCode.CIRCUIT_BREAKER_INSTALL_EXCEPTION, "x").shouldEscalate()).isTrue();
+        assertThat(InfraError.of(CoreErrorCode.CIRCUIT_BREAKER_NOT_FOUND, "x").shouldEscalate()).isTrue();
+        assertThat(InfraError.of(CoreErrorCode.RATE_LIMIT_EXCEEDED, "x").shouldEscalate()).isFalse();
+        assertThat(InfraError.builder(CoreErrorCode.RATE_LIMIT_EXCEEDED).severity(Severity.CRITICAL).build().shouldEscalate()).isTrue();
     }
 
     @Test
     void contextIsImmutableAndCopied() {
         Map<String, Object> source = new HashMap<>();
         source.put("entity", "user:1");
-        InfraError error = InfraError.builder(ErrorCode.RATE_LIMIT_EXCEEDED).context(source).context("ignored", null).build();
+        InfraError error = InfraError.builder(CoreErrorCode.RATE_LIMIT_EXCEEDED).context(source).context("ignored", null).build();
         source.put("entity", "changed");
 
         assertThat(error.context()).containsExactly(Map.entry("entity", "user:1"));
@@ -73,7 +73,7 @@ class InfraErrorTest {
 
     @Test
     void defaultsComeFromTheCatalogue() {
-        InfraError error = InfraError.of(ErrorCode.BULKHEAD_FULL, null);
+        InfraError error = InfraError.of(CoreErrorCode.BULKHEAD_FULL, null);
         assertThat(error.message()).isEqualTo("bulkhead full");
         assertThat(error.context()).isEmpty();
         assertThat(error.recoveryActions()).isEmpty();
@@ -83,7 +83,7 @@ class InfraErrorTest {
 
     @Test
     void toBuilderDerivesAChangedCopy() {
-        InfraError original = InfraError.builder(ErrorCode.RATE_LIMIT_EXCEEDED).message("m").context("a", 1).build();
+        InfraError original = InfraError.builder(CoreErrorCode.RATE_LIMIT_EXCEEDED).message("m").context("a", 1).build();
         InfraError copy = original.toBuilder().correlationId("c").build();
         assertThat(copy.correlationId()).isEqualTo("c");
         assertThat(copy.context()).isEqualTo(original.context());
@@ -93,7 +93,7 @@ class InfraErrorTest {
 
     @Test
     void negativeRetryAfterIsRejected() {
-        assertThatThrownBy(() -> InfraError.builder(ErrorCode.RATE_LIMIT_EXCEEDED).retryAfter(Duration.ofMillis(-1)))
+        assertThatThrownBy(() -> InfraError.builder(CoreErrorCode.RATE_LIMIT_EXCEEDED).retryAfter(Duration.ofMillis(-1)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("retryAfter")
                 .hasMessageContaining("PT-0.001S");
@@ -101,8 +101,8 @@ class InfraErrorTest {
 
     @Test
     void rejectionExceptionsCarryNoStackTraceButFailuresDo() {
-        InfraException rejection = InfraError.of(ErrorCode.CIRCUIT_BREAKER_BLOWN, "open").toException();
-        InfraException failure = InfraError.builder(ErrorCode.PROTECTED_OPERATION_FAILED)
+        InfraException rejection = InfraError.of(CoreErrorCode.CIRCUIT_BREAKER_BLOWN, "open").toException();
+        InfraException failure = InfraError.builder(CoreErrorCode.PROTECTED_OPERATION_FAILED)
                 .cause(new RuntimeException("x")).build().toException();
 
         assertThat(rejection.getStackTrace()).isEmpty();

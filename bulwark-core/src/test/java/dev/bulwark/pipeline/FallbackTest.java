@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bulwark.Result;
-import dev.bulwark.error.ErrorCode;
+import dev.bulwark.error.CoreErrorCode;
 import dev.bulwark.error.InfraError;
 import dev.bulwark.error.InfraException;
 import dev.bulwark.telemetry.Events;
 import dev.bulwark.telemetry.Telemetry;
-import dev.bulwark.telemetry.TelemetryCapture;
+import dev.bulwark.testkit.TelemetryCapture;
 import dev.bulwark.time.ManualClock;
 import java.io.IOException;
 import java.time.Duration;
@@ -58,7 +58,7 @@ class FallbackTest {
             throw new IOException("replica down too");
         }), context);
         InfraError error = fallback.execute(FallbackTest::down).errValue().orElseThrow();
-        assertThat(error.errorCode()).isEqualTo(ErrorCode.FALLBACK_FAILED);
+        assertThat(error.errorCode()).isEqualTo(CoreErrorCode.FALLBACK_FAILED);
         assertThat(error.context()).containsEntry("original_error_code", 5003);
         assertThat(error.cause()).hasMessage("replica down too");
         assertThat(fallback.stats().failed()).isEqualTo(1);
@@ -105,7 +105,7 @@ class FallbackTest {
                 .handleIf(InfraError::isRejection).build(), context);
         assertThat(fallback.execute(FallbackTest::down).errValue().orElseThrow().code()).isEqualTo(5003);
         assertThat(fallback.execute(() -> {
-            throw new InfraException(InfraError.of(ErrorCode.BULKHEAD_FULL, "full"));
+            throw new InfraException(InfraError.of(CoreErrorCode.BULKHEAD_FULL, "full"));
         })).isEqualTo(Result.ok("x"));
     }
 

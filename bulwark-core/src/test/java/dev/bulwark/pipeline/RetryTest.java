@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bulwark.Result;
-import dev.bulwark.error.ErrorCode;
+import dev.bulwark.error.CoreErrorCode;
 import dev.bulwark.error.InfraError;
 import dev.bulwark.error.InfraException;
 import dev.bulwark.error.RetryStrategy;
 import dev.bulwark.telemetry.Events;
 import dev.bulwark.telemetry.Telemetry;
-import dev.bulwark.telemetry.TelemetryCapture;
+import dev.bulwark.testkit.TelemetryCapture;
 import dev.bulwark.time.ManualClock;
 import java.io.IOException;
 import java.time.Duration;
@@ -104,7 +104,7 @@ class RetryTest {
         Result<String> r = retry.execute(flaky::get);
 
         InfraError error = r.errValue().orElseThrow();
-        assertThat(error.errorCode()).isEqualTo(ErrorCode.RETRIES_EXHAUSTED);
+        assertThat(error.errorCode()).isEqualTo(CoreErrorCode.RETRIES_EXHAUSTED);
         assertThat(error.context()).containsEntry("attempts", 3).containsEntry("last_error_code", 5003);
         assertThat(((InfraException) error.cause()).error().cause()).hasMessage("boom 3");
         assertThat(error.isRetryable()).isFalse();
@@ -136,7 +136,7 @@ class RetryTest {
     void aPredicateCanNarrowTheRetriedErrorsButNeverWidenThem() {
         AtomicInteger calls = new AtomicInteger();
         Retry onlyTimeouts = retry(RetryConfig.builder().noBackoff()
-                .retryIf(e -> e.code() == ErrorCode.OPERATION_TIMED_OUT.code()).build());
+                .retryIf(e -> e.code() == CoreErrorCode.OPERATION_TIMED_OUT.code()).build());
         onlyTimeouts.execute(() -> {
             calls.incrementAndGet();
             throw new IOException("not a timeout");
@@ -147,7 +147,7 @@ class RetryTest {
         Retry everything = retry(RetryConfig.builder().noBackoff().retryIf(e -> true).build());
         everything.execute(() -> {
             calls.incrementAndGet();
-            throw new InfraException(InfraError.of(ErrorCode.INVALID_INPUT, "never retried"));
+            throw new InfraException(InfraError.of(CoreErrorCode.INVALID_INPUT, "never retried"));
         });
         assertThat(calls).hasValue(1);
     }
@@ -160,7 +160,7 @@ class RetryTest {
         Result<String> r = retry.execute(() -> {
             times.add(clock.elapsed().toMillis());
             if (calls.incrementAndGet() == 1) {
-                throw new InfraException(InfraError.builder(ErrorCode.RATE_LIMIT_EXCEEDED)
+                throw new InfraException(InfraError.builder(CoreErrorCode.RATE_LIMIT_EXCEEDED)
                         .retryAfter(Duration.ofMillis(750)).build());
             }
             return "admitted";
@@ -173,7 +173,7 @@ class RetryTest {
     void aRetryAfterLongerThanMaxRetryAfterEndsTheRetriesWithThatError() {
         AtomicInteger calls = new AtomicInteger();
         Retry retry = retry(RetryConfig.builder().maxRetryAfter(Duration.ofSeconds(1)).build());
-        InfraError open = InfraError.builder(ErrorCode.CIRCUIT_BREAKER_BLOWN).retryAfter(Duration.ofSeconds(30)).build();
+        InfraError open = InfraError.builder(CoreErrorCode.CIRCUIT_BREAKER_BLOWN).retryAfter(Duration.ofSeconds(30)).build();
         Result<String> r = retry.execute(() -> {
             calls.incrementAndGet();
             throw new InfraException(open);
@@ -189,7 +189,7 @@ class RetryTest {
         Retry retry = retry(RetryConfig.builder().fixedBackoff(Duration.ofSeconds(5)).build());
         retry.execute(() -> {
             if (calls.incrementAndGet() < 3) {
-                throw new InfraException(InfraError.builder(ErrorCode.NETWORK_ERROR)
+                throw new InfraException(InfraError.builder(CoreErrorCode.NETWORK_ERROR)
                         .retryStrategy(RetryStrategy.IMMEDIATE).build());
             }
             return "ok";
@@ -250,7 +250,7 @@ class RetryTest {
         });
         // 0.5 token deposited, one needed: the first retry is refused.
         InfraError error = r.errValue().orElseThrow();
-        assertThat(error.errorCode()).isEqualTo(ErrorCode.RETRY_BUDGET_EXHAUSTED);
+        assertThat(error.errorCode()).isEqualTo(CoreErrorCode.RETRY_BUDGET_EXHAUSTED);
         assertThat(error.context()).containsEntry("attempts", 1).containsEntry("last_error_code", 5003);
     }
 

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bulwark.Result;
-import dev.bulwark.error.ErrorCode;
+import dev.bulwark.error.CoreErrorCode;
 import dev.bulwark.error.InfraError;
 import dev.bulwark.telemetry.Events;
 import dev.bulwark.telemetry.Telemetry;
-import dev.bulwark.telemetry.TelemetryCapture;
 import dev.bulwark.testing.TestThreads;
+import dev.bulwark.testkit.TelemetryCapture;
 import dev.bulwark.time.ManualClock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -54,7 +54,7 @@ class TimeoutTest {
             return "too late";
         });
         InfraError error = r.errValue().orElseThrow();
-        assertThat(error.errorCode()).isEqualTo(ErrorCode.OPERATION_TIMED_OUT);
+        assertThat(error.errorCode()).isEqualTo(CoreErrorCode.OPERATION_TIMED_OUT);
         assertThat(error.code()).isEqualTo(7002);
         assertThat(error.httpStatus()).isEqualTo(504);
         assertThat(error.toException().getStackTrace()).isEmpty();

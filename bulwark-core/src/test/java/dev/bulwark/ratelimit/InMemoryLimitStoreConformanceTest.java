@@ -1,5 +1,6 @@
 package dev.bulwark.ratelimit;
 
+import dev.bulwark.testkit.LimitStoreConformanceTest;
 import dev.bulwark.time.Clock;
 
 /** The in-memory store passes the shared conformance suite. */

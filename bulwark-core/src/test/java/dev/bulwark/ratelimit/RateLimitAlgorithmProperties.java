@@ -2,6 +2,7 @@ package dev.bulwark.ratelimit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.bulwark.testkit.ReferenceModel;
 import dev.bulwark.time.ManualClock;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -2,7 +2,7 @@ package dev.bulwark.ratelimit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.bulwark.error.ErrorCode;
+import dev.bulwark.error.CoreErrorCode;
 import dev.bulwark.error.InfraError;
 import java.time.Duration;
 import java.util.List;
@@ -41,9 +41,9 @@ class RateLimitHeadersTest {
         assertThat(RateLimitHeaders.retryAfterSeconds(Decision.denied(BURST, 0, 2_000_000_001L, 1))).hasValue(3);
         assertThat(RateLimitHeaders.retryAfterSeconds(Decision.allowed(BURST, 1, 0))).isEmpty();
         assertThat(RateLimitHeaders.retryAfterSeconds(Decision.denied(BURST, 0, Decision.NEVER, 0))).isEmpty();
-        InfraError exceeded = InfraError.builder(ErrorCode.RATE_LIMIT_EXCEEDED).retryAfter(Duration.ofMillis(1_500)).build();
+        InfraError exceeded = InfraError.builder(CoreErrorCode.RATE_LIMIT_EXCEEDED).retryAfter(Duration.ofMillis(1_500)).build();
         assertThat(RateLimitHeaders.retryAfterSeconds(exceeded)).hasValue(2);
-        assertThat(RateLimitHeaders.retryAfterSeconds(InfraError.of(ErrorCode.RATE_LIMITER_INVALID_INPUT, "bad"))).isEmpty();
+        assertThat(RateLimitHeaders.retryAfterSeconds(InfraError.of(CoreErrorCode.RATE_LIMITER_INVALID_INPUT, "bad"))).isEmpty();
     }
 
     @Test

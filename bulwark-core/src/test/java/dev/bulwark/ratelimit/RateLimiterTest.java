@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bulwark.Infrastructure;
 import dev.bulwark.Result;
-import dev.bulwark.error.ErrorCode;
+import dev.bulwark.error.CoreErrorCode;
 import dev.bulwark.error.InfraError;
 import dev.bulwark.error.InfraException;
 import dev.bulwark.error.RetryStrategy;
 import dev.bulwark.telemetry.Events;
-import dev.bulwark.telemetry.TelemetryCapture;
+import dev.bulwark.testkit.TelemetryCapture;
 import dev.bulwark.time.ManualClock;
 import java.io.IOException;
 import java.time.Duration;
@@ -372,8 +372,9 @@ class RateLimiterTest {
     @Test
     void theInfrastructureReportsTheLimiterAndClosesItsStore() {
         limiter.tryAcquire("user", "op", RateLimit.perMinute(5));
-        assertThat(infra.status().components()).containsKey("rate_limiter");
-        assertThat(limiter.snapshot()).containsEntry("keys", 1L).containsEntry("max_keys", InMemoryLimitStore.DEFAULT_MAX_KEYS);
+        RateLimiter.Status status = infra.status().component("rate_limiter", RateLimiter.Status.class).orElseThrow();
+        assertThat(status.keys()).isEqualTo(1L);
+        assertThat(status.storeStatus()).isEqualTo(new InMemoryLimitStore.Status(1, InMemoryLimitStore.DEFAULT_MAX_KEYS, 0, 0));
     }
 
     @Test
@@ -414,7 +415,7 @@ class RateLimiterTest {
             InfraError refused = errorOf(rl.checkRate("c", "op", rule));
             assertThat(refused.code()).isEqualTo(6001);
             assertThat(refused.retryAfter()).isEqualTo(MINUTE.multipliedBy(2));
-            assertThat(rl.snapshot()).containsEntry("key_bound_refusals", 1L);
+            assertThat(((InMemoryLimitStore.Status) rl.status().storeStatus()).keyBoundRefusals()).isEqualTo(1L);
         }
     }
 
@@ -428,7 +429,7 @@ class RateLimiterTest {
     void errorsUseTheInfrastructureClock() {
         InfraError denied = errorOf(limiter.checkRate("user", "op", 0, MINUTE));
         assertThat(denied.timestamp()).isEqualTo(clock.instant());
-        assertThat(ErrorCode.of(denied.code())).isEqualTo(ErrorCode.RATE_LIMIT_EXCEEDED);
+        assertThat(CoreErrorCode.of(denied.code())).isEqualTo(CoreErrorCode.RATE_LIMIT_EXCEEDED);
     }
 
     /** A store whose every operation fails with the given exception. */

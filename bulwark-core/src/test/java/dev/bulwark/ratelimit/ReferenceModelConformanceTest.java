@@ -1,5 +1,7 @@
 package dev.bulwark.ratelimit;
 
+import dev.bulwark.testkit.LimitStoreConformanceTest;
+import dev.bulwark.testkit.ReferenceModel;
 import dev.bulwark.time.Clock;
 import java.util.List;
 import java.util.Objects;

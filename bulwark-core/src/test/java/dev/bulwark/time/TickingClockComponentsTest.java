@@ -5,10 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import dev.bulwark.Infrastructure;
 import dev.bulwark.Result;
-import dev.bulwark.error.ErrorCode;
 import dev.bulwark.circuit.CircuitBreaker;
 import dev.bulwark.circuit.CircuitBreakerConfig;
 import dev.bulwark.circuit.State;
+import dev.bulwark.error.CoreErrorCode;
 import dev.bulwark.ratelimit.RateLimit;
 import java.io.IOException;
 import java.time.Duration;
@@ -39,7 +39,7 @@ class TickingClockComponentsTest {
             await().atMost(BOUND).until(() -> {
                 Result<String> r = breaker.execute(() -> "ok");
                 if (r.isErr()) {
-                    assertThat(r.errValue().orElseThrow().errorCode()).isEqualTo(ErrorCode.CIRCUIT_BREAKER_BLOWN);
+                    assertThat(r.errValue().orElseThrow().errorCode()).isEqualTo(CoreErrorCode.CIRCUIT_BREAKER_BLOWN);
                     return false;
                 }
                 assertThat(infra.clock().nanoTime() - openedAt).isGreaterThanOrEqualTo(OPEN_PERIOD.toNanos());

@@ -1,6 +1,7 @@
 package dev.bulwark.demo;
 
 import dev.bulwark.telemetry.EventName;
+import dev.bulwark.telemetry.EventType;
 import dev.bulwark.telemetry.Events;
 import dev.bulwark.telemetry.Telemetry;
 import dev.bulwark.telemetry.TelemetryHandler;
@@ -112,7 +113,7 @@ final class Timeline implements TelemetryHandler {
         return "  (the trials succeeded: traffic flows again)";
     }
 
-    private boolean is(String name, EventName suffix) {
-        return name.equals(telemetry.name(suffix).toString());
+    private boolean is(String name, EventType type) {
+        return name.equals(telemetry.name(type).toString());
     }
 }

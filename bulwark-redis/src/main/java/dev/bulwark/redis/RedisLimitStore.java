@@ -3,8 +3,10 @@ package dev.bulwark.redis;
 import dev.bulwark.circuit.CircuitBreaker;
 import dev.bulwark.circuit.CircuitBreakerConfig;
 import dev.bulwark.circuit.CircuitBreakers;
+import dev.bulwark.circuit.State;
 import dev.bulwark.ratelimit.Decision;
 import dev.bulwark.ratelimit.InMemoryLimitStore;
+import dev.bulwark.ratelimit.LimitArguments;
 import dev.bulwark.ratelimit.LimitStore;
 import dev.bulwark.ratelimit.LimitStoreUnavailableException;
 import dev.bulwark.ratelimit.RateLimit;
@@ -13,6 +15,9 @@ import dev.bulwark.redis.internal.DenyCache;
 import dev.bulwark.redis.internal.KeyLayout;
 import dev.bulwark.redis.internal.LimitScriptProtocol;
 import dev.bulwark.redis.internal.ScriptExecutor;
+import dev.bulwark.spi.BulwarkModule;
+import dev.bulwark.spi.ComponentStatus;
+import dev.bulwark.spi.ModuleContext;
 import dev.bulwark.telemetry.EventChannel;
 import dev.bulwark.telemetry.Events;
 import dev.bulwark.telemetry.Telemetry;
@@ -119,9 +124,9 @@ public final class RedisLimitStore implements LimitStore {
         CircuitBreakers registry = b.circuitBreakers != null ? b.circuitBreakers : CircuitBreakers.create(b.clock, telemetry);
         this.breaker = registry.install(b.circuitBreakerName,
                 b.circuitBreakerConfig != null ? b.circuitBreakerConfig : defaultBreakerConfig(b.commandTimeout));
-        this.backendFailure = telemetry.channel(telemetry.name(Events.RATE_LIMITER_BACKEND_FAILURE));
-        this.backendRecovered = telemetry.channel(telemetry.name(Events.RATE_LIMITER_BACKEND_RECOVERED));
-        this.denyCacheHit = telemetry.channel(telemetry.name(Events.RATE_LIMITER_DENY_CACHE_HIT));
+        this.backendFailure = telemetry.channel(Events.RATE_LIMITER_BACKEND_FAILURE);
+        this.backendRecovered = telemetry.channel(Events.RATE_LIMITER_BACKEND_RECOVERED);
+        this.denyCacheHit = telemetry.channel(Events.RATE_LIMITER_DENY_CACHE_HIT);
         this.redis = new ScriptExecutor(b.uri, b.clientResources, b.connectTimeout, b.commandTimeout);
         this.batcher = b.batching
                 ? new DecisionBatcher(redis, b.maxBatchesInFlight, b.maxBatchSize, b.commandTimeout)
@@ -146,8 +151,7 @@ public final class RedisLimitStore implements LimitStore {
      */
     @Override
     public Decision acquire(String entityId, String operation, List<RateLimit> limits, long cost) {
-        validate(entityId, operation, limits, cost);
-        return decideNow(call(entityId, operation, limits, cost, true, policyFor(operation)));
+        return acquire(entityId, operation, limits, cost, policyFor(operation));
     }
 
     /**
@@ -162,14 +166,28 @@ public final class RedisLimitStore implements LimitStore {
      */
     @Override
     public CompletionStage<Decision> acquireAsync(String entityId, String operation, List<RateLimit> limits, long cost) {
-        validate(entityId, operation, limits, cost);
-        return decideLater(call(entityId, operation, limits, cost, true, policyFor(operation)));
+        return acquireAsync(entityId, operation, limits, cost, policyFor(operation));
     }
 
     @Override
     public Decision peek(String entityId, String operation, List<RateLimit> limits) {
-        validate(entityId, operation, limits, 1);
-        return decideNow(call(entityId, operation, limits, 1, false, policyFor(operation)));
+        return peek(entityId, operation, limits, policyFor(operation));
+    }
+
+    private Decision acquire(String entityId, String operation, List<RateLimit> limits, long cost, FailurePolicy policy) {
+        LimitArguments.check(entityId, operation, limits, cost);
+        return decideNow(call(entityId, operation, limits, cost, true, policy));
+    }
+
+    private CompletionStage<Decision> acquireAsync(String entityId, String operation, List<RateLimit> limits, long cost,
+                                                   FailurePolicy policy) {
+        LimitArguments.check(entityId, operation, limits, cost);
+        return decideLater(call(entityId, operation, limits, cost, true, policy));
+    }
+
+    private Decision peek(String entityId, String operation, List<RateLimit> limits, FailurePolicy policy) {
+        LimitArguments.check(entityId, operation, limits, 1);
+        return decideNow(call(entityId, operation, limits, 1, false, policy));
     }
 
     /**
@@ -180,7 +198,7 @@ public final class RedisLimitStore implements LimitStore {
      */
     @Override
     public List<Decision> inspect(String entityId, String operation) {
-        validate(entityId, operation);
+        LimitArguments.checkKey(entityId, operation);
         List<Object> reply = adminCall(entityId, operation, protocol.inspectArgs(clock.nanoTime()));
         return protocol.decodeInspect(reply);
     }
@@ -193,7 +211,7 @@ public final class RedisLimitStore implements LimitStore {
      */
     @Override
     public boolean reset(String entityId, String operation) {
-        validate(entityId, operation);
+        LimitArguments.checkKey(entityId, operation);
         if (denyCache != null) {
             denyCache.forget(keys.key(entityId, operation));
         }
@@ -254,21 +272,18 @@ public final class RedisLimitStore implements LimitStore {
         return new LimitStore() {
             @Override
             public Decision acquire(String entityId, String operation, List<RateLimit> limits, long cost) {
-                validate(entityId, operation, limits, cost);
-                return decideNow(call(entityId, operation, limits, cost, true, policy));
+                return store.acquire(entityId, operation, limits, cost, policy);
             }
 
             @Override
             public CompletionStage<Decision> acquireAsync(String entityId, String operation, List<RateLimit> limits,
                                                           long cost) {
-                validate(entityId, operation, limits, cost);
-                return decideLater(call(entityId, operation, limits, cost, true, policy));
+                return store.acquireAsync(entityId, operation, limits, cost, policy);
             }
 
             @Override
             public Decision peek(String entityId, String operation, List<RateLimit> limits) {
-                validate(entityId, operation, limits, 1);
-                return decideNow(call(entityId, operation, limits, 1, false, policy));
+                return store.peek(entityId, operation, limits, policy);
             }
 
             @Override
@@ -288,9 +303,10 @@ public final class RedisLimitStore implements LimitStore {
         };
     }
 
-    /** A snapshot of the store's health and counters. */
+    /** A snapshot of the store's health and counters; part of {@code infra.status()} once installed. */
+    @Override
     public Status status() {
-        return new Status(redis.isConnected(), breaker.state().name(), redisDecisions.sum(), policyDecisions.sum(),
+        return new Status(redis.isConnected(), breaker.state(), redisDecisions.sum(), policyDecisions.sum(),
                 denyCacheHits.sum(), batcher != null ? batcher.calls() : 0,
                 batcher != null ? batcher.batchedRequests() : 0);
     }
@@ -299,7 +315,8 @@ public final class RedisLimitStore implements LimitStore {
      * The health and counters of a {@link RedisLimitStore}.
      *
      * @param connected       whether the Redis connection is open right now
-     * @param circuitState    the state of the breaker that guards Redis calls
+     * @param circuitState    the state of the breaker that guards Redis calls (anything but CLOSED:
+     *                        decisions come from the failure policies)
      * @param redisDecisions  decisions answered by Redis
      * @param policyDecisions decisions taken by a failure policy because Redis could not answer
      * @param denyCacheHits   denials answered from the deny cache
@@ -307,8 +324,8 @@ public final class RedisLimitStore implements LimitStore {
      * @param batchedRequests requests those calls carried: {@code batchedRequests / batchCalls} is
      *                        the mean batch size, and its inverse the round trips per decision
      */
-    public record Status(boolean connected, String circuitState, long redisDecisions, long policyDecisions,
-                         long denyCacheHits, long batchCalls, long batchedRequests) {
+    public record Status(boolean connected, State circuitState, long redisDecisions, long policyDecisions,
+                         long denyCacheHits, long batchCalls, long batchedRequests) implements ComponentStatus {
     }
 
     /**
@@ -521,36 +538,13 @@ public final class RedisLimitStore implements LimitStore {
         return operationPolicies.isEmpty() ? defaultPolicy : operationPolicies.getOrDefault(operation, defaultPolicy);
     }
 
-    private static void validate(String entityId, String operation) {
-        Objects.requireNonNull(entityId, "entityId");
-        Objects.requireNonNull(operation, "operation");
-    }
-
-    private static void validate(String entityId, String operation, List<RateLimit> limits, long cost) {
-        validate(entityId, operation);
-        Objects.requireNonNull(limits, "limits");
-        if (limits.isEmpty()) {
-            throw new IllegalArgumentException("limits must hold at least one rule, was empty");
-        }
-        for (int i = 0; i < limits.size(); i++) {
-            RateLimit rule = Objects.requireNonNull(limits.get(i), "limits must not contain null");
-            for (int j = 0; j < i; j++) {
-                if (limits.get(j).sameState(rule)) {
-                    throw new IllegalArgumentException("rules " + limits.get(j) + " and " + rule
-                            + " share state (same limit, window and algorithm); list one of them");
-                }
-            }
-        }
-        if (cost < 1) {
-            throw new IllegalArgumentException("cost must be >= 1, was " + cost);
-        }
-    }
-
     /**
      * Builds a {@link RedisLimitStore}. Every setter validates its argument at once and quotes a bad
      * value in its {@link IllegalArgumentException}. Not thread-safe.
      */
     public static final class Builder {
+        /** The component name of the store installed as a module. */
+        public static final String COMPONENT_NAME = "redis_limit_store";
         /** Default of {@link #maxBatchesInFlight}. */
         public static final int DEFAULT_BATCHES_IN_FLIGHT = 4;
         /** Default of {@link #maxBatchSize}. */
@@ -762,10 +756,50 @@ public final class RedisLimitStore implements LimitStore {
 
         /**
          * Builds the store and starts connecting in the background; never blocks on Redis and
-         * succeeds even when Redis is down (the failure policy then decides).
+         * succeeds even when Redis is down (the failure policy then decides). Prefer
+         * {@link #asModule()}, which builds it on an infrastructure's clock, telemetry and breakers.
          */
         public RedisLimitStore build() {
             return new RedisLimitStore(this);
+        }
+
+        /**
+         * This store as a module: installed with {@code Infrastructure.builder().install(...)}, it is
+         * built on the infrastructure's clock, telemetry and breaker registry (whatever
+         * {@link #clock}, {@link #telemetry} and {@link #circuitBreakers} said), becomes the store of
+         * {@code infra.rateLimiter()}, shows its {@link Status} in {@code infra.status()} under
+         * {@value #COMPONENT_NAME}, is found by {@code infra.component(RedisLimitStore.class)}, and
+         * closes with the infrastructure.
+         *
+         * <pre>{@code
+         * Infrastructure infra = Infrastructure.builder()
+         *         .install(RedisLimitStore.builder().uri("redis://127.0.0.1:6379").asModule())
+         *         .build();
+         * }</pre>
+         */
+        public BulwarkModule asModule() {
+            Builder configured = this;
+            return new BulwarkModule() {
+                @Override
+                public String name() {
+                    return COMPONENT_NAME;
+                }
+
+                @Override
+                public void install(ModuleContext context) {
+                    configured.clock = context.clock();
+                    configured.telemetry = context.telemetry();
+                    configured.circuitBreakers = context.circuitBreakers();
+                    RedisLimitStore store = configured.build();
+                    context.register(COMPONENT_NAME, store, store::status, null);
+                    context.useRateLimitStore(store, true);
+                }
+
+                @Override
+                public String toString() {
+                    return "RedisLimitStore module[" + configured.uri + "]";
+                }
+            };
         }
 
         private static Duration positive(String name, Duration d) {

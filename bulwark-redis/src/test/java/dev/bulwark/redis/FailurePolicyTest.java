@@ -15,7 +15,7 @@ import dev.bulwark.ratelimit.RateLimit;
 import dev.bulwark.ratelimit.RateLimiter;
 import dev.bulwark.telemetry.Events;
 import dev.bulwark.telemetry.Telemetry;
-import dev.bulwark.telemetry.TelemetryCapture;
+import dev.bulwark.testkit.TelemetryCapture;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;

@@ -1,10 +1,10 @@
 package dev.bulwark.redis;
 
 import dev.bulwark.ratelimit.LimitStore;
-import dev.bulwark.ratelimit.LimitStoreConformanceTest;
 import dev.bulwark.redis.support.RedisAvailability;
 import dev.bulwark.redis.support.RequiresRedis;
 import dev.bulwark.redis.support.TestRedis;
+import dev.bulwark.testkit.LimitStoreConformanceTest;
 import dev.bulwark.time.Clock;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

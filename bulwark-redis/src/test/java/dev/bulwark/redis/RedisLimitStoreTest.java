@@ -11,7 +11,7 @@ import dev.bulwark.redis.support.RequiresRedis;
 import dev.bulwark.redis.support.TestRedis;
 import dev.bulwark.telemetry.Events;
 import dev.bulwark.telemetry.Telemetry;
-import dev.bulwark.telemetry.TelemetryCapture;
+import dev.bulwark.testkit.TelemetryCapture;
 import io.lettuce.core.cluster.SlotHash;
 import java.time.Duration;
 import java.util.List;

@@ -1,5 +1,8 @@
-package dev.bulwark.ratelimit;
+package dev.bulwark.testkit;
 
+import dev.bulwark.ratelimit.Algorithm;
+import dev.bulwark.ratelimit.Decision;
+import dev.bulwark.ratelimit.RateLimit;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,7 +22,7 @@ import java.util.Map;
  */
 public final class ReferenceModel {
 
-    private final Map<String, Map<Integer, RuleModel>> states = new HashMap<>();
+    private final Map<String, Map<List<Object>, RuleModel>> states = new HashMap<>();
 
     /** Acquire as specified: all-or-nothing over the rules, deciding rule per the tie-break rules. */
     public Decision acquire(String entityId, String operation, List<RateLimit> limits, long cost, long now) {
@@ -33,7 +36,7 @@ public final class ReferenceModel {
 
     /** Forgets the key; whether it had live state. */
     public boolean reset(String entityId, String operation, long now) {
-        Map<Integer, RuleModel> key = states.remove(entityId + "\u0000" + operation);
+        Map<List<Object>, RuleModel> key = states.remove(entityId + "\u0000" + operation);
         if (key == null) {
             return false;
         }
@@ -46,10 +49,10 @@ public final class ReferenceModel {
     }
 
     private Decision decide(String entityId, String operation, List<RateLimit> limits, long cost, long now, boolean record) {
-        Map<Integer, RuleModel> key = states.computeIfAbsent(entityId + "\u0000" + operation, k -> new HashMap<>());
+        Map<List<Object>, RuleModel> key = states.computeIfAbsent(entityId + "\u0000" + operation, k -> new HashMap<>());
         List<RuleModel> models = new ArrayList<>();
         for (RateLimit rule : limits) {
-            models.add(key.computeIfAbsent(rule.stateId(), id -> RuleModel.of(rule)));
+            models.add(key.computeIfAbsent(List.of(rule.limit(), rule.window(), rule.algorithm()), id -> RuleModel.of(rule)));
         }
         boolean all = true;
         for (RuleModel m : models) {

@@ -1,4 +1,4 @@
-package dev.bulwark.redis.support;
+package dev.bulwark.testkit;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,12 +11,13 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A tiny TCP proxy in front of the shared Redis, so that a test can make Redis unreachable for its
- * own clients without touching the server that other tests and processes use.
+ * A tiny TCP proxy in front of a shared server (Redis, PostgreSQL), so that a test can make the
+ * server unreachable for its own clients without touching the server that other tests and
+ * processes use.
  *
  * <ul>
- *   <li>{@link #cut()}: every connection is closed and new ones are closed at once (Redis "down").</li>
- *   <li>{@link #blackhole()}: connections stay open but nothing goes through (Redis "hanging").</li>
+ *   <li>{@link #cut()}: every connection is closed and new ones are closed at once (the server "down").</li>
+ *   <li>{@link #blackhole()}: connections stay open but nothing goes through (the server "hanging").</li>
  *   <li>{@link #restore()}: open connections are dropped (a hung one may have lost replies) and new
  *       ones are forwarded again.</li>
  * </ul>

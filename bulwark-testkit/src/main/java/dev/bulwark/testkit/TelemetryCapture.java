@@ -1,5 +1,9 @@
-package dev.bulwark.telemetry;
+package dev.bulwark.testkit;
 
+import dev.bulwark.telemetry.EventName;
+import dev.bulwark.telemetry.EventType;
+import dev.bulwark.telemetry.Events;
+import dev.bulwark.telemetry.Telemetry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -63,9 +67,34 @@ public final class TelemetryCapture implements AutoCloseable {
         return out;
     }
 
+    /** Events of the declared type {@code type}. */
+    public List<Captured> named(EventType type) {
+        return named(type.suffix());
+    }
+
+    /** How many events of the declared type {@code type} were recorded. */
+    public int count(EventType type) {
+        return count(type.suffix());
+    }
+
     /** How many events named by {@code suffix} were recorded. */
     public int count(EventName suffix) {
         return named(suffix).size();
+    }
+
+    /**
+     * What the recorded events say that their declarations do not ({@link EventType#mismatches}):
+     * an event nobody declared with {@link Telemetry#declare}, a measurement or metadata key the
+     * declaration lacks. Empty when every event matched.
+     */
+    public List<String> undeclared() {
+        List<String> problems = new ArrayList<>();
+        for (Captured c : events) {
+            telemetry.declaration(c.name()).ifPresentOrElse(
+                    type -> problems.addAll(type.mismatches(c.measurements(), c.metadata())),
+                    () -> problems.add(c.name() + ": not declared"));
+        }
+        return problems;
     }
 
     /** Forgets what was recorded. */

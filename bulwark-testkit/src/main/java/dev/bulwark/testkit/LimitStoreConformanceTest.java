@@ -1,4 +1,4 @@
-package dev.bulwark.ratelimit;
+package dev.bulwark.testkit;
 
 import static dev.bulwark.ratelimit.Algorithm.FIXED_WINDOW;
 import static dev.bulwark.ratelimit.Algorithm.GCRA;
@@ -8,6 +8,10 @@ import static dev.bulwark.ratelimit.Algorithm.TOKEN_BUCKET;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.bulwark.ratelimit.Algorithm;
+import dev.bulwark.ratelimit.Decision;
+import dev.bulwark.ratelimit.LimitStore;
+import dev.bulwark.ratelimit.RateLimit;
 import dev.bulwark.time.Clock;
 import dev.bulwark.time.ManualClock;
 import java.time.Duration;

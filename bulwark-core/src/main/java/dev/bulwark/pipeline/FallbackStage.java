@@ -1,0 +1,79 @@
+package dev.bulwark.pipeline;
+
+import dev.bulwark.Result;
+import dev.bulwark.spi.AsyncStep;
+import dev.bulwark.spi.Call;
+import dev.bulwark.spi.ComponentStatus;
+import dev.bulwark.spi.Slot;
+import dev.bulwark.spi.Stage;
+import dev.bulwark.spi.StageContext;
+import dev.bulwark.spi.StageSpec;
+import dev.bulwark.spi.Step;
+import java.util.Objects;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The fallback stage ({@link Slot#FALLBACK}, always outermost): what answers when everything
+ * inside fails. Its runtime keeps the last good value; an equal configuration keeps it across a
+ * reconfiguration.
+ *
+ * @param config the fallback's configuration
+ */
+public record FallbackStage(FallbackConfig<?> config) implements StageSpec {
+
+    public FallbackStage {
+        Objects.requireNonNull(config, "config");
+    }
+
+    @Override
+    public Slot slot() {
+        return Slot.FALLBACK;
+    }
+
+    @Override
+    public Stage create(StageContext context) {
+        return new Runtime(this, Fallback.of(context.protectionName(), typed(config), context.policyContext()));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static FallbackConfig<Object> typed(FallbackConfig<?> config) {
+        return (FallbackConfig<Object>) config;
+    }
+
+    /** The runtime: a {@link Fallback} applied to what the inner steps return. */
+    public static final class Runtime implements Stage {
+        private final FallbackStage spec;
+        private final Fallback<Object> fallback;
+
+        Runtime(FallbackStage spec, Fallback<Object> fallback) {
+            this.spec = spec;
+            this.fallback = fallback;
+        }
+
+        @Override
+        public StageSpec spec() {
+            return spec;
+        }
+
+        /** Keeps a success as the last good value, or answers a failure. */
+        @SuppressWarnings("unchecked")
+        public <T> Result<T> handle(Result<T> outcome) {
+            return (Result<T>) fallback.handle((Result<Object>) outcome);
+        }
+
+        @Override
+        public <T> Result<T> execute(Call<T> call, Step next) {
+            return handle(next.run(call));
+        }
+
+        @Override
+        public <T> CompletionStage<Result<T>> executeAsync(Call<T> call, AsyncStep next) {
+            return next.run(call).thenApply(this::handle);
+        }
+
+        @Override
+        public ComponentStatus status() {
+            return fallback.stats();
+        }
+    }
+}

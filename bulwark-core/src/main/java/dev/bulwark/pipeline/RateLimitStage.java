@@ -1,0 +1,143 @@
+package dev.bulwark.pipeline;
+
+import dev.bulwark.Result;
+import dev.bulwark.error.CoreErrorCode;
+import dev.bulwark.error.InfraError;
+import dev.bulwark.error.InfraException;
+import dev.bulwark.ratelimit.Decision;
+import dev.bulwark.ratelimit.RateLimit;
+import dev.bulwark.ratelimit.RateLimiter;
+import dev.bulwark.spi.AsyncStep;
+import dev.bulwark.spi.Call;
+import dev.bulwark.spi.ComponentStatus;
+import dev.bulwark.spi.Slot;
+import dev.bulwark.spi.Stage;
+import dev.bulwark.spi.StageContext;
+import dev.bulwark.spi.StageSpec;
+import dev.bulwark.spi.Step;
+import dev.bulwark.telemetry.EventChannel;
+import dev.bulwark.telemetry.Events;
+import dev.bulwark.telemetry.Telemetry;
+import dev.bulwark.time.Clock;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The rate limit stage ({@link Slot#RATE_LIMIT}): the call runs if its entity is within
+ * {@code rule} for {@code operation}, counted by the infrastructure's rate limiter (whose store
+ * keeps the state, so it outlives any reconfiguration). A denied call is not retried and takes no
+ * bulkhead place.
+ *
+ * @param entityId  the entity limited, or null when each call names it (a per-caller limit; a
+ *                  call that names none is refused with 6009)
+ * @param operation the operation limited
+ * @param rule      the limit
+ */
+public record RateLimitStage(String entityId, String operation, RateLimit rule) implements StageSpec {
+
+    public RateLimitStage {
+        Objects.requireNonNull(rule, "rule");
+        requireText("operation", operation);
+        if (entityId != null) {
+            requireText("entityId", entityId);
+        }
+    }
+
+    /** A limit on each caller: every call names its entity. */
+    public static RateLimitStage perCaller(String operation, RateLimit rule) {
+        return new RateLimitStage(null, operation, rule);
+    }
+
+    @Override
+    public Slot slot() {
+        return Slot.RATE_LIMIT;
+    }
+
+    @Override
+    public Stage create(StageContext context) {
+        return new Runtime(this, context.protectionName(), context.rateLimiter(), context.policyContext());
+    }
+
+    private static void requireText(String what, String value) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(what + " must be non-blank, was " + (value == null ? "null" : "'" + value + "'"));
+        }
+    }
+
+    /**
+     * The runtime. When nobody listens to the limiter's events, an admission is the limiter's
+     * allocation-free {@code tryAcquire}; a denial (or any event listener) goes through
+     * {@code checkRate}, which builds the 6001 error with its exact {@code retryAfter} and emits the
+     * limiter's events once. A denied {@code tryAcquire} records nothing, so asking
+     * {@code checkRate} afterwards never counts a call twice.
+     */
+    static final class Runtime implements Stage {
+        private final RateLimitStage spec;
+        private final String protection;
+        private final RateLimiter limiter;
+        private final Clock clock;
+        private final EventChannel allowed;
+        private final EventChannel denied;
+
+        Runtime(RateLimitStage spec, String protection, RateLimiter limiter, PolicyContext context) {
+            this.spec = spec;
+            this.protection = protection;
+            this.limiter = limiter;
+            this.clock = context.clock();
+            Telemetry telemetry = context.telemetry();
+            this.allowed = telemetry.channel(Events.RATE_LIMITER_REQUEST_ALLOWED);
+            this.denied = telemetry.channel(Events.RATE_LIMITER_REQUEST_DENIED);
+        }
+
+        @Override
+        public StageSpec spec() {
+            return spec;
+        }
+
+        @Override
+        public <T> Result<T> execute(Call<T> call, Step next) {
+            InfraError refused = acquire(call.entityId());
+            return refused == null ? next.run(call) : Result.err(refused);
+        }
+
+        @Override
+        public <T> CompletionStage<Result<T>> executeAsync(Call<T> call, AsyncStep next) {
+            InfraError refused = acquire(call.entityId());
+            return refused == null ? next.run(call) : CompletableFuture.completedFuture(Result.err(refused));
+        }
+
+        @Override
+        public ComponentStatus status() {
+            return spec.entityId == null ? null
+                    : limiter.status(spec.entityId, spec.operation, List.of(spec.rule)).orElse(null);
+        }
+
+        /** Records one call; null when admitted, else the error (6001 when denied, 6009 for a bad entity). */
+        private InfraError acquire(String callEntityId) {
+            String entityId = callEntityId != null ? callEntityId : spec.entityId;
+            if (entityId == null) {
+                return InfraError.builder(CoreErrorCode.RATE_LIMITER_INVALID_INPUT)
+                        .message("protection '" + protection + "' limits each caller: pass the entity id to executeProtected")
+                        .context("key", protection)
+                        .context("operation", spec.operation)
+                        .timestampMillis(clock.currentTimeMillis())
+                        .build();
+            }
+            if (!allowed.isActive() && !denied.isActive()) {
+                try {
+                    if (limiter.tryAcquire(entityId, spec.operation, spec.rule)) {
+                        return null;
+                    }
+                } catch (InfraException e) {
+                    return e.error();
+                } catch (RuntimeException badInput) {
+                    // checkRate below answers bad input with its 6009 error
+                }
+            }
+            Result<Decision> decision = limiter.checkRate(entityId, spec.operation, spec.rule);
+            return decision instanceof Result.Err<Decision> err ? err.error() : null;
+        }
+    }
+}

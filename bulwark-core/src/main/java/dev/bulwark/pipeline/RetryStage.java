@@ -1,0 +1,67 @@
+package dev.bulwark.pipeline;
+
+import dev.bulwark.Result;
+import dev.bulwark.spi.AsyncStep;
+import dev.bulwark.spi.Call;
+import dev.bulwark.spi.ComponentStatus;
+import dev.bulwark.spi.Slot;
+import dev.bulwark.spi.Stage;
+import dev.bulwark.spi.StageContext;
+import dev.bulwark.spi.StageSpec;
+import dev.bulwark.spi.Step;
+import java.util.Objects;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The retry stage ({@link Slot#RETRY}): failed attempts run again, each through the stages inside
+ * it (hedge, breaker, attempt timeout). An equal configuration keeps the retry budget across a
+ * reconfiguration.
+ *
+ * @param config the retry's configuration
+ */
+public record RetryStage(RetryConfig config) implements StageSpec {
+
+    public RetryStage {
+        Objects.requireNonNull(config, "config");
+    }
+
+    @Override
+    public Slot slot() {
+        return Slot.RETRY;
+    }
+
+    @Override
+    public Stage create(StageContext context) {
+        return new Runtime(this, Retry.of(context.protectionName(), config, context.policyContext()));
+    }
+
+    static final class Runtime implements Stage {
+        private final RetryStage spec;
+        private final Retry retry;
+
+        Runtime(RetryStage spec, Retry retry) {
+            this.spec = spec;
+            this.retry = retry;
+        }
+
+        @Override
+        public StageSpec spec() {
+            return spec;
+        }
+
+        @Override
+        public <T> Result<T> execute(Call<T> call, Step next) {
+            return retry.apply(() -> next.run(call));
+        }
+
+        @Override
+        public <T> CompletionStage<Result<T>> executeAsync(Call<T> call, AsyncStep next) {
+            return retry.applyAsync(() -> next.run(call));
+        }
+
+        @Override
+        public ComponentStatus status() {
+            return retry.stats();
+        }
+    }
+}

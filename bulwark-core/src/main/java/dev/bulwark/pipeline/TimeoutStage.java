@@ -1,0 +1,78 @@
+package dev.bulwark.pipeline;
+
+import dev.bulwark.Result;
+import dev.bulwark.spi.AsyncStep;
+import dev.bulwark.spi.Call;
+import dev.bulwark.spi.ComponentStatus;
+import dev.bulwark.spi.Slot;
+import dev.bulwark.spi.Stage;
+import dev.bulwark.spi.StageContext;
+import dev.bulwark.spi.StageSpec;
+import dev.bulwark.spi.Step;
+import java.util.Objects;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * A timeout stage: the total timeout ({@link Slot#TOTAL_TIMEOUT}, bounding attempts and their
+ * backoff) or the attempt timeout ({@link Slot#ATTEMPT_TIMEOUT}, inside the breaker, so a
+ * timed-out attempt counts as its failure).
+ *
+ * @param slot   {@link Slot#TOTAL_TIMEOUT} or {@link Slot#ATTEMPT_TIMEOUT}
+ * @param config the timeout
+ */
+public record TimeoutStage(Slot slot, TimeoutConfig config) implements StageSpec {
+
+    public TimeoutStage {
+        Objects.requireNonNull(config, "config");
+        if (!Slot.TOTAL_TIMEOUT.equals(slot) && !Slot.ATTEMPT_TIMEOUT.equals(slot)) {
+            throw new IllegalArgumentException("a timeout stage sits in total_timeout or attempt_timeout, was " + slot);
+        }
+    }
+
+    /** A bound on the whole call, retries and their waits included. */
+    public static TimeoutStage total(TimeoutConfig config) {
+        return new TimeoutStage(Slot.TOTAL_TIMEOUT, config);
+    }
+
+    /** A bound on each attempt. */
+    public static TimeoutStage attempt(TimeoutConfig config) {
+        return new TimeoutStage(Slot.ATTEMPT_TIMEOUT, config);
+    }
+
+    @Override
+    public Stage create(StageContext context) {
+        String suffix = Slot.TOTAL_TIMEOUT.equals(slot) ? ".total" : ".attempt";
+        return new Runtime(this, Timeout.of(context.protectionName() + suffix, config, context.policyContext()));
+    }
+
+    static final class Runtime implements Stage {
+        private final TimeoutStage spec;
+        private final Timeout timeout;
+
+        Runtime(TimeoutStage spec, Timeout timeout) {
+            this.spec = spec;
+            this.timeout = timeout;
+        }
+
+        @Override
+        public StageSpec spec() {
+            return spec;
+        }
+
+        @Override
+        public <T> Result<T> execute(Call<T> call, Step next) {
+            return timeout.apply(() -> next.run(call));
+        }
+
+        @Override
+        public <T> CompletionStage<Result<T>> executeAsync(Call<T> call, AsyncStep next) {
+            return next == AsyncStep.call() ? timeout.executeAsync(call.asyncOperation())
+                    : timeout.applyAsync(() -> next.run(call));
+        }
+
+        @Override
+        public ComponentStatus status() {
+            return timeout.stats();
+        }
+    }
+}

@@ -1,0 +1,16 @@
+package dev.bulwark.spi;
+
+import dev.bulwark.Result;
+import java.util.concurrent.CompletionStage;
+
+/** The asynchronous form of {@link Step}: the returned stage never completes exceptionally. */
+public interface AsyncStep {
+
+    /** Starts the inner stages and the call. */
+    <T> CompletionStage<Result<T>> run(Call<T> call);
+
+    /** The innermost step: starts the call's operation (see {@link Step#call()}). */
+    static AsyncStep call() {
+        return TerminalSteps.ASYNC;
+    }
+}
