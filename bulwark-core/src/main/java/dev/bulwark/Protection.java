@@ -103,7 +103,7 @@ public final class Protection {
     }
 
     /**
-     * The seed's first form: the call runs through the circuit breaker installed under {@code name}.
+     * The first of the two original forms (docs/pipeline.md): the call runs through the circuit breaker installed under {@code name}.
      *
      * @throws IllegalArgumentException if {@code name} is blank
      */
@@ -112,7 +112,7 @@ public final class Protection {
     }
 
     /**
-     * The seed's second form: the call runs if {@code entityId} is within {@code limit} calls of
+     * The second of the two original forms (docs/pipeline.md): the call runs if {@code entityId} is within {@code limit} calls of
      * {@code operation} per {@code window} (sliding window).
      *
      * @throws IllegalArgumentException if a name is blank, {@code limit} is negative or {@code window} not positive

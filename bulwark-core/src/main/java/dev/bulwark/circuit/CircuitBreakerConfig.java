@@ -51,7 +51,7 @@ import java.util.function.Predicate;
  */
 public final class CircuitBreakerConfig {
 
-    /** The default number of melts tolerated: the sixth failure within a minute opens, as in the seed. */
+    /** The default number of melts tolerated: the sixth failure within a minute opens, as fuse does by default. */
     public static final int DEFAULT_MAX_MELTS = 5;
     /** The default melt window and reset time. */
     public static final Duration DEFAULT_WINDOW = Duration.ofSeconds(60);
@@ -197,7 +197,7 @@ public final class CircuitBreakerConfig {
         this.random = b.random;
     }
 
-    /** Fuse's defaults, as in the seed: failure count 5 melts in 60 s, reset after 60 s. */
+    /** Fuse's defaults: failure count 5 melts in 60 s, reset after 60 s (docs/circuit-breakers.md). */
     public static CircuitBreakerConfig defaults() {
         return DEFAULTS;
     }
