@@ -7,6 +7,8 @@ import dev.bulwark.pipeline.BulkheadStage;
 import dev.bulwark.pipeline.CircuitBreakerStage;
 import dev.bulwark.pipeline.FallbackConfig;
 import dev.bulwark.pipeline.FallbackStage;
+import dev.bulwark.pipeline.HedgeConfig;
+import dev.bulwark.pipeline.HedgeStage;
 import dev.bulwark.pipeline.RateLimitStage;
 import dev.bulwark.pipeline.RetryConfig;
 import dev.bulwark.pipeline.RetryStage;
@@ -318,6 +320,14 @@ public final class Protection {
         /** Retries of failed attempts. */
         public Builder retry(RetryConfig retry) {
             return stage(new RetryStage(Objects.requireNonNull(retry, "retry")));
+        }
+
+        /**
+         * Hedged attempts of an idempotent call (inside the retry, outside the breaker): the config
+         * carries the caller's declaration that the operation is idempotent (see docs/hedging.md).
+         */
+        public Builder hedge(HedgeConfig hedge) {
+            return stage(new HedgeStage(Objects.requireNonNull(hedge, "hedge")));
         }
 
         /** The breaker installed under {@code name}; calls fail with 5005 while none is. */

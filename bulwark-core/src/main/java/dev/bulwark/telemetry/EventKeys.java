@@ -54,4 +54,7 @@ public final class EventKeys {
     public static final String TIMEOUT_MS = "timeout_ms";
     public static final String MAX_CONCURRENT = "max_concurrent";
     public static final String AGE_MS = "age_ms";
+    public static final String PREVIOUS_LIMIT = "previous_limit";
+    public static final String RTT_US = "rtt_us";
+    public static final String BASELINE_US = "baseline_us";
 }

@@ -176,6 +176,28 @@ public final class Events {
             .tag(EventKeys.ERROR_CODE, "the error it was to answer")
             .build();
 
+    public static final EventType HEDGE_ATTEMPT_STARTED = EventType.builder("hedge", "attempt_started")
+            .description("a hedged attempt started because no earlier attempt had answered within the delay")
+            .measurement(EventKeys.ATTEMPT, COUNT, "the number of the attempt started (2 for the first hedge)")
+            .measurement(EventKeys.DELAY_MS, MILLISECONDS, "how long after the call's start it was started")
+            .tag(EventKeys.NAME, "the hedge's name")
+            .build();
+    public static final EventType HEDGE_BUDGET_EXHAUSTED = EventType.builder("hedge", "budget_exhausted")
+            .description("a hedged attempt was not started: the hedge budget had no token left")
+            .measurement(EventKeys.ATTEMPT, COUNT, "the attempt that was not started")
+            .tag(EventKeys.NAME, "the hedge's name")
+            .build();
+    public static final EventType OVERLOAD_LIMIT_CHANGED = EventType.builder("overload", "limit_changed")
+            .description("an adaptive concurrency limit changed at the end of a sample window")
+            .measurement(EventKeys.LIMIT, COUNT, "the new limit")
+            .measurement(EventKeys.PREVIOUS_LIMIT, COUNT, "the limit before")
+            .measurement(EventKeys.RTT_US, MICROSECONDS, "the window's median latency")
+            .measurement(EventKeys.BASELINE_US, MICROSECONDS, "the latency taken as unloaded")
+            .tag(EventKeys.NAME, "the limit's name")
+            .tag(EventKeys.ALGORITHM, "aimd or gradient")
+            .tag(EventKeys.REASON, "slow_start, increase, decrease, drop, probe or rebaseline")
+            .build();
+
     public static final EventType INFRASTRUCTURE_INITIALIZED = EventType.builder("infrastructure", "initialized")
             .description("an Infrastructure was built")
             .tag(EventKeys.COMPONENTS, "the names of its components")
@@ -199,7 +221,7 @@ public final class Events {
             RATE_LIMITER_BACKEND_FAILURE, RATE_LIMITER_BACKEND_RECOVERED, RATE_LIMITER_DENY_CACHE_HIT,
             PROTECTION_EXECUTED, PROTECTION_CONFIGURED, PROTECTION_REMOVED,
             RETRY_SCHEDULED, RETRY_EXHAUSTED, RETRY_BUDGET_EXHAUSTED, TIMEOUT_TIMED_OUT, BULKHEAD_CALL_REJECTED,
-            FALLBACK_USED, FALLBACK_FAILED,
+            FALLBACK_USED, FALLBACK_FAILED, HEDGE_ATTEMPT_STARTED, HEDGE_BUDGET_EXHAUSTED, OVERLOAD_LIMIT_CHANGED,
             INFRASTRUCTURE_INITIALIZED, INFRASTRUCTURE_STOPPED, TELEMETRY_HANDLER_FAILURE);
 
     /** Every event core declares, in catalogue order. */
