@@ -2,6 +2,8 @@ package dev.bulwark;
 
 import dev.bulwark.circuit.CircuitBreakerConfig;
 import dev.bulwark.internal.pipeline.RuntimeCell;
+import dev.bulwark.pipeline.AdaptiveConcurrencyConfig;
+import dev.bulwark.pipeline.AdaptiveConcurrencyStage;
 import dev.bulwark.pipeline.BulkheadConfig;
 import dev.bulwark.pipeline.BulkheadStage;
 import dev.bulwark.pipeline.CircuitBreakerStage;
@@ -300,6 +302,11 @@ public final class Protection {
         /** A limit per caller with a given rule. */
         public Builder rateLimitPerCaller(String operation, RateLimit rule) {
             return stage(RateLimitStage.perCaller(operation, rule));
+        }
+
+        /** A concurrency limit that adapts to the latency measured (rejections: 7202). */
+        public Builder adaptiveConcurrency(AdaptiveConcurrencyConfig limit) {
+            return stage(new AdaptiveConcurrencyStage(Objects.requireNonNull(limit, "limit")));
         }
 
         /** At most so many calls at once. */

@@ -63,6 +63,25 @@ final class LatencyHistogram {
         COUNTS.getAndAdd(counts, bucketOf(nanos), 1L);
     }
 
+    /** The number of durations counted. */
+    long count() {
+        long total = 0;
+        for (int i = 0; i < BUCKETS; i++) {
+            total += (long) COUNTS.getOpaque(counts, i);
+        }
+        return total;
+    }
+
+    /** Adds the counts of {@code other} to this histogram's. */
+    void add(LatencyHistogram other) {
+        for (int i = 0; i < BUCKETS; i++) {
+            long c = (long) COUNTS.getOpaque(other.counts, i);
+            if (c != 0) {
+                COUNTS.getAndAdd(counts, i, c);
+            }
+        }
+    }
+
     /** Sets every counter to zero (records concurrent with the reset may be lost). */
     void clear() {
         for (int i = 0; i < BUCKETS; i++) {

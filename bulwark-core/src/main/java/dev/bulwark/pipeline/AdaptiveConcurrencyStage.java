@@ -1,0 +1,109 @@
+package dev.bulwark.pipeline;
+
+import dev.bulwark.Result;
+import dev.bulwark.spi.AsyncStep;
+import dev.bulwark.spi.Call;
+import dev.bulwark.spi.ComponentStatus;
+import dev.bulwark.spi.Slot;
+import dev.bulwark.spi.Stage;
+import dev.bulwark.spi.StageContext;
+import dev.bulwark.spi.StageSpec;
+import dev.bulwark.spi.Step;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The adaptive concurrency stage ({@link Slot#ADAPTIVE_CONCURRENCY}): outside the bulkhead and
+ * the retry, so a call is admitted once however many attempts it makes, and its latency is what
+ * the caller waits. Rejects with 7202 (the current limit in the context). A reconfiguration keeps
+ * the limit, its baseline and its calls in flight. See docs/adaptive-concurrency.md.
+ *
+ * @param config the limit's configuration
+ */
+public record AdaptiveConcurrencyStage(AdaptiveConcurrencyConfig config) implements StageSpec {
+
+    public AdaptiveConcurrencyStage {
+        Objects.requireNonNull(config, "config");
+    }
+
+    @Override
+    public Slot slot() {
+        return Slot.ADAPTIVE_CONCURRENCY;
+    }
+
+    @Override
+    public Stage create(StageContext context) {
+        return new Runtime(this, AdaptiveConcurrency.of(context.protectionName(), config, context.policyContext()));
+    }
+
+    @Override
+    public Stage reconfigure(StageContext context, Stage previous) {
+        if (previous instanceof Runtime running) {
+            if (!running.limit.config().equals(config)) {
+                running.limit.reconfigure(config);
+            }
+            return new Runtime(this, running.limit);
+        }
+        return create(context);
+    }
+
+    static final class Runtime implements Stage {
+        private final AdaptiveConcurrencyStage spec;
+        private final AdaptiveConcurrency limit;
+
+        Runtime(AdaptiveConcurrencyStage spec, AdaptiveConcurrency limit) {
+            this.spec = spec;
+            this.limit = limit;
+        }
+
+        @Override
+        public StageSpec spec() {
+            return spec;
+        }
+
+        @Override
+        public <T> Result<T> execute(Call<T> call, Step next) {
+            long permit = limit.tryAcquire();
+            if (permit == AdaptiveConcurrency.NO_PERMIT) {
+                return Result.err(limit.rejection());
+            }
+            Result<T> result;
+            try {
+                result = next.run(call);
+            } catch (VirtualMachineError fatal) {
+                limit.onIgnored(permit);
+                throw fatal;
+            }
+            limit.release(permit, result);
+            return result;
+        }
+
+        @Override
+        public <T> CompletionStage<Result<T>> executeAsync(Call<T> call, AsyncStep next) {
+            long permit = limit.tryAcquire();
+            if (permit == AdaptiveConcurrency.NO_PERMIT) {
+                return CompletableFuture.completedFuture(Result.err(limit.rejection()));
+            }
+            CompletionStage<Result<T>> stage;
+            try {
+                stage = next.run(call);
+            } catch (VirtualMachineError fatal) {
+                limit.onIgnored(permit);
+                throw fatal;
+            }
+            return stage.whenComplete((r, t) -> {
+                if (t != null || r == null) {
+                    limit.onIgnored(permit);
+                } else {
+                    limit.release(permit, r);
+                }
+            });
+        }
+
+        @Override
+        public ComponentStatus status() {
+            return limit.stats();
+        }
+    }
+}
