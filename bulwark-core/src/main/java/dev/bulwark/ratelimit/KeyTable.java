@@ -10,10 +10,12 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <h2>Layout</h2>
  * The table is split into {@value #SEGMENTS} segments by the low bits of the key's hash. A segment
- * holds a {@link Slots}: per slot one {@code int} control word, two references (entity id and
- * operation; the caller's strings, not copies) and {@code stride} state words. With compressed
- * references a sliding-window slot takes 4 + 8 + 16 = 28 bytes; segments grow to a load of one
- * half when they pass three quarters, so a live key costs 37 to 56 bytes.
+ * holds a {@link Slots}: per slot a control word followed by its {@code stride} state words in
+ * one {@code long[]} (so that locking a slot and updating its state touch one cache line: under
+ * contention a hot key's line moves between cores once per update, not twice), and two
+ * references (entity id and operation; the caller's strings, not copies). With compressed
+ * references a sliding-window slot takes 8 + 16 + 8 = 32 bytes; segments grow to a load of one
+ * half when they pass three quarters, so a live key costs 43 to 64 bytes.
  *
  * <h2>Concurrency</h2>
  * The control word of a slot is {@code hash bits 31..3 | LOCK | kind} where kind is EMPTY, FULL,
@@ -59,7 +61,7 @@ final class KeyTable {
     private static final int ABSENT = -1;
     private static final int RELOCATING = -2;
 
-    private static final VarHandle CTRL = MethodHandles.arrayElementVarHandle(int[].class);
+    private static final VarHandle CELLS = MethodHandles.arrayElementVarHandle(long[].class);
     private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(Slots[].class);
 
     final RuleKernel kernel;
@@ -82,18 +84,28 @@ final class KeyTable {
         }
     }
 
-    /** The slot arrays of one segment; replaced whole by a rehash. */
+    /**
+     * The slot arrays of one segment; replaced whole by a rehash. A slot's control word and its
+     * state words are neighbours in one {@code long[]} ({@code width = 1 + stride} cells per slot):
+     * an update takes the slot lock and changes the state on the same cache line, so a hot key
+     * moves one line between cores per update instead of two.
+     */
     static final class Slots {
         final int capacity;
-        final int[] ctrl;
+        final int width;
         final Object[] keys;
-        final long[] words;
+        final long[] cells;
 
         Slots(int capacity, int stride) {
             this.capacity = capacity;
-            this.ctrl = new int[capacity];
+            this.width = stride + 1;
             this.keys = new Object[2 * capacity];
-            this.words = new long[stride * capacity];
+            this.cells = new long[width * capacity];
+        }
+
+        /** Where slot {@code i}'s state words begin in {@link #cells}. */
+        int base(int i) {
+            return i * width + 1;
         }
     }
 
@@ -126,7 +138,12 @@ final class KeyTable {
         int hash;
 
         long[] words() {
-            return slots.words;
+            return slots.cells;
+        }
+
+        /** Where the locked slot's state words begin in {@link #words()}. */
+        int base() {
+            return slots.base(index);
         }
     }
 
@@ -155,7 +172,7 @@ final class KeyTable {
             int i = lockKey(s, h, entityId, operation);
             if (i >= 0) {
                 try {
-                    return kernel.tryAcquire(s.words, i * kernel.stride, t, cost);
+                    return kernel.tryAcquire(s.cells, s.base(i), t, cost);
                 } finally {
                     unlockSlot(s, i, h);
                 }
@@ -167,7 +184,7 @@ final class KeyTable {
                     return budget.refusalWait(kernel);
                 }
                 try {
-                    return kernel.tryAcquire(ref.slots.words, ref.index * kernel.stride, t, cost);
+                    return kernel.tryAcquire(ref.slots.cells, ref.base(), t, cost);
                 } finally {
                     unlockSlot(ref.slots, ref.index, h);
                 }
@@ -186,7 +203,7 @@ final class KeyTable {
             int i = lockKey(s, h, entityId, operation);
             if (i >= 0) {
                 try {
-                    return kernel.decide(s.words, i * kernel.stride, t, cost, true, rule);
+                    return kernel.decide(s.cells, s.base(i), t, cost, true, rule);
                 } finally {
                     unlockSlot(s, i, h);
                 }
@@ -199,7 +216,7 @@ final class KeyTable {
                     return Decision.denied(rule, 0, wait, wait);
                 }
                 try {
-                    return kernel.decide(ref.slots.words, ref.index * kernel.stride, t, cost, true, rule);
+                    return kernel.decide(ref.slots.cells, ref.base(), t, cost, true, rule);
                 } finally {
                     unlockSlot(ref.slots, ref.index, h);
                 }
@@ -261,7 +278,7 @@ final class KeyTable {
             if (i < 0) {
                 return false; // under the segment lock the key cannot move or vanish: absent
             }
-            boolean live = !kernel.isExpired(s.words, i * kernel.stride, t);
+            boolean live = !kernel.isExpired(s.cells, s.base(i), t);
             clearLockedSlot(seg, s, i);
             budget.release(1);
             return live;
@@ -329,15 +346,15 @@ final class KeyTable {
         int i = home(h, cap);
         int spins = 0;
         for (int probes = 0; probes < cap; ) {
-            int c = (int) CTRL.getAcquire(s.ctrl, i);
+            int c = ctrlAcquire(s, i);
             if (c == unlocked) {
-                if (!CTRL.compareAndSet(s.ctrl, i, unlocked, unlocked | LOCK)) {
+                if (!casCtrl(s, i, unlocked, unlocked | LOCK)) {
                     continue; // changed meanwhile: look at this slot again
                 }
                 if (holds(s, i, entityId, operation)) {
                     return i;
                 }
-                CTRL.setRelease(s.ctrl, i, unlocked); // another key with the same hash bits
+                setCtrl(s, i, unlocked); // another key with the same hash bits
             } else if (c == (unlocked | LOCK)) {
                 // a racy read of the keys: if they are ours the slot is ours (keys change only
                 // under the lock), and a stale answer costs one more look at this slot
@@ -378,13 +395,13 @@ final class KeyTable {
         int unlocked = (h & HASH_BITS) | FULL;
         int spins = 0;
         while (true) {
-            int c = (int) CTRL.getVolatile(s.ctrl, i);
+            int c = ctrl(s, i);
             if (c == unlocked) {
-                if (CTRL.compareAndSet(s.ctrl, i, unlocked, unlocked | LOCK)) {
+                if (casCtrl(s, i, unlocked, unlocked | LOCK)) {
                     if (holds(s, i, entityId, operation)) {
                         return true;
                     }
-                    CTRL.setRelease(s.ctrl, i, unlocked);
+                    setCtrl(s, i, unlocked);
                     return false;
                 }
             } else if (c != (unlocked | LOCK)) {
@@ -395,8 +412,26 @@ final class KeyTable {
         }
     }
 
+    // the control word of slot i: an int kept in the slot's first cell (sign-extended)
+
+    private static int ctrlAcquire(Slots s, int i) {
+        return (int) (long) CELLS.getAcquire(s.cells, i * s.width);
+    }
+
+    private static int ctrl(Slots s, int i) {
+        return (int) (long) CELLS.getVolatile(s.cells, i * s.width);
+    }
+
+    private static boolean casCtrl(Slots s, int i, int expected, int value) {
+        return CELLS.compareAndSet(s.cells, i * s.width, (long) expected, (long) value);
+    }
+
+    private static void setCtrl(Slots s, int i, int value) {
+        CELLS.setRelease(s.cells, i * s.width, (long) value);
+    }
+
     private static void unlockSlot(Slots s, int i, int h) {
-        CTRL.setRelease(s.ctrl, i, (h & HASH_BITS) | FULL);
+        setCtrl(s, i, (h & HASH_BITS) | FULL);
     }
 
     private static void backOff(int spins) {
@@ -431,7 +466,7 @@ final class KeyTable {
                 int free = -1;
                 int sameHash = 0;
                 for (int probes = 0; probes < cap; probes++) {
-                    int c = (int) CTRL.getVolatile(s.ctrl, i);
+                    int c = ctrl(s, i);
                     int kind = c & KIND;
                     if (kind == EMPTY) {
                         if (free < 0) {
@@ -459,7 +494,7 @@ final class KeyTable {
                         i = 0;
                     }
                 }
-                boolean reusesTombstone = free >= 0 && (int) CTRL.getVolatile(s.ctrl, free) == TOMBSTONE;
+                boolean reusesTombstone = free >= 0 && ctrl(s, free) == TOMBSTONE;
                 if (free < 0 || (!reusesTombstone && 4L * (seg.live + seg.tombstones + 1) > 3L * cap)) {
                     rehash(seg, Math.max(MIN_CAPACITY, 2 * (seg.live + 1)));
                     continue;
@@ -477,12 +512,12 @@ final class KeyTable {
                 }
                 s.keys[2 * free] = entityId;
                 s.keys[2 * free + 1] = operation;
-                kernel.initEmpty(s.words, free * kernel.stride, t);
+                kernel.initEmpty(s.cells, s.base(free), t);
                 if (reusesTombstone) {
                     seg.tombstones--;
                 }
                 seg.live++;
-                CTRL.setRelease(s.ctrl, free, tag | FULL | LOCK);
+                setCtrl(s, free, tag | FULL | LOCK);
                 out.slots = s;
                 out.index = free;
                 return out;
@@ -506,18 +541,18 @@ final class KeyTable {
         Slots s = slots(seg);
         int removed = 0;
         for (int i = 0; i < s.capacity; i++) {
-            int c = (int) CTRL.getVolatile(s.ctrl, i);
+            int c = ctrl(s, i);
             if ((c & KIND) != FULL || (c & LOCK) != 0) {
                 continue; // a locked state is in use right now: not idle
             }
-            if (!CTRL.compareAndSet(s.ctrl, i, c, c | LOCK)) {
+            if (!casCtrl(s, i, c, c | LOCK)) {
                 continue;
             }
-            if (kernel.isExpired(s.words, i * kernel.stride, t)) {
+            if (kernel.isExpired(s.cells, s.base(i), t)) {
                 clearLockedSlot(seg, s, i);
                 removed++;
             } else {
-                CTRL.setRelease(s.ctrl, i, c);
+                setCtrl(s, i, c);
             }
         }
         budget.release(removed);
@@ -533,7 +568,7 @@ final class KeyTable {
     private static void clearLockedSlot(Segment seg, Slots s, int i) {
         s.keys[2 * i] = null;
         s.keys[2 * i + 1] = null;
-        CTRL.setRelease(s.ctrl, i, TOMBSTONE);
+        setCtrl(s, i, TOMBSTONE);
         seg.live--;
         seg.tombstones++;
     }
@@ -547,10 +582,10 @@ final class KeyTable {
             int c;
             int spins = 0;
             while (true) {
-                c = (int) CTRL.getVolatile(old.ctrl, i);
+                c = ctrl(old, i);
                 if ((c & LOCK) != 0) {
                     backOff(++spins); // an update holds the slot; it finishes without our lock
-                } else if (CTRL.compareAndSet(old.ctrl, i, c, MOVED)) {
+                } else if (casCtrl(old, i, c, MOVED)) {
                     break;
                 }
             }
@@ -561,15 +596,15 @@ final class KeyTable {
             String operation = (String) old.keys[2 * i + 1];
             int h = hash(entityId, operation);
             int j = home(h, capacity);
-            while (fresh.ctrl[j] != EMPTY) {
+            while ((int) fresh.cells[j * fresh.width] != EMPTY) {
                 if (++j == capacity) {
                     j = 0;
                 }
             }
-            fresh.ctrl[j] = (h & HASH_BITS) | FULL;
+            fresh.cells[j * fresh.width] = (h & HASH_BITS) | FULL;
             fresh.keys[2 * j] = entityId;
             fresh.keys[2 * j + 1] = operation;
-            System.arraycopy(old.words, i * stride, fresh.words, j * stride, stride);
+            System.arraycopy(old.cells, old.base(i), fresh.cells, fresh.base(j), stride);
         }
         seg.tombstones = 0;
         SLOTS.setVolatile(slotsBySegment, seg.index, fresh);
