@@ -209,6 +209,9 @@ public final class EventRecorder implements AutoCloseable {
                     req = flushRequested;
                 }
                 boolean flushing = req > flushCompletedSnapshot() || closing;
+                if (flushing) {
+                    reportDrops();   // the report is then among what the flush waits for
+                }
                 long target = ring.accepted();
                 int drained = drainAvailable();
                 long now = System.nanoTime();
@@ -219,7 +222,6 @@ public final class EventRecorder implements AutoCloseable {
                     boolean caughtUp = ring.consumed() >= target && open.isEmpty();
                     boolean clean = pending.isEmpty();
                     if (caughtUp && (clean || !storeAvailable || closing)) {
-                        reportDrops();
                         if (closing && (clean || System.nanoTime() >= closeDeadline)) {
                             dropPendingOnClose();
                             completeFlush(req, pending.isEmpty());
