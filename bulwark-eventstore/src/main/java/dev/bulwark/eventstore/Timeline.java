@@ -10,9 +10,9 @@ import java.util.Set;
  * Readable lines for stored events, as the {@link Query} command line prints them:
  *
  * <pre>
- * 2025-01-01T00:00:20.312Z  circuit_breaker.state_change   inventory          closed -> open  trigger=failures sequence=1
- * 2025-01-01T00:00:21.004Z  circuit_breaker.call_rejected  inventory          x37 in that second  reason=open
- * 2025-01-01T00:00:09.120Z  rate_limiter.request_denied    inventory.read     entity=mallory x12 in that second  ...
+ * 2025-01-01T00:00:00.200Z  circuit_breaker.state_change     payments           closed -> open trigger=failure_count
+ * 2025-01-01T00:00:00.300Z  circuit_breaker.call_rejected    payments           x25 in that second reason=open
+ * 2025-01-01T00:00:09.120Z  rate_limiter.request_denied      inventory.read     entity=mallory x12 in that second ...
  * </pre>
  *
  * Stateless and thread-safe.
@@ -20,13 +20,15 @@ import java.util.Set;
 public final class Timeline {
 
     private static final Set<String> SHOWN_APART = Set.of("from", "to");
+    private static final java.time.format.DateTimeFormatter INSTANT =
+            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(java.time.ZoneOffset.UTC);
 
     private Timeline() {
     }
 
     /** One line: the instant (UTC) and {@link #describe}. */
     public static String line(StoredEvent e, EventName prefix) {
-        return Instant.ofEpochMilli(e.timestampMillis()) + "  " + describe(e, prefix);
+        return INSTANT.format(Instant.ofEpochMilli(e.timestampMillis())) + "  " + describe(e, prefix);
     }
 
     /**
