@@ -209,11 +209,12 @@ public final class EventRecorder implements AutoCloseable {
                     req = flushRequested;
                 }
                 boolean flushing = req > flushCompletedSnapshot() || closing;
+                int drained = drainAvailable();
                 if (flushing) {
-                    reportDrops();   // the report is then among what the flush waits for
+                    reportDrops();   // after draining, so that the ring has room for the report; the flush waits for it
                 }
                 long target = ring.accepted();
-                int drained = drainAvailable();
+                drained += drainAvailable();
                 long now = System.nanoTime();
                 closeAggregates(flushing ? Long.MAX_VALUE : currentSecond());
                 boolean wrote = writeDue(now, flushing);

@@ -13,7 +13,7 @@ import java.util.Locale;
 import java.util.stream.Stream;
 
 /**
- * The command line over an event store: prints a readable timeline ({@link Timeline}).
+ * The command line over an event store: prints a readable timeline ({@link TimelineFormat}).
  *
  * <pre>
  * java -cp bulwark-eventstore.jar:bulwark-core.jar dev.bulwark.eventstore.Query --dir /var/lib/app/events --since 10m --component payments
@@ -65,7 +65,7 @@ public final class Query {
             long n = 0;
             try (Stream<StoredEvent> events = store.query(o.query)) {
                 for (StoredEvent e : (Iterable<StoredEvent>) events::iterator) {
-                    out.println(Timeline.line(e, o.prefix));
+                    out.println(TimelineFormat.line(e, o.prefix));
                     n++;
                 }
             }

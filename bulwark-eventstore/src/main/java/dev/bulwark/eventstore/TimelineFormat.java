@@ -17,13 +17,13 @@ import java.util.Set;
  *
  * Stateless and thread-safe.
  */
-public final class Timeline {
+public final class TimelineFormat {
 
     private static final Set<String> SHOWN_APART = Set.of("from", "to");
     private static final java.time.format.DateTimeFormatter INSTANT =
             java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(java.time.ZoneOffset.UTC);
 
-    private Timeline() {
+    private TimelineFormat() {
     }
 
     /** One line: the instant (UTC) and {@link #describe}. */
