@@ -43,16 +43,19 @@ import java.util.function.BiFunction;
  * allocates nothing. A full ring drops the event and counts it ({@link Status#droppedQueueFull()},
  * and an {@code event_store.events_dropped} event from the writer, at most once a second).
  *
- * <p><b>What is kept.</b> State changes, configuration changes, failures and everything else one by
- * one; rejections (names ending in {@code _rejected} or {@code _denied}, {@code shed},
- * {@code deny_cache_hit}, {@code retry.budget_exhausted}, a {@code protection_executed} whose
- * outcome is {@code rejected}) folded per second per (event, component, reason, entity) into one
- * {@link StoredEvent.Kind#AGGREGATE} record with a count; routine successes
- * ({@code circuit_breaker.call_executed} with status success, {@code protection_executed} with
- * outcome success, {@code rate_limiter.request_allowed}) are not kept unless
- * {@link Builder#keepRoutineEvents()}: meters count those. The event's declaration tells which
- * metadata names its component (a tag: breaker name, protection key, rule...) and its entity (a
- * detail: the entity id).
+ * <p><b>What is kept.</b> State changes, configuration changes, failures (retries exhausted,
+ * timeouts, failed fallbacks, store outages...) and everything else one by one; rejections (names
+ * ending in {@code _rejected} or {@code _denied}, {@code shed}, {@code deny_cache_hit},
+ * {@code retry.budget_exhausted}) folded per second per (event, component, reason, entity) into one
+ * {@link StoredEvent.Kind#AGGREGATE} record with a count. The events every protected call emits
+ * ({@code circuit_breaker.call_executed}, {@code protection_executed},
+ * {@code rate_limiter.request_allowed}) are left out of the subscription altogether, so that a
+ * successful call costs nothing more with the recorder attached (meters count those);
+ * {@link Builder#keepCallOutcomes()} takes the first two in (their failures one by one, a
+ * {@code protection_executed} with outcome {@code rejected} aggregated, successes skipped) and
+ * {@link Builder#keepRoutineEvents()} keeps everything. The event's declaration tells which metadata
+ * names its component (a tag: breaker name, protection key, rule...) and its entity (a detail: the
+ * entity id).
  *
  * <p><b>The writer</b> writes a batch when {@link Builder#batchSize} records are pending or the
  * oldest has waited {@link Builder#flushInterval}. When the store fails, records stay in a bounded
@@ -75,6 +78,8 @@ public final class EventRecorder implements AutoCloseable {
     public static final String STORE_COMPONENT_NAME = "event_store";
     private static final long REPORT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final int MAX_OPEN_AGGREGATES = 10_000;
+    /** The events of every protected call, left out unless {@link Builder#keepCallOutcomes()}. */
+    static final List<String> CALL_OUTCOMES = List.of("circuit_breaker.call_executed", "protection_executed");
 
     private final Telemetry telemetry;
     private final Clock clock;
@@ -152,7 +157,19 @@ public final class EventRecorder implements AutoCloseable {
         this.unavailableChannel = telemetry.channel(EventStoreEvents.STORE_UNAVAILABLE);
         this.recoveredChannel = telemetry.channel(EventStoreEvents.STORE_RECOVERED);
         this.backoffNanos = minBackoffNanos;
-        telemetry.attachPrefix(handlerId, prefix, handler);
+        Set<EventName> excluded = new LinkedHashSet<>();
+        for (String suffix : skipped) {
+            excluded.add(prefix.append(EventName.parse(suffix)));
+        }
+        if (!b.keepCallOutcomes) {
+            for (String suffix : CALL_OUTCOMES) {
+                excluded.add(prefix.append(EventName.parse(suffix)));
+            }
+        }
+        if (!keepRoutine) {
+            excluded.add(prefix.append("rate_limiter", "request_allowed"));
+        }
+        telemetry.attachPrefix(handlerId, prefix, excluded, handler);
     }
 
     /** A builder; choose a store with {@link Builder#fileStore(Path)}, {@link Builder#postgres} or {@link Builder#store}. */
@@ -639,6 +656,7 @@ public final class EventRecorder implements AutoCloseable {
         private Duration maxBackoff = Duration.ofSeconds(10);
         private Duration closeTimeout = Duration.ofSeconds(5);
         private boolean keepRoutine;
+        private boolean keepCallOutcomes;
         private boolean aggregate = true;
         private final Set<String> skipped = new LinkedHashSet<>();
 
@@ -733,9 +751,21 @@ public final class EventRecorder implements AutoCloseable {
             return this;
         }
 
-        /** Also keep routine successes (every admitted call): many records; meters count them better. */
+        /**
+         * Also record the events of every protected call ({@code circuit_breaker.call_executed},
+         * {@code protection_executed}): their failures are kept one by one and rejected outcomes
+         * aggregated; successes are still skipped. The emitting thread then builds those events on
+         * every call (docs/eventstore.md gives the cost).
+         */
+        public Builder keepCallOutcomes() {
+            this.keepCallOutcomes = true;
+            return this;
+        }
+
+        /** Record everything, routine successes of every call included ({@link #keepCallOutcomes()} and more): many records; meters count them better. */
         public Builder keepRoutineEvents() {
             this.keepRoutine = true;
+            this.keepCallOutcomes = true;
             return this;
         }
 
@@ -745,7 +775,7 @@ public final class EventRecorder implements AutoCloseable {
             return this;
         }
 
-        /** Never keep the events of this name (after the telemetry prefix, e.g. {@code retry.retry_scheduled}). */
+        /** Never keep the events of this name (after the telemetry prefix, e.g. {@code retry.retry_scheduled}); the recorder does not even subscribe to it. */
         public Builder skip(String dottedSuffix) {
             EventName.parse(Objects.requireNonNull(dottedSuffix, "dottedSuffix"));
             this.skipped.add(dottedSuffix);

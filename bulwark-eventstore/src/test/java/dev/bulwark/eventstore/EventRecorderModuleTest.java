@@ -59,11 +59,10 @@ class EventRecorderModuleTest {
             assertThat(timeline).extracting(e -> e.suffix(Events.DEFAULT_PREFIX) + (e.kind() == StoredEvent.Kind.AGGREGATE ? " x" + e.count() : "")
                             + (e.metadata().containsKey("to") ? " " + e.metadata().get("from") + "->" + e.metadata().get("to") : ""))
                     .containsExactly("circuit_breaker.fuse_installed",
-                            "circuit_breaker.call_executed", "circuit_breaker.call_executed",
-                            "circuit_breaker.state_change closed->open", "circuit_breaker.call_executed",
+                            "circuit_breaker.state_change closed->open",
                             "circuit_breaker.call_rejected x25",
                             "circuit_breaker.state_change open->closed");
-            assertThat(timeline.get(3).timestampMillis()).isEqualTo(ManualClock.DEFAULT_START.toEpochMilli() + 200);
+            assertThat(timeline.get(1).timestampMillis()).isEqualTo(ManualClock.DEFAULT_START.toEpochMilli() + 200);
             assertThat(infra.status().component(EventRecorder.COMPONENT_NAME, EventRecorder.Status.class)).hasValueSatisfying(
                     s -> assertThat(s.written()).isPositive());
             assertThat(infra.status().component(EventRecorder.STORE_COMPONENT_NAME, FileEventStore.Status.class)).hasValueSatisfying(
@@ -76,6 +75,19 @@ class EventRecorderModuleTest {
             assertThat(store.list(EventQuery.builder().namePrefix("foundation.infra.infrastructure").build()))
                     .extracting(StoredEvent::name)
                     .containsExactly("foundation.infra.infrastructure.initialized", "foundation.infra.infrastructure.stopped");
+        }
+    }
+
+    @Test
+    void withCallOutcomesTheFailedCallsAreKeptOneByOne() {
+        try (Infrastructure infra = Infrastructure.builder().clock(clock)
+                .install(EventRecorder.builder().fileStore(dir).keepCallOutcomes().asModule()).build()) {
+            breakerStory(infra);
+            assertThat(infra.component(EventRecorder.class).orElseThrow().flush()).isTrue();
+            List<StoredEvent> calls = infra.component(EventStore.class).orElseThrow()
+                    .list(EventQuery.builder().namePrefix("foundation.infra.circuit_breaker.call_executed").build());
+            // three failures; the one success is not kept
+            assertThat(calls).hasSize(3).allSatisfy(e -> assertThat(e.metadata()).containsEntry("status", "exception"));
         }
     }
 
@@ -95,7 +107,7 @@ class EventRecorderModuleTest {
         assertThat(status).as(err.toString(StandardCharsets.UTF_8)).isZero();
         assertThat(printed).containsPattern("2025-01-01T00:00:00\\.200Z  circuit_breaker\\.state_change +payments +closed -> open trigger=failure_count");
         assertThat(printed).containsPattern("2025-01-01T00:00:00\\.300Z  circuit_breaker\\.call_rejected +payments +x25 in that second reason=open");
-        assertThat(printed).contains("open -> closed").contains("-- 7 records");
+        assertThat(printed).contains("open -> closed").contains("-- 4 records");
         assertThat(printed).doesNotContain("infrastructure.initialized");
     }
 

@@ -189,8 +189,18 @@ class EventRecorderTest {
     }
 
     @Test
-    void routineSuccessesAreNotKeptButFailuresAre() {
+    void byDefaultThePerCallEventsAreNotEvenSubscribedTo() {
         start(EventRecorder.builder());
+        assertThat(channel(Events.CIRCUIT_BREAKER_CALL_EXECUTED).isActive()).isFalse();
+        assertThat(channel(Events.PROTECTION_EXECUTED).isActive()).isFalse();
+        assertThat(channel(Events.RATE_LIMITER_REQUEST_ALLOWED).isActive()).isFalse();
+        assertThat(channel(Events.CIRCUIT_BREAKER_STATE_CHANGE).isActive()).isTrue();
+        assertThat(channel(Events.CIRCUIT_BREAKER_CALL_REJECTED).isActive()).isTrue();
+    }
+
+    @Test
+    void callOutcomesKeepFailuresOneByOneAggregateRejectionsAndSkipSuccesses() {
+        start(EventRecorder.builder().keepCallOutcomes());
         EventChannel executed = channel(Events.CIRCUIT_BREAKER_CALL_EXECUTED);
         EventChannel protection = channel(Events.PROTECTION_EXECUTED);
         executed.emit(Map.of("duration_us", 5L), Map.of("name", "db", "status", "success", "counted_as", "success"));
@@ -206,6 +216,7 @@ class EventRecorderTest {
                 .containsExactlyInAnyOrder("circuit_breaker.call_executed db x1", "protection_executed inv x1",
                         "protection_executed inv x2");
         assertThat(recorder.status().offered()).isEqualTo(4);
+        assertThat(channel(Events.RATE_LIMITER_REQUEST_ALLOWED).isActive()).isFalse();
     }
 
     @Test
@@ -235,6 +246,7 @@ class EventRecorderTest {
     @Test
     void eventsOfSkippedNamesAreNotKept() {
         start(EventRecorder.builder().skip("retry.retry_scheduled"));
+        assertThat(channel(Events.RETRY_SCHEDULED).isActive()).isFalse();
         channel(Events.RETRY_SCHEDULED).emit(Map.of("attempt", 2L, "delay_ms", 100L), Map.of("name", "r"));
         channel(Events.RETRY_EXHAUSTED).emit(Map.of("attempts", 3L), Map.of("name", "r"));
         assertThat(recorder.flush()).isTrue();
