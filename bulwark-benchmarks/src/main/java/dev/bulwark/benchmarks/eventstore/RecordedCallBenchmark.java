@@ -32,16 +32,19 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * A protected call (retry → circuit breaker, named protection) with the event recorder installed
- * (file store, fsync every second) and without it:
+ * A protected call through a named protection with the event recorder installed (file store,
+ * fsync every second: {@code on}; the same taking in the per-call events: {@code on_call_outcomes})
+ * and without it ({@code off}):
  *
  * <ul>
- *   <li>{@code success}: every call succeeds; its events ({@code protection_executed},
- *       {@code call_executed}) are routine, so the recorder's handler looks them up and lets them go;</li>
- *   <li>{@code rejected}: the breaker is forced open; every call is refused, and the recorder
- *       enqueues each {@code call_rejected} and {@code protection_executed} (rejected) for the writer
- *       to fold into per-second aggregates. At this rate the writer cannot keep up and the queue
- *       drops (counted); the emitting thread's cost is enqueue or drop, never a wait.</li>
+ *   <li>{@code success}: retry → breaker, every call succeeds. With {@code on} the recorder is not
+ *       subscribed to the per-call events, so their channels stay inactive; with
+ *       {@code on_call_outcomes} the emitter builds {@code call_executed} and {@code protection_executed}
+ *       and the recorder's handler looks them up and lets the successes go;</li>
+ *   <li>{@code rejected}: breaker only, forced open; every call is refused and the recorder enqueues
+ *       each {@code call_rejected} for the writer to fold into per-second aggregates. At this rate the
+ *       writer cannot keep up and the queue drops (counted): the emitting thread's cost is an enqueue
+ *       or a drop, never a wait.</li>
  * </ul>
  */
 @State(Scope.Benchmark)
@@ -54,7 +57,7 @@ public class RecordedCallBenchmark {
 
     private static final ThrowingSupplier<String> CALL = () -> "ok";
 
-    @Param({"off", "on"})
+    @Param({"off", "on", "on_call_outcomes"})
     public String recorder;
 
     private Path dir;
@@ -64,20 +67,27 @@ public class RecordedCallBenchmark {
     @Setup(Level.Trial)
     public void setUp() throws IOException {
         dir = Files.createTempDirectory("bulwark-bench-recorded");
-        infra = build(dir.resolve("a"));
-        openInfra = build(dir.resolve("b"));
+        infra = build(dir.resolve("a"), true);
+        openInfra = build(dir.resolve("b"), false);
         openInfra.circuitBreakers().disable("bench");
     }
 
-    private Infrastructure build(Path events) {
+    private Infrastructure build(Path events, boolean withRetry) {
         Infrastructure.Builder b = Infrastructure.builder();
-        if (recorder.equals("on")) {
-            b.install(EventRecorder.builder()
-                    .fileStore(FileEventStore.builder(events).fsync(FsyncPolicy.every(Duration.ofSeconds(1)))).asModule());
+        if (!recorder.equals("off")) {
+            EventRecorder.Builder r = EventRecorder.builder()
+                    .fileStore(FileEventStore.builder(events).fsync(FsyncPolicy.every(Duration.ofSeconds(1))));
+            if (recorder.equals("on_call_outcomes")) {
+                r.keepCallOutcomes();
+            }
+            b.install(r.asModule());
         }
         Infrastructure built = b.build();
-        built.configureProtection("search", Protection.builder()
-                .retry(RetryConfig.builder().maxAttempts(3).fixedBackoff(Duration.ofMillis(10)).build())
+        Protection.Builder p = Protection.builder();
+        if (withRetry) {
+            p.retry(RetryConfig.builder().maxAttempts(3).fixedBackoff(Duration.ofMillis(10)).build());
+        }
+        built.configureProtection("search", p
                 .circuitBreaker("bench", CircuitBreakerConfig.builder().failureRate(50, SlidingWindow.ofCalls(100), 100).build())
                 .build()).getOrThrow();
         return built;
