@@ -61,7 +61,10 @@ import java.util.function.BiFunction;
  * oldest has waited {@link Builder#flushInterval}. When the store fails, records stay in a bounded
  * buffer ({@link Builder#maxBufferedRecords}) and the write is retried with exponential backoff
  * until it succeeds ({@code event_store.store_unavailable}, then {@code event_store.store_recovered});
- * while the buffer is full, new records are dropped and counted ({@link Status#droppedUnavailable()}).
+ * while the buffer is full, new records are dropped and counted ({@link Status#droppedUnavailable()}),
+ * except the module's own {@code event_store.*} events (at most a few a second), which go into the
+ * buffer straight from the writer and beyond its bound, so that the record of an outage and its
+ * drops is never what gets dropped.
  * Nothing is lost silently: at any time {@code offered = droppedQueueFull + queued + aggregating +
  * bufferedEvents + written + droppedUnavailable}, counted in events.
  *
@@ -85,6 +88,8 @@ public final class EventRecorder implements AutoCloseable {
     private final Clock clock;
     private final String handlerId;
     private final EventName prefix;
+    /** The names of the module's own events: kept even beyond the buffer's bound (a few a second at most). */
+    private final String ownEvents;
     private final EventRing ring;
     private final int batchSize;
     private final long flushIntervalNanos;
@@ -117,6 +122,7 @@ public final class EventRecorder implements AutoCloseable {
     private final ArrayDeque<StoredEvent> pending = new ArrayDeque<>();
     private final LinkedHashMap<AggregateKey, Aggregate> open = new LinkedHashMap<>();
     private volatile long written;
+    private volatile long direct;
     private volatile long rowsWritten;
     private volatile long droppedUnavailable;
     private volatile long bufferedEvents;
@@ -141,6 +147,7 @@ public final class EventRecorder implements AutoCloseable {
         this.telemetry = telemetry;
         this.clock = clock;
         this.prefix = telemetry.prefix();
+        this.ownEvents = prefix + ".event_store.";
         this.handlerId = "event-recorder-" + Integer.toHexString(System.identityHashCode(this));
         this.ring = new EventRing(b.queueCapacity);
         this.batchSize = b.batchSize;
@@ -188,6 +195,13 @@ public final class EventRecorder implements AutoCloseable {
                 shape = shapeOf(event);
             }
             if (shape.treatment(metadata) == EventShape.Treatment.SKIP || closing) {
+                return;
+            }
+            if (Thread.currentThread() == writer) {
+                // the recorder's and the store's own events, emitted by the writer itself: straight into
+                // the buffer, so that a full queue never swallows the report of its own drops
+                direct++;
+                accept(event, measurements, metadata, clock.currentTimeMillis());
                 return;
             }
             if (!ring.offer(event, measurements, metadata, clock.currentTimeMillis())) {
@@ -364,7 +378,7 @@ public final class EventRecorder implements AutoCloseable {
     }
 
     private void buffer(StoredEvent record) {
-        if (!storeAvailable && pending.size() >= maxBufferedRecords) {
+        if (!storeAvailable && pending.size() >= maxBufferedRecords && !record.name().startsWith(ownEvents)) {
             droppedUnavailable += record.count();
             return;
         }
@@ -574,7 +588,7 @@ public final class EventRecorder implements AutoCloseable {
     public Status status() {
         long accepted = ring.accepted();
         long dropped = droppedQueueFull.sum();
-        return new Status(store == null ? "none" : store.kind(), storeAvailable, accepted + dropped, written, rowsWritten,
+        return new Status(store == null ? "none" : store.kind(), storeAvailable, accepted + direct + dropped, written, rowsWritten,
                 dropped, droppedUnavailable, ring.size(), ring.capacity(), aggregating, bufferedEvents, bufferedRecords,
                 maxBufferedRecords, batches, failedWrites, lastError);
     }

@@ -112,6 +112,45 @@ class EventRecorderTest {
     }
 
     @Test
+    void manyEmittingThreadsLoseNothingWhenTheQueueHasRoomAndEachThreadsOrderIsKept() throws Exception {
+        start(EventRecorder.builder().queueCapacity(1 << 16).batchSize(512));
+        EventChannel tick = channel(TICK);
+        int threads = 4;
+        int perThread = 10_000;
+        CyclicBarrier go = new CyclicBarrier(threads);
+        List<Thread> emitters = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            String name = "t" + t;
+            Thread th = new Thread(() -> {
+                try {
+                    go.await();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+                for (int i = 0; i < perThread; i++) {
+                    tick.emit(Map.of("i", (long) i), Map.of("name", name));
+                }
+            });
+            th.start();
+            emitters.add(th);
+        }
+        for (Thread th : emitters) {
+            th.join(TimeUnit.SECONDS.toMillis(30));
+        }
+        assertThat(recorder.flush()).isTrue();
+
+        assertThat(recorder.status().dropped()).isZero();
+        assertThat(store.records).hasSize(threads * perThread);
+        for (int t = 0; t < threads; t++) {
+            String name = "t" + t;
+            assertThat(store.records).filteredOn(r -> name.equals(r.component()))
+                    .extracting(r -> r.measurements().get("i"))
+                    .containsExactlyElementsOf(java.util.stream.LongStream.range(0, perThread).boxed().toList());
+        }
+        assertAddsUp(recorder.status());
+    }
+
+    @Test
     void writesInBatchesOfAtMostTheBatchSize() {
         start(EventRecorder.builder().batchSize(100).flushInterval(Duration.ofSeconds(30)));
         EventChannel tick = channel(TICK);
@@ -288,7 +327,8 @@ class EventRecorderTest {
         }
         assertThat(recorder.flush()).isFalse();
         EventRecorder.Status down = recorder.status();
-        assertThat(down.bufferedRecords()).isEqualTo(300);
+        // the bound, plus the flush's own events_dropped report, which the recorder keeps beyond it
+        assertThat(down.bufferedRecords()).isEqualTo(301);
         assertThat(down.droppedUnavailable()).isPositive();
         assertThat(down.droppedQueueFull()).isZero();
         assertAddsUp(down);
@@ -305,6 +345,7 @@ class EventRecorderTest {
         // the buffer held the first tick, the recorder's own store_unavailable event, then ticks up to its bound
         assertThat(store.events("event_store.store_unavailable")).isEqualTo(1);
         assertThat(store.events("test.tick")).isEqualTo(299);
+        assertThat(store.events("event_store.events_dropped")).isPositive();
     }
 
     @Test
