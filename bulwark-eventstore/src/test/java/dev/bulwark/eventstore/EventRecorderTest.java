@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -68,7 +67,6 @@ class EventRecorderTest {
         int threads = 4;
         int perThread = 5_000;
         CyclicBarrier go = new CyclicBarrier(threads);
-        AtomicLong slowest = new AtomicLong();
         List<Thread> emitters = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             int id = t;
@@ -79,9 +77,7 @@ class EventRecorderTest {
                     throw new IllegalStateException(e);
                 }
                 for (int i = 0; i < perThread; i++) {
-                    long start = System.nanoTime();
                     tick.emit(Map.of("i", (long) i), Map.of("name", "t" + id));
-                    slowest.accumulateAndGet(System.nanoTime() - start, Math::max);
                 }
             });
             th.start();
@@ -96,7 +92,8 @@ class EventRecorderTest {
         assertThat(blocked.queued()).isEqualTo(1024);
         assertThat(blocked.droppedQueueFull()).isEqualTo(threads * perThread - 1024);
         assertAddsUp(blocked);
-        assertThat(slowest.get()).as("the slowest emit, ns").isLessThan(TimeUnit.MILLISECONDS.toNanos(200));
+        // the writer is stuck in the store the whole time: had an emit waited for it, the emitters would still be running
+        assertThat(store.hold.getCount()).isEqualTo(1);
 
         store.hold.countDown();
         assertThat(recorder.flush()).isTrue();
