@@ -11,6 +11,7 @@ import dev.bulwark.error.InfraError;
 import dev.bulwark.error.InfraException;
 import dev.bulwark.pipeline.Criticality;
 import dev.bulwark.pipeline.PolicyContext;
+import dev.bulwark.spi.Names;
 import dev.bulwark.spi.RegistryListener;
 import dev.bulwark.spi.RegistryListeners;
 import dev.bulwark.spi.Subscription;
@@ -38,9 +39,6 @@ import java.util.function.Supplier;
  * configuration allows it) before publishing it with a single map write.
  */
 public final class ProtectionRegistry {
-
-    /** The longest protection key. */
-    public static final int MAX_KEY_LENGTH = 255;
 
     private final Infrastructure infrastructure;
     private final PolicyContext context;
@@ -245,17 +243,6 @@ public final class ProtectionRegistry {
     }
 
     static String keyProblem(String key) {
-        if (key == null || key.isBlank()) {
-            return "protection key must be non-blank, was " + (key == null ? "null" : "'" + key + "'");
-        }
-        if (key.length() > MAX_KEY_LENGTH) {
-            return "protection key must be at most " + MAX_KEY_LENGTH + " characters, was " + key.length();
-        }
-        for (int i = 0; i < key.length(); i++) {
-            if (Character.isISOControl(key.charAt(i))) {
-                return "protection key must not contain control characters, was '" + key.replaceAll("\\p{Cntrl}", "?") + "'";
-            }
-        }
-        return null;
+        return Names.problem("protection key", key);
     }
 }
