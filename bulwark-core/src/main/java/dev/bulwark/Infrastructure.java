@@ -152,11 +152,13 @@ public final class Infrastructure implements AutoCloseable {
      * {@code infra.component(RedisLimitStore.class)}.
      */
     public <C> Optional<C> component(Class<C> type) {
+        Objects.requireNonNull(type, "type");
         return components.first(type);
     }
 
     /** Every component of {@code type}, in registration order. */
     public <C> List<C> components(Class<C> type) {
+        Objects.requireNonNull(type, "type");
         return components.all(type);
     }
 

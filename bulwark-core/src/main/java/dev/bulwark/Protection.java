@@ -159,7 +159,7 @@ public final class Protection {
 
     /** The stage in {@code slot}, or null. */
     public StageSpec stage(Slot slot) {
-        return stages.get(slot);
+        return stages.get(Objects.requireNonNull(slot, "slot"));
     }
 
     /** The fallback's configuration, or null. */

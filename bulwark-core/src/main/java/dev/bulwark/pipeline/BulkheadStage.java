@@ -31,11 +31,14 @@ public record BulkheadStage(BulkheadConfig config) implements StageSpec {
 
     @Override
     public Stage create(StageContext context) {
+        Objects.requireNonNull(context, "context");
         return new Runtime(this, Bulkhead.of(context.protectionName(), config, context.policyContext()));
     }
 
     @Override
     public Stage reconfigure(StageContext context, Stage previous) {
+        Objects.requireNonNull(context, "context");
+        Objects.requireNonNull(previous, "previous");
         if (previous instanceof Runtime running) {
             if (!running.bulkhead.config().equals(config)) {
                 running.bulkhead.reconfigure(config);
@@ -61,11 +64,15 @@ public record BulkheadStage(BulkheadConfig config) implements StageSpec {
 
         @Override
         public <T> Result<T> execute(Call<T> call, Step next) {
+            Objects.requireNonNull(call, "call");
+            Objects.requireNonNull(next, "next");
             return bulkhead.apply(() -> next.run(call));
         }
 
         @Override
         public <T> CompletionStage<Result<T>> executeAsync(Call<T> call, AsyncStep next) {
+            Objects.requireNonNull(call, "call");
+            Objects.requireNonNull(next, "next");
             return bulkhead.applyAsync(() -> next.run(call));
         }
 

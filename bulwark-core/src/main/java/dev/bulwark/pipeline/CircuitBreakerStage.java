@@ -51,6 +51,7 @@ public record CircuitBreakerStage(String name, CircuitBreakerConfig config) impl
 
     @Override
     public Stage create(StageContext context) {
+        Objects.requireNonNull(context, "context");
         return new Runtime(this, context.circuitBreakers(), context.policyContext().clock());
     }
 
@@ -87,6 +88,8 @@ public record CircuitBreakerStage(String name, CircuitBreakerConfig config) impl
 
         @Override
         public <T> Result<T> execute(Call<T> call, Step next) {
+            Objects.requireNonNull(call, "call");
+            Objects.requireNonNull(next, "next");
             return next == Step.call() ? executeDirectly(call) : executeAround(call, next);
         }
 
@@ -121,6 +124,8 @@ public record CircuitBreakerStage(String name, CircuitBreakerConfig config) impl
 
         @Override
         public <T> CompletionStage<Result<T>> executeAsync(Call<T> call, AsyncStep next) {
+            Objects.requireNonNull(call, "call");
+            Objects.requireNonNull(next, "next");
             CircuitBreaker cb = resolve();
             if (cb == null) {
                 return CompletableFuture.completedFuture(Result.err(notFound()));

@@ -32,6 +32,7 @@ public record FallbackStage(FallbackConfig<?> config) implements StageSpec {
 
     @Override
     public Stage create(StageContext context) {
+        Objects.requireNonNull(context, "context");
         return new Runtime(this, Fallback.of(context.protectionName(), typed(config), context.policyContext()));
     }
 
@@ -58,16 +59,21 @@ public record FallbackStage(FallbackConfig<?> config) implements StageSpec {
         /** Keeps a success as the last good value, or answers a failure. */
         @SuppressWarnings("unchecked")
         public <T> Result<T> handle(Result<T> outcome) {
+            Objects.requireNonNull(outcome, "outcome");
             return (Result<T>) fallback.handle((Result<Object>) outcome);
         }
 
         @Override
         public <T> Result<T> execute(Call<T> call, Step next) {
+            Objects.requireNonNull(call, "call");
+            Objects.requireNonNull(next, "next");
             return handle(next.run(call));
         }
 
         @Override
         public <T> CompletionStage<Result<T>> executeAsync(Call<T> call, AsyncStep next) {
+            Objects.requireNonNull(call, "call");
+            Objects.requireNonNull(next, "next");
             return next.run(call).thenApply(this::handle);
         }
 

@@ -57,6 +57,7 @@ public record RateLimitStage(String entityId, String operation, RateLimit rule) 
 
     @Override
     public Stage create(StageContext context) {
+        Objects.requireNonNull(context, "context");
         return new Runtime(this, context.protectionName(), context.rateLimiter(), context.policyContext());
     }
 
@@ -98,12 +99,16 @@ public record RateLimitStage(String entityId, String operation, RateLimit rule) 
 
         @Override
         public <T> Result<T> execute(Call<T> call, Step next) {
+            Objects.requireNonNull(call, "call");
+            Objects.requireNonNull(next, "next");
             InfraError refused = acquire(call.entityId());
             return refused == null ? next.run(call) : Result.err(refused);
         }
 
         @Override
         public <T> CompletionStage<Result<T>> executeAsync(Call<T> call, AsyncStep next) {
+            Objects.requireNonNull(call, "call");
+            Objects.requireNonNull(next, "next");
             InfraError refused = acquire(call.entityId());
             return refused == null ? next.run(call) : CompletableFuture.completedFuture(Result.err(refused));
         }

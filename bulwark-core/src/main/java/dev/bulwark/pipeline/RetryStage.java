@@ -32,6 +32,7 @@ public record RetryStage(RetryConfig config) implements StageSpec {
 
     @Override
     public Stage create(StageContext context) {
+        Objects.requireNonNull(context, "context");
         return new Runtime(this, Retry.of(context.protectionName(), config, context.policyContext()));
     }
 
@@ -51,11 +52,15 @@ public record RetryStage(RetryConfig config) implements StageSpec {
 
         @Override
         public <T> Result<T> execute(Call<T> call, Step next) {
+            Objects.requireNonNull(call, "call");
+            Objects.requireNonNull(next, "next");
             return retry.apply(next, call);
         }
 
         @Override
         public <T> CompletionStage<Result<T>> executeAsync(Call<T> call, AsyncStep next) {
+            Objects.requireNonNull(call, "call");
+            Objects.requireNonNull(next, "next");
             return retry.applyAsync(() -> next.run(call));
         }
 

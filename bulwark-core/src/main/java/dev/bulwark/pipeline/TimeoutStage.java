@@ -41,6 +41,7 @@ public record TimeoutStage(Slot slot, TimeoutConfig config) implements StageSpec
 
     @Override
     public Stage create(StageContext context) {
+        Objects.requireNonNull(context, "context");
         String suffix = Slot.TOTAL_TIMEOUT.equals(slot) ? ".total" : ".attempt";
         return new Runtime(this, Timeout.of(context.protectionName() + suffix, config, context.policyContext()));
     }
@@ -61,11 +62,15 @@ public record TimeoutStage(Slot slot, TimeoutConfig config) implements StageSpec
 
         @Override
         public <T> Result<T> execute(Call<T> call, Step next) {
+            Objects.requireNonNull(call, "call");
+            Objects.requireNonNull(next, "next");
             return timeout.apply(() -> next.run(call));
         }
 
         @Override
         public <T> CompletionStage<Result<T>> executeAsync(Call<T> call, AsyncStep next) {
+            Objects.requireNonNull(call, "call");
+            Objects.requireNonNull(next, "next");
             return next == AsyncStep.call() ? timeout.executeAsync(call.asyncOperation())
                     : timeout.applyAsync(() -> next.run(call));
         }
