@@ -326,7 +326,7 @@ public final class FileEventStore implements EventStore {
         }
         Segment active = active();
         long start = active.length;
-        Object[] mark = null;
+        Segment.Mark mark = null;
         try {
             writeBuffer.clear();
             List<long[]> frames = new ArrayList<>(batch.size());

@@ -152,27 +152,30 @@ final class Segment {
         return out;
     }
 
-    /** A copy of the index state, to roll back a failed append. */
-    Object[] mark() {
-        return new Object[] {blocks.size(), length, records, minTs, maxTs, openOffset, openLength, openCount, openMin,
-                openMax, openFirstSeq};
+    /** The index state at one moment, to roll back a failed append. */
+    record Mark(int blocks, long length, long records, long minTs, long maxTs, long openOffset, int openLength,
+                int openCount, long openMin, long openMax, long openFirstSeq) {
     }
 
-    void reset(Object[] m) {
-        int size = (Integer) m[0];
-        while (blocks.size() > size) {
+    Mark mark() {
+        return new Mark(blocks.size(), length, records, minTs, maxTs, openOffset, openLength, openCount, openMin, openMax,
+                openFirstSeq);
+    }
+
+    void reset(Mark m) {
+        while (blocks.size() > m.blocks()) {
             blocks.remove(blocks.size() - 1);
         }
-        length = (Long) m[1];
-        records = (Long) m[2];
-        minTs = (Long) m[3];
-        maxTs = (Long) m[4];
-        openOffset = (Long) m[5];
-        openLength = (Integer) m[6];
-        openCount = (Integer) m[7];
-        openMin = (Long) m[8];
-        openMax = (Long) m[9];
-        openFirstSeq = (Long) m[10];
+        length = m.length();
+        records = m.records();
+        minTs = m.minTs();
+        maxTs = m.maxTs();
+        openOffset = m.openOffset();
+        openLength = m.openLength();
+        openCount = m.openCount();
+        openMin = m.openMin();
+        openMax = m.openMax();
+        openFirstSeq = m.openFirstSeq();
     }
 
     // ---------------------------------------------------------------- scanning

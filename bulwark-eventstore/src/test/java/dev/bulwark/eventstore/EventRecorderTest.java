@@ -104,7 +104,7 @@ class EventRecorderTest {
         assertThat(store.events("test.tick")).isEqualTo(1 + 1024);
         assertThat(store.events("event_store.events_dropped")).isEqualTo(1);
         StoredEvent report = store.records.stream().filter(r -> r.name().endsWith("events_dropped")).findFirst().orElseThrow();
-        assertThat(report.measurements().get("count")).isEqualTo((long) blocked.droppedQueueFull());
+        assertThat(report.measurements().get("count")).isEqualTo(blocked.droppedQueueFull());
         assertThat(report.metadata()).containsEntry("reason", "queue_full").containsEntry("error_code", "7402");
     }
 

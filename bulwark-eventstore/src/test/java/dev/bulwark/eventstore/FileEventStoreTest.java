@@ -150,7 +150,7 @@ class FileEventStoreTest {
                 .singleElement()
                 .satisfies(e -> {
                     assertThat(e.metadata()).containsEntry("segment", victim.toString()).containsEntry("error_code", 7405);
-                    assertThat(((Number) e.measurements().get("bytes")).longValue()).isPositive();
+                    assertThat(e.measurements().get("bytes").longValue()).isPositive();
                 });
         // reported once, however often it is read
         all(reopened);
