@@ -34,11 +34,14 @@ public record AdaptiveConcurrencyStage(AdaptiveConcurrencyConfig config) impleme
 
     @Override
     public Stage create(StageContext context) {
+        Objects.requireNonNull(context, "context");
         return new Runtime(this, AdaptiveConcurrency.of(context.protectionName(), config, context.policyContext()));
     }
 
     @Override
     public Stage reconfigure(StageContext context, Stage previous) {
+        Objects.requireNonNull(context, "context");
+        Objects.requireNonNull(previous, "previous");
         if (previous instanceof Runtime running) {
             if (!running.limit.config().equals(config)) {
                 running.limit.reconfigure(config);
@@ -64,6 +67,8 @@ public record AdaptiveConcurrencyStage(AdaptiveConcurrencyConfig config) impleme
 
         @Override
         public <T> Result<T> execute(Call<T> call, Step next) {
+            Objects.requireNonNull(call, "call");
+            Objects.requireNonNull(next, "next");
             long permit = limit.tryAcquire();
             if (permit == AdaptiveConcurrency.NO_PERMIT) {
                 return Result.err(limit.rejection());
@@ -81,6 +86,8 @@ public record AdaptiveConcurrencyStage(AdaptiveConcurrencyConfig config) impleme
 
         @Override
         public <T> CompletionStage<Result<T>> executeAsync(Call<T> call, AsyncStep next) {
+            Objects.requireNonNull(call, "call");
+            Objects.requireNonNull(next, "next");
             long permit = limit.tryAcquire();
             if (permit == AdaptiveConcurrency.NO_PERMIT) {
                 return CompletableFuture.completedFuture(Result.err(limit.rejection()));
@@ -99,6 +106,31 @@ public record AdaptiveConcurrencyStage(AdaptiveConcurrencyConfig config) impleme
                     limit.release(permit, r);
                 }
             });
+        }
+
+        /** Links with a step class of this stage's own, so the JIT sees one target at each link. */
+        @Override
+        public Step link(Step next) {
+            return new Linked(this, next);
+        }
+
+        @Override
+        public AsyncStep linkAsync(AsyncStep next) {
+            return new LinkedAsync(this, next);
+        }
+
+        private record Linked(Runtime stage, Step next) implements Step {
+            @Override
+            public <T> Result<T> run(Call<T> call) {
+                return stage.execute(call, next);
+            }
+        }
+
+        private record LinkedAsync(Runtime stage, AsyncStep next) implements AsyncStep {
+            @Override
+            public <T> CompletionStage<Result<T>> run(Call<T> call) {
+                return stage.executeAsync(call, next);
+            }
         }
 
         @Override

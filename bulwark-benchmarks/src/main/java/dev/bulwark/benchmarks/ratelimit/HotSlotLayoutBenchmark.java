@@ -1,0 +1,88 @@
+package dev.bulwark.benchmarks.ratelimit;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The mechanism under the hot-key path, isolated so that both layouts run in one JMH run: one
+ * slot whose control word is locked by a CAS, whose two state words (a sliding window's start and
+ * counts) are then updated, and whose lock is released by a release store, as {@code KeyTable}
+ * does for a hot key. Run with 1, 2, 4 and 8 threads (all on the one slot).
+ *
+ * <ul>
+ *   <li>{@code split}: the control word in an {@code int[]} and the state in a {@code long[]}, each
+ *       array padded so that they sit on different cache lines (the layout before
+ *       2026-12-02: two lines move between cores per update);</li>
+ *   <li>{@code together}: the control word and the state in one {@code long[]}, neighbours on one
+ *       line (the layout since).</li>
+ * </ul>
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class HotSlotLayoutBenchmark {
+
+    private static final VarHandle INTS = MethodHandles.arrayElementVarHandle(int[].class);
+    private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final int PAD = 16; // 64 bytes of longs on either side
+    private static final int FULL = 1;
+    private static final int LOCK = 4;
+
+    /** The split layout: ctrl[PAD] and words[PAD], PAD..PAD+1, with padding around both. */
+    private final int[] ctrl = new int[2 * PAD + 1];
+    private final long[] words = new long[2 * PAD + 2];
+    /** The shared layout: cells[PAD] is the control word, cells[PAD + 1..2] the state. */
+    private final long[] cells = new long[2 * PAD + 3];
+
+    {
+        ctrl[PAD] = FULL;
+        cells[PAD] = FULL;
+    }
+
+    private static void spin(int spins) {
+        if (spins < 100) {
+            Thread.onSpinWait();
+        } else {
+            Thread.yield();
+        }
+    }
+
+    @Benchmark
+    public long split() {
+        int spins = 0;
+        while (!INTS.compareAndSet(ctrl, PAD, FULL, FULL | LOCK)) {
+            spin(++spins);
+        }
+        long n = words[PAD + 1] + 1;
+        words[PAD] = 42L;
+        words[PAD + 1] = n;
+        INTS.setRelease(ctrl, PAD, FULL);
+        return n;
+    }
+
+    @Benchmark
+    public long together() {
+        int spins = 0;
+        while (!LONGS.compareAndSet(cells, PAD, (long) FULL, (long) (FULL | LOCK))) {
+            spin(++spins);
+        }
+        long n = cells[PAD + 2] + 1;
+        cells[PAD + 1] = 42L;
+        cells[PAD + 2] = n;
+        LONGS.setRelease(cells, PAD, (long) FULL);
+        return n;
+    }
+}
