@@ -100,7 +100,8 @@ public final class RateLimiter implements AutoCloseable {
      *
      * @return whether the request was admitted (and recorded)
      * @throws NullPointerException     if an argument is null
-     * @throws IllegalArgumentException never for one unit; see {@link #tryAcquire(String, String, RateLimit, long)}
+     * @throws IllegalArgumentException if {@code entityId} or {@code operation} is blank (the input
+     *                                  {@link #checkRate} answers with 6009)
      * @throws InfraException           6010 or 6003 if the store fails
      */
     public boolean tryAcquire(String entityId, String operation, RateLimit limit) {
@@ -112,10 +113,13 @@ public final class RateLimiter implements AutoCloseable {
      *
      * @return whether the request was admitted (and recorded)
      * @throws NullPointerException     if an argument is null
-     * @throws IllegalArgumentException if {@code cost < 1}
+     * @throws IllegalArgumentException if {@code entityId} or {@code operation} is blank, or {@code cost < 1}:
+     *                                  the input {@link #checkRate} answers with 6009, so the two paths
+     *                                  never disagree about what is valid
      * @throws InfraException           6010 or 6003 if the store fails
      */
     public boolean tryAcquire(String entityId, String operation, RateLimit limit, long cost) {
+        requireKey(entityId, operation);
         if (allowed.isActive() || denied.isActive()) {
             Decision d = acquireOrThrow(entityId, operation, limit, cost);
             emit(entityId, operation, d, cost);
@@ -445,6 +449,30 @@ public final class RateLimiter implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------ validation (6009)
+
+    /**
+     * The key check of the primitive path: the same rule as {@link #invalidKey}, thrown. Costs a
+     * character test for the usual key that starts with a printable ASCII character.
+     */
+    private static void requireKey(String entityId, String operation) {
+        if (blank(entityId) || blank(operation)) {
+            String what = blank(entityId) ? "entityId" : "operation";
+            String value = blank(entityId) ? entityId : operation;
+            if (value == null) {
+                throw new NullPointerException(what + " must not be null");
+            }
+            throw new IllegalArgumentException(what + " must be a non-blank string, was '" + value + "'");
+        }
+    }
+
+    /** Whether {@code s} is null or blank; a first character that is printable ASCII settles it at once. */
+    private static boolean blank(String s) {
+        if (s == null || s.isEmpty()) {
+            return true;
+        }
+        char first = s.charAt(0);
+        return (first <= ' ' || first >= 0x7F) && s.isBlank();
+    }
 
     private InfraError invalidKey(String entityId, String operation) {
         if (entityId == null || entityId.isBlank()) {
