@@ -3,11 +3,15 @@ package dev.bulwark;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.bulwark.circuit.CircuitBreaker;
+import dev.bulwark.circuit.CircuitBreakerConfig;
+import dev.bulwark.circuit.State;
 import dev.bulwark.error.InfraError;
 import dev.bulwark.ratelimit.RateLimit;
 import dev.bulwark.ratelimit.RateLimiter;
 import dev.bulwark.telemetry.Events;
 import dev.bulwark.time.ManualClock;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,6 +65,75 @@ class HardeningRegressionTest {
                 codes.add(code(infra.executeProtected(perCaller, " ", () -> "ok")));
             }
             assertThat(codes).containsOnly(6009).hasSize(6);
+        }
+    }
+
+    @Nested
+    class ClassificationErrors {
+
+        /** A breaker whose recordExceptions predicate throws {@code thrown}, tripped and now half-open with one trial. */
+        private CircuitBreaker halfOpenBreakerWhosePredicateThrows(Error thrown) {
+            CircuitBreaker cb = infra.circuitBreakers().install("classify", CircuitBreakerConfig.builder()
+                    .failureCount(0, Duration.ofMinutes(1))
+                    .halfOpen(Duration.ofSeconds(1), 1, 1)
+                    .trialTimeout(Duration.ofSeconds(60))
+                    .recordExceptions(t -> {
+                        throw thrown;
+                    })
+                    .build());
+            assertThat(cb.tryAcquire()).isTrue();
+            cb.onFailure(0, null); // a null failure counts without asking the predicate
+            clock.advance(Duration.ofSeconds(1));
+            assertThat(cb.state()).isEqualTo(State.HALF_OPEN);
+            return cb;
+        }
+
+        @Test
+        void aPredicateThrowingAnErrorGives5006AndReturnsTheTrialPermit() {
+            CircuitBreaker cb = halfOpenBreakerWhosePredicateThrows(new AssertionError("predicate bug"));
+
+            Result<String> trial = cb.execute(() -> {
+                throw new IOException("down");
+            });
+            assertThat(code(trial)).isEqualTo(5006);
+            assertThat(trial.errValue().orElseThrow().cause()).isInstanceOf(AssertionError.class);
+
+            Result<String> next = cb.execute(() -> "ok"); // the permit came back: the next trial is admitted
+            assertThat(next.isOk()).isTrue();
+            assertThat(cb.state()).isEqualTo(State.CLOSED);
+        }
+
+        @Test
+        void aPredicateThrowingAVirtualMachineErrorPropagatesAndReturnsTheTrialPermit() {
+            CircuitBreaker cb = halfOpenBreakerWhosePredicateThrows(new StackOverflowError("deep predicate"));
+
+            assertThatThrownBy(() -> cb.execute(() -> {
+                throw new IOException("down");
+            })).isInstanceOf(StackOverflowError.class);
+
+            assertThat(cb.execute(() -> "ok").isOk()).isTrue();
+        }
+
+        @Test
+        void aPredicateThrowingAnErrorInThePermitProtocolReturnsThePermit() {
+            CircuitBreaker cb = halfOpenBreakerWhosePredicateThrows(new AssertionError("predicate bug"));
+            assertThat(cb.tryAcquire()).isTrue();
+
+            cb.onFailure(5, new IOException("down"));
+
+            assertThat(cb.tryAcquire()).as("the trial permit was given back").isTrue();
+        }
+
+        @Test
+        void aResultPredicateThrowingAnErrorGives5006() {
+            CircuitBreaker cb = infra.circuitBreakers().install("results", CircuitBreakerConfig.builder()
+                    .failureCount(0, Duration.ofMinutes(1))
+                    .recordResults(r -> {
+                        throw new AssertionError("result predicate bug");
+                    })
+                    .build());
+            assertThat(code(cb.execute(() -> "value"))).isEqualTo(5006);
+            assertThat(cb.state()).isEqualTo(State.CLOSED);
         }
     }
 }

@@ -317,7 +317,9 @@ public final class CircuitBreaker {
     /**
      * Reports that a call admitted by {@link #tryAcquire()} threw {@code failure} after
      * {@code durationNanos}; the configuration decides whether it counts as a failure, a success or
-     * not at all. A null {@code failure} counts as a failure.
+     * not at all. A null {@code failure} counts as a failure. If a classification predicate throws,
+     * the outcome is not counted and the permit is given back (a {@link VirtualMachineError} of the
+     * predicate then propagates).
      *
      * @throws IllegalArgumentException if {@code durationNanos} is negative
      */
@@ -328,7 +330,10 @@ public final class CircuitBreaker {
         if (failure != null) {
             try {
                 verdict = p.rules.classify(failure);
-            } catch (RuntimeException predicateFailed) {
+            } catch (VirtualMachineError fatal) {
+                p.onIgnored(); // the permit comes back before the error goes on
+                throw fatal;
+            } catch (Throwable predicateFailed) {
                 verdict = Rules.Verdict.IGNORED;
             }
         }
@@ -349,7 +354,10 @@ public final class CircuitBreaker {
         if (p.rules.recordResults != null) {
             try {
                 verdict = p.rules.recordResults.test(result) ? Rules.Verdict.FAILURE : Rules.Verdict.SUCCESS;
-            } catch (RuntimeException predicateFailed) {
+            } catch (VirtualMachineError fatal) {
+                p.onIgnored();
+                throw fatal;
+            } catch (Throwable predicateFailed) {
                 verdict = Rules.Verdict.IGNORED;
             }
         }
@@ -462,14 +470,20 @@ public final class CircuitBreaker {
 
     // ---------------------------------------------------------------- counting outcomes
 
-    /** Counts a returned value; returns an error only if the result predicate threw (5006). */
+    /**
+     * Counts a returned value; returns an error only if the result predicate threw (5006, the permit
+     * given back). A {@link VirtualMachineError} of the predicate is rethrown after the permit is given back.
+     */
     InfraError countReturned(Phase p, boolean timed, long start, Object value, Map<String, ?> callerMetadata) {
         Rules rules = p.rules;
         boolean failed = false;
         if (rules.recordResults != null) {
             try {
                 failed = rules.recordResults.test(value);
-            } catch (RuntimeException predicateFailed) {
+            } catch (VirtualMachineError fatal) {
+                p.onIgnored();
+                throw fatal;
+            } catch (Throwable predicateFailed) {
                 countIgnored(p);
                 return errors.classificationFailed(predicateFailed);
             }
@@ -490,8 +504,9 @@ public final class CircuitBreaker {
 
     /**
      * Counts a thrown exception and returns the error for the caller: 5003, 5012 for an
-     * {@link Error}, interrupt or cancellation, 5006 when a classification predicate threw.
-     * A {@link VirtualMachineError} is rethrown after the permit is given back.
+     * {@link Error}, interrupt or cancellation, 5006 when a classification predicate threw anything
+     * (an {@link Error} included). A {@link VirtualMachineError}, the call's or the predicate's, is
+     * rethrown after the permit is given back.
      */
     InfraError countThrown(Phase p, boolean timed, long start, Throwable thrown, Map<String, ?> callerMetadata) {
         if (thrown instanceof VirtualMachineError fatal) {
@@ -501,7 +516,10 @@ public final class CircuitBreaker {
         Rules.Verdict verdict;
         try {
             verdict = p.rules.classify(thrown);
-        } catch (RuntimeException predicateFailed) {
+        } catch (VirtualMachineError fatal) {
+            p.onIgnored();
+            throw fatal;
+        } catch (Throwable predicateFailed) {
             countIgnored(p);
             return errors.classificationFailed(predicateFailed);
         }
