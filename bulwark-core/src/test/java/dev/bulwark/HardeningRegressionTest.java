@@ -2,6 +2,7 @@ package dev.bulwark;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.bulwark.circuit.CircuitBreaker;
 import dev.bulwark.circuit.CircuitBreakerConfig;
@@ -15,6 +16,9 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -134,6 +138,40 @@ class HardeningRegressionTest {
                     .build());
             assertThat(code(cb.execute(() -> "value"))).isEqualTo(5006);
             assertThat(cb.state()).isEqualTo(State.CLOSED);
+        }
+    }
+
+    @Nested
+    class VirtualMachineErrorsUnderATimeout {
+
+        @Test
+        void aStackOverflowUnderAnAttemptTimeoutReachesTheCallerAtOnceAndIsNotCountedAsAFailure() throws Exception {
+            ConcurrentLinkedQueue<Throwable> uncaught = new ConcurrentLinkedQueue<>();
+            ExecutorService executor = Executors.newCachedThreadPool(r -> {
+                Thread t = new Thread(r, "test-pipeline");
+                t.setDaemon(true);
+                t.setUncaughtExceptionHandler((thread, e) -> uncaught.add(e));
+                return t;
+            });
+            try (Infrastructure realTime = Infrastructure.builder().executor(executor).build()) {
+                Protection protection = Protection.builder()
+                        .circuitBreaker("vme", CircuitBreakerConfig.builder().failureCount(0, Duration.ofMinutes(1)).build())
+                        .attemptTimeout(Duration.ofSeconds(30))
+                        .build();
+
+                assertTimeoutPreemptively(Duration.ofSeconds(10), () -> assertThatThrownBy(() ->
+                        realTime.executeProtected(protection, () -> {
+                            throw new StackOverflowError("deep");
+                        })).isInstanceOf(StackOverflowError.class));
+
+                CircuitBreaker cb = realTime.circuitBreakers().get("vme").orElseThrow();
+                assertThat(cb.stats().meltCount()).isZero();
+                assertThat(cb.state()).isEqualTo(State.CLOSED);
+                assertThat(realTime.executeProtected(protection, () -> "ok").isOk()).as("the permit came back").isTrue();
+                assertThat(uncaught).as("nothing escaped on the worker thread").isEmpty();
+            } finally {
+                executor.shutdownNow();
+            }
         }
     }
 }

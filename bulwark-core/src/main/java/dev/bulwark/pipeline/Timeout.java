@@ -35,7 +35,9 @@ import java.util.function.Supplier;
  * the timeout delivered is cleared once the call returns, so pooled threads stay clean. If the
  * caller itself is interrupted while waiting, the call is interrupted too and the caller gets
  * error 5012. (With a direct executor such as {@code Runnable::run} the call runs on the caller's
- * thread and only its interruption can end it early.)
+ * thread and only its interruption can end it early.) A {@link VirtualMachineError} thrown by the
+ * call is handed to the waiting caller at once and rethrown there, as it would be without a
+ * timeout (see docs/errors.md, "Errors thrown by user code").
  *
  * <p><b>Asynchronous forms.</b> The returned stage completes with 7002 at the deadline and the
  * call's future is cancelled ({@code cancel(true)}, when interruption is enabled). Cancelling the
@@ -114,6 +116,9 @@ public final class Timeout implements Policy {
             worker.decided.set(true);
             return Result.err(Outcomes.failure(e));
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof VirtualMachineError fatal) {
+                throw fatal; // handed over by the worker: the caller sees it at once, as without a timeout
+            }
             return Result.err(Outcomes.failure(e));
         } finally {
             deadline.cancel();
@@ -155,6 +160,8 @@ public final class Timeout implements Policy {
                 throw new NullPointerException("the call returned no CompletionStage");
             }
         } catch (VirtualMachineError fatal) {
+            holder.decided.set(true);
+            deadline.cancel();
             throw fatal;
         } catch (Throwable t) {
             deadline.cancel();
@@ -239,9 +246,12 @@ public final class Timeout implements Policy {
                 }
                 runner = Thread.currentThread();
             }
-            Result<T> result;
+            Result<T> result = null;
+            VirtualMachineError fatal = null;
             try {
                 result = Outcomes.get(inner);
+            } catch (VirtualMachineError e) {
+                fatal = e;
             } finally {
                 boolean clear;
                 synchronized (this) {
@@ -254,7 +264,13 @@ public final class Timeout implements Policy {
                 }
             }
             if (decided.compareAndSet(false, true)) {
-                promise.complete(result);
+                if (fatal != null) {
+                    promise.completeExceptionally(fatal); // the waiting caller rethrows it
+                } else {
+                    promise.complete(result);
+                }
+            } else if (fatal != null) {
+                throw fatal; // the caller has gone (timed out): nobody else can see it
             }
         }
 
