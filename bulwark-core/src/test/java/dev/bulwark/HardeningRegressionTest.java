@@ -174,4 +174,24 @@ class HardeningRegressionTest {
             }
         }
     }
+
+    @Nested
+    class ErrorsOfLimitedActions {
+
+        @Test
+        void anErrorThrownByTheActionOfExecuteWithLimitIs6008WithTheErrorAsCause() {
+            Result<String> result = infra.rateLimiter().executeWithLimit("user", "export", RateLimit.perSecond(5), () -> {
+                throw new AssertionError("bug in the action");
+            });
+            assertThat(code(result)).isEqualTo(6008);
+            assertThat(result.errValue().orElseThrow().cause()).isInstanceOf(AssertionError.class);
+        }
+
+        @Test
+        void aVirtualMachineErrorThrownByTheActionPropagates() {
+            assertThatThrownBy(() -> infra.rateLimiter().executeWithLimit("user", "export", RateLimit.perSecond(5), () -> {
+                throw new OutOfMemoryError("simulated");
+            })).isInstanceOf(OutOfMemoryError.class);
+        }
+    }
 }

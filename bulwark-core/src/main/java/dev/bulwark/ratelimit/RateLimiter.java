@@ -246,7 +246,8 @@ public final class RateLimiter implements AutoCloseable {
      * Runs {@code action} if {@code cost} units are admitted by every rule.
      *
      * @return {@code Ok} with the action's value; {@code Err} 6001 if denied (the action does not
-     *         run), 6008 if the action threw (the cause is kept; an interrupt is restored), 6009, 6010, 6003
+     *         run), 6008 if the action threw an exception or an {@link Error} (the cause is kept; an
+     *         interrupt is restored; a {@link VirtualMachineError} propagates), 6009, 6010, 6003
      */
     public <T> Result<T> executeWithLimit(String entityId, String operation, List<RateLimit> limits, long cost,
                                           ThrowingSupplier<T> action) {
@@ -262,7 +263,9 @@ public final class RateLimiter implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Result.err(operationFailed(entityId, operation, e));
-        } catch (Exception e) {
+        } catch (VirtualMachineError fatal) {
+            throw fatal;
+        } catch (Throwable e) {
             return Result.err(operationFailed(entityId, operation, e));
         }
     }
@@ -538,7 +541,7 @@ public final class RateLimiter implements AutoCloseable {
         return b.build();
     }
 
-    private InfraError operationFailed(String entityId, String operation, Exception cause) {
+    private InfraError operationFailed(String entityId, String operation, Throwable cause) {
         return InfraError.builder(CoreErrorCode.RATE_LIMITED_OPERATION_FAILED)
                 .message("operation '" + operation + "' of entity '" + entityId + "' failed: " + cause)
                 .context("entity_id", entityId).context("operation", operation)
