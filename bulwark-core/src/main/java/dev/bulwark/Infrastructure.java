@@ -25,6 +25,7 @@ import dev.bulwark.telemetry.EventType;
 import dev.bulwark.telemetry.Events;
 import dev.bulwark.telemetry.Telemetry;
 import dev.bulwark.time.Clock;
+import dev.bulwark.time.Durations;
 import dev.bulwark.time.Scheduler;
 import dev.bulwark.time.TickingClock;
 import dev.bulwark.time.Timer;
@@ -731,13 +732,14 @@ public final class Infrastructure implements AutoCloseable {
         /**
          * How often expired rate-limit state is swept (default 10 s, real time).
          *
-         * @throws IllegalArgumentException if {@code interval} is not positive
+         * @throws IllegalArgumentException if {@code interval} is not positive, or longer than
+         *                                  {@link Durations#MAX} (365 days)
          */
         public Builder rateLimitSweepInterval(Duration interval) {
-            if (interval == null || interval.isZero() || interval.isNegative()) {
-                throw new IllegalArgumentException("rateLimitSweepInterval must be positive, was " + interval);
+            if (interval == null) {
+                throw new IllegalArgumentException("rateLimitSweepInterval must be positive, was null");
             }
-            this.rateLimitSweepInterval = interval;
+            this.rateLimitSweepInterval = Durations.requirePositive("rateLimitSweepInterval", interval);
             return this;
         }
 

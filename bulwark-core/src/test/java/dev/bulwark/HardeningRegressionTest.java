@@ -8,6 +8,10 @@ import dev.bulwark.circuit.CircuitBreaker;
 import dev.bulwark.circuit.CircuitBreakerConfig;
 import dev.bulwark.circuit.State;
 import dev.bulwark.error.InfraError;
+import dev.bulwark.pipeline.BulkheadConfig;
+import dev.bulwark.pipeline.FallbackConfig;
+import dev.bulwark.pipeline.RetryConfig;
+import dev.bulwark.pipeline.TimeoutConfig;
 import dev.bulwark.ratelimit.RateLimit;
 import dev.bulwark.ratelimit.RateLimiter;
 import dev.bulwark.telemetry.Events;
@@ -192,6 +196,41 @@ class HardeningRegressionTest {
             assertThatThrownBy(() -> infra.rateLimiter().executeWithLimit("user", "export", RateLimit.perSecond(5), () -> {
                 throw new OutOfMemoryError("simulated");
             })).isInstanceOf(OutOfMemoryError.class);
+        }
+    }
+
+    @Nested
+    class DurationsTooLargeForNanoseconds {
+
+        /** About 146 000 years: more than a long counts in nanoseconds. */
+        final Duration huge = Duration.ofSeconds(Long.MAX_VALUE / 2);
+
+        @Test
+        void everyDurationSettingIsCappedWhenSetWithTheArgumentAndValueInTheMessage() {
+            assertThatThrownBy(() -> TimeoutConfig.of(huge)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("timeout").hasMessageContaining(huge.toString()).hasMessageContaining("365 days");
+            assertThatThrownBy(() -> BulkheadConfig.of(1).withMaxWait(huge)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("maxWait").hasMessageContaining(huge.toString());
+            assertThatThrownBy(() -> RetryConfig.builder().exponentialBackoff(Duration.ofMillis(1), huge))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxDelay").hasMessageContaining(huge.toString());
+            assertThatThrownBy(() -> RetryConfig.builder().fixedBackoff(huge))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("delay");
+            assertThatThrownBy(() -> RetryConfig.builder().maxRetryAfter(huge))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxRetryAfter");
+            assertThatThrownBy(() -> FallbackConfig.ofLastGoodValue(huge))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxAge");
+            assertThatThrownBy(() -> Infrastructure.builder().rateLimitSweepInterval(huge))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rateLimitSweepInterval")
+                    .hasMessageContaining(huge.toString());
+        }
+
+        @Test
+        void theCapItselfIsAccepted() {
+            Duration cap = Duration.ofDays(365);
+            assertThat(TimeoutConfig.of(cap).timeout()).isEqualTo(cap);
+            assertThat(BulkheadConfig.of(1).withMaxWait(cap).maxWait()).isEqualTo(cap);
+            assertThat(RetryConfig.builder().exponentialBackoff(Duration.ofMillis(1), cap).build().maxDelay()).isEqualTo(cap);
+            assertThatThrownBy(() -> TimeoutConfig.of(cap.plusNanos(1))).isInstanceOf(IllegalArgumentException.class);
         }
     }
 }

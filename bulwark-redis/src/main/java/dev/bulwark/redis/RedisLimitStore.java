@@ -22,6 +22,7 @@ import dev.bulwark.telemetry.EventChannel;
 import dev.bulwark.telemetry.Events;
 import dev.bulwark.telemetry.Telemetry;
 import dev.bulwark.time.Clock;
+import dev.bulwark.time.Durations;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisURI;
@@ -239,7 +240,7 @@ public final class RedisLimitStore implements LimitStore {
         return CircuitBreakerConfig.builder()
                 .consecutiveFailures(3)
                 .halfOpen(Duration.ofMillis(500), 1, 1)
-                .trialTimeout(commandTimeout.multipliedBy(2))
+                .trialTimeout(commandTimeout.compareTo(Durations.MAX.dividedBy(2)) > 0 ? Durations.MAX : commandTimeout.multipliedBy(2))
                 .backoff(2.0, Duration.ofSeconds(4))
                 .jitter(0.2)
                 .build();
@@ -596,7 +597,11 @@ public final class RedisLimitStore implements LimitStore {
             return this;
         }
 
-        /** How long opening a connection may take (default 1 s). */
+        /**
+         * How long opening a connection may take (default 1 s).
+         *
+         * @throws IllegalArgumentException if {@code timeout} is not positive, or longer than {@link Durations#MAX}
+         */
         public Builder connectTimeout(Duration timeout) {
             this.connectTimeout = positive("connectTimeout", timeout);
             return this;
@@ -605,6 +610,8 @@ public final class RedisLimitStore implements LimitStore {
         /**
          * The most a decision waits for Redis (default 250 ms); after it, the failure policy decides.
          * Also bounds the wait for a connection being opened.
+         *
+         * @throws IllegalArgumentException if {@code timeout} is not positive, or longer than {@link Durations#MAX}
          */
         public Builder commandTimeout(Duration timeout) {
             this.commandTimeout = positive("commandTimeout", timeout);
@@ -803,11 +810,7 @@ public final class RedisLimitStore implements LimitStore {
         }
 
         private static Duration positive(String name, Duration d) {
-            Objects.requireNonNull(d, name);
-            if (d.isZero() || d.isNegative()) {
-                throw new IllegalArgumentException(name + " must be positive, was " + d);
-            }
-            return d;
+            return Durations.requirePositive(name, d);
         }
     }
 }
