@@ -671,6 +671,9 @@ public final class Infrastructure implements AutoCloseable {
         /**
          * Asynchronous telemetry dispatch through a bounded queue; a full queue drops events
          * (counted in {@link InfrastructureStatus#droppedEvents()}).
+         *
+         * @throws IllegalArgumentException if {@code queueCapacity} is outside [1,
+         *                                  {@value Telemetry.Builder#MAX_QUEUE_CAPACITY}]
          */
         public Builder asyncTelemetry(int queueCapacity) {
             telemetryBuilder.asynchronous(queueCapacity);

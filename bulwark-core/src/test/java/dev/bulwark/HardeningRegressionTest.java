@@ -233,4 +233,22 @@ class HardeningRegressionTest {
             assertThatThrownBy(() -> TimeoutConfig.of(cap.plusNanos(1))).isInstanceOf(IllegalArgumentException.class);
         }
     }
+
+    @Nested
+    class AsyncTelemetryCapacity {
+
+        @Test
+        void aHugeAsyncQueueIsRefusedWithAClearMessageInsteadOfRunningOutOfMemory() {
+            assertThatThrownBy(() -> Infrastructure.builder().asyncTelemetry(Integer.MAX_VALUE).build())
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("queueCapacity").hasMessageContaining("2147483647").hasMessageContaining("1048576");
+        }
+
+        @Test
+        void theLargestAcceptedQueueWorks() {
+            try (Infrastructure big = Infrastructure.builder().asyncTelemetry(1 << 20).build()) {
+                assertThat(big.telemetry().dispatchMode()).isEqualTo(dev.bulwark.telemetry.DispatchMode.ASYNCHRONOUS);
+            }
+        }
+    }
 }

@@ -318,6 +318,9 @@ public final class Telemetry implements AutoCloseable {
 
     /** Builds a {@link Telemetry}; not thread-safe. */
     public static final class Builder {
+        /** The largest queue of asynchronous dispatch: 1,048,576 events. */
+        public static final int MAX_QUEUE_CAPACITY = 1 << 20;
+
         private EventName prefix = Events.DEFAULT_PREFIX;
         private Clock clock = Clock.system();
         private DispatchMode mode = DispatchMode.SYNCHRONOUS;
@@ -350,13 +353,16 @@ public final class Telemetry implements AutoCloseable {
         }
 
         /**
-         * Asynchronous dispatch through a bounded queue of {@code queueCapacity} events.
+         * Asynchronous dispatch through a bounded queue of {@code queueCapacity} events, at most
+         * {@value #MAX_QUEUE_CAPACITY} (the queue is allocated when the telemetry is built: about
+         * 4 bytes per place, 4 MB at the largest).
          *
-         * @throws IllegalArgumentException if {@code queueCapacity} is not positive
+         * @throws IllegalArgumentException if {@code queueCapacity} is outside [1, {@value #MAX_QUEUE_CAPACITY}]
          */
         public Builder asynchronous(int queueCapacity) {
-            if (queueCapacity <= 0) {
-                throw new IllegalArgumentException("queueCapacity must be > 0, was " + queueCapacity);
+            if (queueCapacity <= 0 || queueCapacity > MAX_QUEUE_CAPACITY) {
+                throw new IllegalArgumentException("queueCapacity must be between 1 and " + MAX_QUEUE_CAPACITY
+                        + ", was " + queueCapacity);
             }
             this.mode = DispatchMode.ASYNCHRONOUS;
             this.queueCapacity = queueCapacity;
