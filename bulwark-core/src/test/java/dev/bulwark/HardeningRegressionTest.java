@@ -2,6 +2,7 @@ package dev.bulwark;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.bulwark.circuit.CircuitBreaker;
@@ -14,12 +15,17 @@ import dev.bulwark.pipeline.RetryConfig;
 import dev.bulwark.pipeline.TimeoutConfig;
 import dev.bulwark.ratelimit.RateLimit;
 import dev.bulwark.ratelimit.RateLimiter;
+import dev.bulwark.telemetry.EventName;
 import dev.bulwark.telemetry.Events;
+import dev.bulwark.telemetry.Telemetry;
 import dev.bulwark.time.ManualClock;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -248,6 +254,57 @@ class HardeningRegressionTest {
         void theLargestAcceptedQueueWorks() {
             try (Infrastructure big = Infrastructure.builder().asyncTelemetry(1 << 20).build()) {
                 assertThat(big.telemetry().dispatchMode()).isEqualTo(dev.bulwark.telemetry.DispatchMode.ASYNCHRONOUS);
+            }
+        }
+    }
+
+    @Nested
+    class HandlersThrowingVirtualMachineErrors {
+
+        @Test
+        void aSynchronousHandlerThrowingAVirtualMachineErrorIsDetachedAndReportedAndTheEmitterGoesOn() {
+            try (Telemetry telemetry = Telemetry.create()) {
+                EventName event = telemetry.name(Events.CIRCUIT_BREAKER_STATE_CHANGE);
+                AtomicInteger calls = new AtomicInteger();
+                List<Map<String, Object>> failures = new CopyOnWriteArrayList<>();
+                telemetry.attach("overflowing", event, (name, m, md) -> {
+                    calls.incrementAndGet();
+                    throw new StackOverflowError("handler recursion");
+                });
+                telemetry.attach("failures", telemetry.name(Events.TELEMETRY_HANDLER_FAILURE),
+                        (name, m, md) -> failures.add(md));
+
+                telemetry.execute(event, Map.of(), Map.of());
+                telemetry.execute(event, Map.of(), Map.of());
+
+                assertThat(calls).hasValue(1);
+                assertThat(telemetry.handlerIds()).containsExactly("failures");
+                assertThat(telemetry.handlerFailures()).isEqualTo(1);
+                assertThat(failures).singleElement().satisfies(md -> {
+                    assertThat(md).containsEntry("handler_id", "overflowing");
+                    assertThat(md.get("exception")).isInstanceOf(StackOverflowError.class);
+                });
+            }
+        }
+
+        @Test
+        void theAsynchronousDispatcherSurvivesAHandlerThrowingAVirtualMachineError() {
+            try (Telemetry telemetry = Telemetry.builder().asynchronous(64).build()) {
+                EventName event = telemetry.name(Events.CIRCUIT_BREAKER_STATE_CHANGE);
+                AtomicInteger delivered = new AtomicInteger();
+                telemetry.attach("dying", event, (name, m, md) -> {
+                    throw new OutOfMemoryError("simulated");
+                });
+                telemetry.attach("counting", event, (name, m, md) -> delivered.incrementAndGet());
+
+                for (int i = 0; i < 5; i++) {
+                    telemetry.execute(event, Map.of(), Map.of());
+                }
+
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(delivered).hasValue(5));
+                assertThat(telemetry.handlerFailures()).isEqualTo(1);
+                assertThat(telemetry.handlerIds()).containsExactly("counting");
+                assertThat(telemetry.droppedEvents()).isZero();
             }
         }
     }

@@ -21,8 +21,10 @@ import java.util.function.Supplier;
  * <p><b>Names.</b> Every Bulwark event starts with a configurable prefix (default
  * {@code foundation.infra}); {@link #name(EventName)} adds it to a suffix from {@link Events}.
  *
- * <p><b>Isolation.</b> A handler that throws is detached and a {@code telemetry.handler.failure}
- * event is emitted; the emitting code never sees the exception.
+ * <p><b>Isolation.</b> A handler that throws — anything, a {@link VirtualMachineError} included —
+ * is detached, counted ({@link #handlerFailures()}) and a {@code telemetry.handler.failure} event is
+ * emitted; the emitting code never sees the throwable, and the asynchronous dispatcher thread
+ * outlives it.
  *
  * <p><b>Cost.</b> Emitting an event nobody listens to is one volatile read through its
  * {@link EventChannel} and allocates nothing. With {@link DispatchMode#ASYNCHRONOUS} dispatch,
@@ -258,9 +260,9 @@ public final class Telemetry implements AutoCloseable {
             }
             try {
                 r.handler.handle(name, measurements, metadata);
-            } catch (VirtualMachineError fatal) {
-                throw fatal;
             } catch (Throwable t) {
+                // a VirtualMachineError too: the emitting thread is in the middle of a component's
+                // bookkeeping (a transition, a timeout firing) that must finish; see docs/telemetry.md
                 handlerFailed(r, name, t);
             }
         }
@@ -276,8 +278,8 @@ public final class Telemetry implements AutoCloseable {
             recomputeChannels();
         }
         handlerFailures.increment();
-        LOG.log(System.Logger.Level.WARNING, "telemetry handler ''{0}'' threw on {1} and was detached: {2}",
-                r.id, event, t.toString());
+        LOG.log(t instanceof VirtualMachineError ? System.Logger.Level.ERROR : System.Logger.Level.WARNING,
+                "telemetry handler ''{0}'' threw on {1} and was detached: {2}", r.id, event, t.toString());
         if (failureChannel.isActive()) {
             failureChannel.emit(Map.of(), Map.of("handler_id", r.id, "event", event.toString(), "exception", t));
         }
@@ -414,7 +416,13 @@ public final class Telemetry implements AutoCloseable {
                     return;
                 }
                 EventChannel channel = (EventChannel) item[0];
-                deliver(channel.name(), channel.handlers(), (Map<String, Number>) item[1], (Map<String, Object>) item[2]);
+                try {
+                    deliver(channel.name(), channel.handlers(), (Map<String, Number>) item[1], (Map<String, Object>) item[2]);
+                } catch (Throwable t) {
+                    // deliver isolates handlers; this is reporting a failure failing (out of memory
+                    // while logging, say): the dispatcher must outlive it, or telemetry goes dead
+                    handlerFailures.increment();
+                }
             }
         }
 
