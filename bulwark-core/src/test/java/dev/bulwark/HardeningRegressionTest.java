@@ -9,6 +9,7 @@ import dev.bulwark.circuit.CircuitBreaker;
 import dev.bulwark.circuit.CircuitBreakerConfig;
 import dev.bulwark.circuit.State;
 import dev.bulwark.error.InfraError;
+import dev.bulwark.pipeline.Bulkhead;
 import dev.bulwark.pipeline.BulkheadConfig;
 import dev.bulwark.pipeline.FallbackConfig;
 import dev.bulwark.pipeline.RetryConfig;
@@ -25,7 +26,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -306,6 +311,78 @@ class HardeningRegressionTest {
                 assertThat(telemetry.handlerIds()).containsExactly("counting");
                 assertThat(telemetry.droppedEvents()).isZero();
             }
+        }
+    }
+
+    @Nested
+    class BulkheadReleases {
+
+        @Test
+        void releasingAPlaceNeverTakenDoesNotRaiseTheCapacityAndIsCounted() {
+            Bulkhead bulkhead = Bulkhead.of("one", BulkheadConfig.of(1), infra.policyContext());
+            bulkhead.releasePermit();
+            bulkhead.releasePermit();
+
+            List<Boolean> acquired = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                acquired.add(bulkhead.tryAcquirePermit());
+            }
+
+            assertThat(acquired).containsExactly(true, false, false);
+            assertThat(bulkhead.stats().inFlight()).isEqualTo(1);
+            assertThat(bulkhead.stats().unmatchedReleases()).isEqualTo(2);
+        }
+
+        @Test
+        void aReleaseTooManyAfterARealOneIsIgnoredToo() {
+            Bulkhead bulkhead = Bulkhead.of("two", BulkheadConfig.of(2), infra.policyContext());
+            assertThat(bulkhead.tryAcquirePermit()).isTrue();
+            bulkhead.releasePermit();
+            bulkhead.releasePermit();
+            assertThat(bulkhead.tryAcquirePermit()).isTrue();
+            assertThat(bulkhead.tryAcquirePermit()).isTrue();
+            assertThat(bulkhead.tryAcquirePermit()).isFalse();
+            assertThat(bulkhead.stats().unmatchedReleases()).isEqualTo(1);
+        }
+
+        @Test
+        void releasingEveryPlaceTwiceFromManyThreadsNeverLeavesTheCapacityRaised() throws Exception {
+            int limit = 3;
+            int threads = 8;
+            int rounds = 20_000;
+            Bulkhead bulkhead = Bulkhead.of("many", BulkheadConfig.of(limit), infra.policyContext());
+            LongAdder acquired = new LongAdder();
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            try {
+                CountDownLatch start = new CountDownLatch(1);
+                List<Future<?>> done = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    done.add(pool.submit(() -> {
+                        start.await();
+                        for (int i = 0; i < rounds; i++) {
+                            if (bulkhead.tryAcquirePermit()) {
+                                acquired.increment();
+                                bulkhead.releasePermit();
+                                bulkhead.releasePermit(); // one too many
+                            }
+                        }
+                        return null;
+                    }));
+                }
+                start.countDown();
+                for (Future<?> f : done) {
+                    f.get(60, TimeUnit.SECONDS);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            // every place taken was given back once; every second release was ignored
+            assertThat(bulkhead.stats().inFlight()).isZero();
+            assertThat(bulkhead.stats().unmatchedReleases()).isEqualTo(acquired.sum());
+            for (int i = 0; i < limit; i++) {
+                assertThat(bulkhead.tryAcquirePermit()).isTrue();
+            }
+            assertThat(bulkhead.tryAcquirePermit()).as("the capacity is still " + limit).isFalse();
         }
     }
 }

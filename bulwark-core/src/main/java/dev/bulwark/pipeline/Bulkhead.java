@@ -39,7 +39,7 @@ import java.util.function.Supplier;
  * {@link dev.bulwark.time.Timer}.
  *
  * <p>{@link #tryAcquirePermit()} / {@link #releasePermit()} serve callers that run the call
- * themselves. {@link #reconfigure} changes the limit at run time, keeping the calls in flight.
+ * themselves; a release with no place held is ignored (and counted), so it cannot raise the capacity. {@link #reconfigure} changes the limit at run time, keeping the calls in flight.
  * <b>Event</b>: {@code bulkhead.call_rejected}. Thread-safe.
  */
 public final class Bulkhead implements Policy {
@@ -51,7 +51,9 @@ public final class Bulkhead implements Policy {
     private final String name;
     private final PolicyContext context;
     private volatile BulkheadConfig config;
-    private final AtomicInteger permits;
+    /** Places held now; never above the limit and never below zero (an unmatched release is ignored). */
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final LongAdder unmatchedReleases = new LongAdder();
     private final AtomicInteger waitingCount = new AtomicInteger();
     private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
     private final LongAdder admitted = new LongAdder();
@@ -62,7 +64,6 @@ public final class Bulkhead implements Policy {
         this.name = PolicyNames.require(name);
         this.config = Objects.requireNonNull(config, "config");
         this.context = Objects.requireNonNull(context, "context");
-        this.permits = new AtomicInteger(config.maxConcurrentCalls());
         Telemetry telemetry = context.telemetry();
         this.rejectedChannel = telemetry.channel(telemetry.name(Events.BULKHEAD_CALL_REJECTED));
     }
@@ -92,8 +93,8 @@ public final class Bulkhead implements Policy {
 
     public BulkheadStats stats() {
         BulkheadConfig c = config;
-        return new BulkheadStats(c.maxConcurrentCalls(), Math.max(0, c.maxConcurrentCalls() - permits.get()),
-                waitingCount.get(), admitted.sum(), rejected.sum());
+        return new BulkheadStats(c.maxConcurrentCalls(), inFlight.get(), waitingCount.get(), admitted.sum(),
+                rejected.sum(), unmatchedReleases.sum());
     }
 
     /**
@@ -110,10 +111,20 @@ public final class Bulkhead implements Policy {
 
     /**
      * Gives back a place taken by {@link #tryAcquirePermit()} and hands it to the longest
-     * waiting caller, if any.
+     * waiting caller, if any. A release while no place is held (one release too many) is ignored
+     * and counted in {@link BulkheadStats#unmatchedReleases()}: it can never raise the capacity.
      */
     public void releasePermit() {
-        permits.incrementAndGet();
+        while (true) {
+            int held = inFlight.get();
+            if (held <= 0) {
+                unmatchedReleases.increment();
+                return;
+            }
+            if (inFlight.compareAndSet(held, held - 1)) {
+                break;
+            }
+        }
         if (waitingCount.get() != 0) {
             drain();
         }
@@ -125,11 +136,7 @@ public final class Bulkhead implements Policy {
      */
     public void reconfigure(BulkheadConfig newConfig) {
         Objects.requireNonNull(newConfig, "newConfig");
-        synchronized (queue) {
-            int delta = newConfig.maxConcurrentCalls() - config.maxConcurrentCalls();
-            config = newConfig;
-            permits.addAndGet(delta);
-        }
+        config = newConfig; // places are counted as held, so the new limit applies to the next grab
         drain();
     }
 
@@ -198,11 +205,11 @@ public final class Bulkhead implements Policy {
 
     private boolean grab() {
         while (true) {
-            int available = permits.get();
-            if (available <= 0) {
+            int held = inFlight.get();
+            if (held >= config.maxConcurrentCalls()) {
                 return false;
             }
-            if (permits.compareAndSet(available, available - 1)) {
+            if (inFlight.compareAndSet(held, held + 1)) {
                 return true;
             }
         }
@@ -236,7 +243,7 @@ public final class Bulkhead implements Policy {
                     }
                     granted.add(next);
                 } else {
-                    permits.incrementAndGet();
+                    inFlight.decrementAndGet(); // it gave up meanwhile: the place it was to get is free again
                 }
             }
         }
