@@ -305,13 +305,22 @@ public final class CircuitBreaker {
 
     /**
      * Reports that a call admitted by {@link #tryAcquire()} succeeded after {@code durationNanos}.
+     * Like every {@code on...} report, it goes to the breaker's state as of now, once the
+     * transitions whose time has come are applied (so it counts the same whether or not anyone
+     * looked at the breaker in between).
      *
      * @throws IllegalArgumentException if {@code durationNanos} is negative
      */
     public void onSuccess(long durationNanos) {
         requireDuration(durationNanos);
         Phase p = phase();
-        countSuccess(p, p.successNeedsClock ? clock.nanoTime() : 0L, durationNanos);
+        if (p instanceof ClosedPhase) { // nothing is ever due in a closed phase: the hot path reads no clock
+            countSuccess(p, p.successNeedsClock ? clock.nanoTime() : 0L, durationNanos);
+            return;
+        }
+        long now = clock.nanoTime();
+        p = current(now);
+        countSuccess(p, now, durationNanos);
     }
 
     /**
@@ -325,7 +334,8 @@ public final class CircuitBreaker {
      */
     public void onFailure(long durationNanos, Throwable failure) {
         requireDuration(durationNanos);
-        Phase p = phase();
+        long now = clock.nanoTime();
+        Phase p = current(now);
         Rules.Verdict verdict = Rules.Verdict.FAILURE;
         if (failure != null) {
             try {
@@ -337,7 +347,7 @@ public final class CircuitBreaker {
                 verdict = Rules.Verdict.IGNORED;
             }
         }
-        count(p, verdict, clock.nanoTime(), durationNanos);
+        count(p, verdict, now, durationNanos);
     }
 
     /**
@@ -350,6 +360,9 @@ public final class CircuitBreaker {
     public void onResult(long durationNanos, Object result) {
         requireDuration(durationNanos);
         Phase p = phase();
+        if (!(p instanceof ClosedPhase)) {
+            p = current(clock.nanoTime());
+        }
         Rules.Verdict verdict = Rules.Verdict.SUCCESS;
         if (p.rules.recordResults != null) {
             try {
@@ -370,7 +383,8 @@ public final class CircuitBreaker {
      * call was cancelled, interrupted, or its outcome says nothing about the dependency.
      */
     public void onIgnored() {
-        countIgnored(phase());
+        Phase p = phase();
+        countIgnored(p instanceof ClosedPhase ? p : current(clock.nanoTime()));
     }
 
     // ---------------------------------------------------------------- manual control
@@ -383,7 +397,7 @@ public final class CircuitBreaker {
      */
     public State reset() {
         long now = clock.nanoTime();
-        return replace(p -> p instanceof DisabledPhase ? null : new ClosedPhase(p.rules, counters, now, 0, Cause.MANUAL)).state;
+        return replace(now, p -> p instanceof DisabledPhase ? null : new ClosedPhase(p.rules, counters, now, 0, Cause.MANUAL)).state;
     }
 
     /**
@@ -394,7 +408,7 @@ public final class CircuitBreaker {
      */
     public State disable() {
         long now = clock.nanoTime();
-        return replace(p -> p instanceof DisabledPhase ? null : new DisabledPhase(p.rules, counters, now)).state;
+        return replace(now, p -> p instanceof DisabledPhase ? null : new DisabledPhase(p.rules, counters, now)).state;
     }
 
     /**
@@ -405,14 +419,14 @@ public final class CircuitBreaker {
      */
     public State enable() {
         long now = clock.nanoTime();
-        return replace(p -> p instanceof DisabledPhase ? new ClosedPhase(p.rules, counters, now, 0, Cause.MANUAL) : null).state;
+        return replace(now, p -> p instanceof DisabledPhase ? new ClosedPhase(p.rules, counters, now, 0, Cause.MANUAL) : null).state;
     }
 
     /** Replaces the configuration and starts afresh (closed, empty history, counts zero), keeping a disable. */
     void reinstall(CircuitBreakerConfig config) {
         Rules rules = new Rules(config, clock);
         long now = clock.nanoTime();
-        replace(p -> p instanceof DisabledPhase
+        replace(now, p -> p instanceof DisabledPhase
                 ? new DisabledPhase(rules, counters, now)
                 : new ClosedPhase(rules, counters, now, 0, Cause.MANUAL));
         counters.restart();
@@ -598,10 +612,14 @@ public final class CircuitBreaker {
         }
     }
 
-    /** Moves to the phase {@code change} derives from the current one (null: stay); returns the phase in force. */
-    private Phase replace(UnaryOperator<Phase> change) {
+    /**
+     * Moves to the phase {@code change} derives from the current one (null: stay); returns the phase
+     * in force. The transitions due at {@code now} are applied first, so that a manual change leaves
+     * the same history whether or not anyone looked at the breaker before.
+     */
+    private Phase replace(long now, UnaryOperator<Phase> change) {
         while (true) {
-            Phase p = phase();
+            Phase p = current(now);
             Phase next = change.apply(p);
             if (next == null) {
                 return p;
