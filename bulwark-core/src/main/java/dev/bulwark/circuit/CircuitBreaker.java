@@ -631,6 +631,9 @@ public final class CircuitBreaker {
     }
 
     private boolean transition(Phase from, Phase to) {
+        // numbered at the CAS: only the winner's phase is published with this number, and the next
+        // transition starts from it, so the numbers follow the one true chain of phases
+        to.sequence = from.state != to.state ? from.sequence + 1 : from.sequence;
         if (!PHASE.compareAndSet(this, from, to)) {
             return false;
         }
