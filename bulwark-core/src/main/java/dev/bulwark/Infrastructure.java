@@ -517,7 +517,9 @@ public final class Infrastructure implements AutoCloseable {
                 LimitStore chosen = store;
                 boolean owned = ownsStore;
                 if (chosen == null) {
-                    chosen = InMemoryLimitStore.builder().clock(clock).maxKeys(builder.rateLimitMaxKeys).build();
+                    chosen = InMemoryLimitStore.builder().clock(clock).maxKeys(builder.rateLimitMaxKeys)
+                            .backgroundSweeps(task -> scheduler.schedule("rate-limit-reclaim", Duration.ZERO, task))
+                            .build();
                     owned = true;
                 }
                 RateLimiter created = RateLimiter.builder(chosen).telemetry(telemetry).clock(clock).ownsStore(owned).build();

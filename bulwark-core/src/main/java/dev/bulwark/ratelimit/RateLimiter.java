@@ -533,6 +533,9 @@ public final class RateLimiter implements AutoCloseable {
                 .context("algorithm", algorithmName(rule.algorithm())).context("remaining", d.remaining())
                 .context("cost", cost)
                 .timestampMillis(clock.currentTimeMillis());
+        if (d.reason() != null) {
+            b.context("reason", d.reason()); // the store refused a new key (key bound, hash flood), not the rule
+        }
         if (d.canSucceedLater()) {
             b.retryAfter(d.retryAfter());
         } else {

@@ -99,7 +99,7 @@ class InMemoryLimitStoreTest {
         }
 
         Decision refused = store.acquire("d", "op", List.of(rule), 1);
-        assertThat(refused).isEqualTo(Decision.denied(rule, 0, WINDOW.toNanos(), WINDOW.toNanos()));
+        assertThat(refused).isEqualTo(Decision.refused(rule, WINDOW.toNanos(), Decision.KEY_BOUND));
         assertThat(store.tryAcquire("e", "op", rule, 1)).isEqualTo(WINDOW.toNanos());
         assertThat(store.keyCount()).isEqualTo(3);
         assertThat(store.keyBoundRefusals()).isEqualTo(2);
