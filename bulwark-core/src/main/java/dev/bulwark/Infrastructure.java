@@ -522,6 +522,11 @@ public final class Infrastructure implements AutoCloseable {
                             .build();
                     owned = true;
                 }
+                if (store != null && builder.rateLimitMaxKeysSet) {
+                    throw new IllegalStateException("module '" + storeModule + "' sets the rate limit store: rateLimitMaxKeys("
+                            + builder.rateLimitMaxKeys + ") bounds only the in-memory store and would be ignored;"
+                            + " leave rateLimitMaxKeys unset");
+                }
                 RateLimiter created = RateLimiter.builder(chosen).telemetry(telemetry).clock(clock).ownsStore(owned).build();
                 limiter = components.register("rate_limiter", created, created::status, created);
             }
@@ -620,6 +625,10 @@ public final class Infrastructure implements AutoCloseable {
         private Executor executor;
         private LimitStore rateLimitStore;
         private long rateLimitMaxKeys = InMemoryLimitStore.DEFAULT_MAX_KEYS;
+        /** Settings that apply only to what the infrastructure creates, as given (null when not set). */
+        private String telemetryPrefix;
+        private Integer asyncTelemetryCapacity;
+        private boolean rateLimitMaxKeysSet;
         private Duration rateLimitSweepInterval = Duration.ofSeconds(10);
         private final List<BulwarkModule> modules = new ArrayList<>();
 
@@ -664,9 +673,24 @@ public final class Infrastructure implements AutoCloseable {
             return this;
         }
 
-        /** The prefix of every event name (default {@code foundation.infra}). */
+        /**
+         * The prefix of every event name (default {@code foundation.infra}) of the telemetry the
+         * infrastructure creates (not allowed with {@link #telemetry(Telemetry)}, which brings its own).
+         *
+         * @throws NullPointerException     if {@code dottedPrefix} is null
+         * @throws IllegalArgumentException if it is not dot-separated non-blank segments
+         */
         public Builder telemetryPrefix(String dottedPrefix) {
-            telemetryBuilder.prefix(dottedPrefix);
+            if (dottedPrefix == null) {
+                throw new NullPointerException("telemetryPrefix must not be null");
+            }
+            try {
+                telemetryBuilder.prefix(dottedPrefix);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("telemetryPrefix must be dot-separated non-blank segments, was '"
+                        + dottedPrefix + "'", e);
+            }
+            this.telemetryPrefix = dottedPrefix;
             return this;
         }
 
@@ -674,17 +698,22 @@ public final class Infrastructure implements AutoCloseable {
          * Asynchronous telemetry dispatch through a bounded queue; a full queue drops events
          * (counted in {@link InfrastructureStatus#droppedEvents()}).
          *
+         * Not allowed with {@link #telemetry(Telemetry)}, which brings its own dispatch.
+         *
          * @throws IllegalArgumentException if {@code queueCapacity} is outside [1,
          *                                  {@value Telemetry.Builder#MAX_QUEUE_CAPACITY}]
          */
         public Builder asyncTelemetry(int queueCapacity) {
             telemetryBuilder.asynchronous(queueCapacity);
+            this.asyncTelemetryCapacity = queueCapacity;
             return this;
         }
 
         /**
          * Uses an existing telemetry stream (shared between instances, say) instead of creating
-         * one; the caller keeps ownership and closes it.
+         * one; the caller keeps ownership and closes it. Its prefix and dispatch are its own, so
+         * {@link #telemetryPrefix} and {@link #asyncTelemetry} cannot be set with it ({@link #build()}
+         * refuses the combination).
          */
         public Builder telemetry(Telemetry telemetry) {
             this.telemetry = Objects.requireNonNull(telemetry, "telemetry");
@@ -703,7 +732,8 @@ public final class Infrastructure implements AutoCloseable {
 
         /**
          * The store of the rate limiter (a Redis store, say) instead of the in-memory default; the
-         * caller keeps ownership and closes it.
+         * caller keeps ownership and closes it. {@link #rateLimitMaxKeys} bounds only the default
+         * store, so it cannot be set with this ({@link #build()} refuses the combination).
          */
         public Builder rateLimitStore(LimitStore store) {
             this.rateLimitStore = Objects.requireNonNull(store, "store");
@@ -731,6 +761,7 @@ public final class Infrastructure implements AutoCloseable {
                 throw new IllegalArgumentException("rateLimitMaxKeys must be >= 1, was " + maxKeys);
             }
             this.rateLimitMaxKeys = maxKeys;
+            this.rateLimitMaxKeysSet = true;
             return this;
         }
 
@@ -752,10 +783,29 @@ public final class Infrastructure implements AutoCloseable {
          * Builds and starts the infrastructure, installing its modules; emits
          * {@code infrastructure.initialized}.
          *
-         * @throws IllegalStateException if two modules register the same error code, component name or store
+         * @throws IllegalStateException if two modules register the same error code, component name or
+         *                               store; or if a setting would be ignored: {@link #telemetryPrefix}
+         *                               or {@link #asyncTelemetry} with {@link #telemetry(Telemetry)},
+         *                               {@link #rateLimitMaxKeys} with a store given by
+         *                               {@link #rateLimitStore} or a module
          * @throws RuntimeException      what a module's {@code install} threw (what was built is closed again)
          */
         public Infrastructure build() {
+            if (telemetry != null && telemetryPrefix != null) {
+                throw new IllegalStateException("telemetry(" + telemetry + ") brings its own prefix "
+                        + telemetry.prefix() + ": telemetryPrefix(\"" + telemetryPrefix + "\") would be ignored;"
+                        + " set one of the two");
+            }
+            if (telemetry != null && asyncTelemetryCapacity != null) {
+                throw new IllegalStateException("telemetry(" + telemetry + ") brings its own dispatch ("
+                        + telemetry.dispatchMode() + "): asyncTelemetry(" + asyncTelemetryCapacity + ") would be ignored;"
+                        + " set one of the two");
+            }
+            if (rateLimitStore != null && rateLimitMaxKeysSet) {
+                throw new IllegalStateException("rateLimitStore(" + rateLimitStore + ") is used instead of the in-memory"
+                        + " store: rateLimitMaxKeys(" + rateLimitMaxKeys + ") bounds only that store and would be ignored;"
+                        + " set one of the two");
+            }
             return new Infrastructure(this);
         }
     }

@@ -14,7 +14,10 @@ import dev.bulwark.pipeline.BulkheadConfig;
 import dev.bulwark.pipeline.FallbackConfig;
 import dev.bulwark.pipeline.RetryConfig;
 import dev.bulwark.pipeline.TimeoutConfig;
+import dev.bulwark.ratelimit.Decision;
+import dev.bulwark.ratelimit.InMemoryLimitStore;
 import dev.bulwark.ratelimit.RateLimit;
+import dev.bulwark.ratelimit.RateLimitHeaders;
 import dev.bulwark.ratelimit.RateLimiter;
 import dev.bulwark.telemetry.EventName;
 import dev.bulwark.telemetry.Events;
@@ -383,6 +386,137 @@ class HardeningRegressionTest {
                 assertThat(bulkhead.tryAcquirePermit()).isTrue();
             }
             assertThat(bulkhead.tryAcquirePermit()).as("the capacity is still " + limit).isFalse();
+        }
+    }
+
+    @Nested
+    class BuilderSettings {
+
+        @Test
+        void aSuppliedTelemetryWithAPrefixOrAsyncDispatchIsRefusedNamingBothSettings() {
+            try (Telemetry own = Telemetry.create()) {
+                assertThatThrownBy(() -> Infrastructure.builder().telemetry(own).telemetryPrefix("my.app").build())
+                        .isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("telemetry(").hasMessageContaining("telemetryPrefix");
+                assertThatThrownBy(() -> Infrastructure.builder().asyncTelemetry(16).telemetry(own).build())
+                        .isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("telemetry(").hasMessageContaining("asyncTelemetry");
+            }
+        }
+
+        @Test
+        void aSuppliedRateLimitStoreWithAKeyBoundIsRefusedNamingBothSettings() {
+            try (InMemoryLimitStore store = InMemoryLimitStore.create(clock)) {
+                assertThatThrownBy(() -> Infrastructure.builder().rateLimitStore(store).rateLimitMaxKeys(10).build())
+                        .isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("rateLimitStore").hasMessageContaining("rateLimitMaxKeys");
+            }
+        }
+
+        @Test
+        void aKeyBoundWithAStoreChosenByAModuleIsRefusedNamingTheModule() {
+            InMemoryLimitStore store = InMemoryLimitStore.create(clock);
+            dev.bulwark.spi.BulwarkModule module = new dev.bulwark.spi.BulwarkModule() {
+                @Override
+                public String name() {
+                    return "custom_store";
+                }
+
+                @Override
+                public void install(dev.bulwark.spi.ModuleContext context) {
+                    context.useRateLimitStore(store, true);
+                }
+            };
+            assertThatThrownBy(() -> Infrastructure.builder().install(module).rateLimitMaxKeys(10).build())
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("custom_store").hasMessageContaining("rateLimitMaxKeys");
+        }
+
+        @Test
+        void aBlankTelemetryPrefixIsRefusedWithTheArgumentAndValue() {
+            assertThatThrownBy(() -> Infrastructure.builder().telemetryPrefix("  "))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("telemetryPrefix").hasMessageContaining("'  '");
+            assertThatThrownBy(() -> Infrastructure.builder().telemetryPrefix("my. .infra"))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("telemetryPrefix");
+            assertThatThrownBy(() -> Infrastructure.builder().telemetryPrefix(null))
+                    .isInstanceOf(NullPointerException.class).hasMessageContaining("telemetryPrefix");
+        }
+
+        @Test
+        void anAttemptTimeoutLongerThanTheTotalTimeoutIsRefusedNamingBoth() {
+            assertThatThrownBy(() -> Protection.builder().totalTimeout(Duration.ofSeconds(1))
+                    .attemptTimeout(Duration.ofSeconds(2)).build())
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("attemptTimeout").hasMessageContaining("PT2S")
+                    .hasMessageContaining("totalTimeout").hasMessageContaining("PT1S");
+        }
+
+        @Test
+        void aProtectionKeyWithAControlCharacterIsRefusedWith7007() {
+            Result<Protection> refused = infra.configureProtection("inventory\nread",
+                    Protection.circuitBreaker("inventory"));
+            assertThat(code(refused)).isEqualTo(7007);
+            assertThat(refused.errValue().orElseThrow().message()).contains("control characters");
+            assertThat(infra.protectionKeys()).isEmpty();
+        }
+    }
+
+    @Nested
+    class ManualClockLimits {
+
+        @Test
+        void advancingPastTheLongestTimeIsRefusedAndLeavesTheClockWhereItWas() {
+            ManualClock manual = new ManualClock();
+            manual.advanceNanos(Long.MAX_VALUE - 10);
+            long before = manual.nanoTime();
+            assertThatThrownBy(() -> manual.advanceNanos(Long.MAX_VALUE)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(Long.toString(Long.MAX_VALUE));
+            assertThat(manual.nanoTime()).isEqualTo(before);
+            assertThat(manual.elapsed()).isPositive();
+        }
+
+        @Test
+        void aDurationTooLargeOrNullIsRefusedNamingTheArgument() {
+            ManualClock manual = new ManualClock();
+            assertThatThrownBy(() -> manual.advance(null)).isInstanceOf(NullPointerException.class)
+                    .hasMessageContaining("amount");
+            assertThatThrownBy(() -> manual.advance(Duration.ofSeconds(Long.MAX_VALUE / 2)))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("amount");
+            assertThatThrownBy(() -> manual.advanceMillis(Long.MAX_VALUE)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("millis");
+            assertThat(manual.elapsed()).isZero();
+        }
+    }
+
+    @Nested
+    class NullArguments {
+
+        @Test
+        void everyNullCheckNamesItsArgument() {
+            Telemetry telemetry = infra.telemetry();
+            assertThatThrownBy(() -> telemetry.attach("h", (EventName) null, (n, m, md) -> { }))
+                    .isInstanceOf(NullPointerException.class).hasMessageContaining("event");
+            assertThatThrownBy(() -> telemetry.attach("h", java.util.Arrays.asList(telemetry.prefix(), null), (n, m, md) -> { }))
+                    .isInstanceOf(NullPointerException.class).hasMessageContaining("events[1]");
+            assertThatThrownBy(() -> telemetry.span(null, Map.of(), () -> "x"))
+                    .isInstanceOf(NullPointerException.class).hasMessageContaining("spanPrefix");
+            assertThatThrownBy(() -> telemetry.span(telemetry.prefix(), null, () -> "x"))
+                    .isInstanceOf(NullPointerException.class).hasMessageContaining("metadata");
+            assertThatThrownBy(() -> telemetry.span(telemetry.prefix(), Map.of(), null))
+                    .isInstanceOf(NullPointerException.class).hasMessageContaining("body");
+            assertThatThrownBy(() -> RateLimitHeaders.of(null))
+                    .isInstanceOf(NullPointerException.class).hasMessageContaining("decision");
+            assertThatThrownBy(() -> RateLimitHeaders.retryAfterSeconds((Decision) null))
+                    .isInstanceOf(NullPointerException.class).hasMessageContaining("decision");
+            assertThatThrownBy(() -> RateLimitHeaders.retryAfterSeconds((InfraError) null))
+                    .isInstanceOf(NullPointerException.class).hasMessageContaining("error");
+            assertThatThrownBy(() -> RateLimitHeaders.policy(java.util.Arrays.asList(RateLimit.perSecond(1), null)))
+                    .isInstanceOf(NullPointerException.class).hasMessageContaining("rules[1]");
+            assertThatThrownBy(() -> RateLimitHeaders.rateLimit(java.util.Arrays.asList((Decision) null)))
+                    .isInstanceOf(NullPointerException.class).hasMessageContaining("decisions[0]");
+            assertThatThrownBy(() -> new ManualClock().advance(null))
+                    .isInstanceOf(NullPointerException.class).hasMessageContaining("amount");
         }
     }
 }

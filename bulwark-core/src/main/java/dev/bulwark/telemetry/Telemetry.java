@@ -132,11 +132,17 @@ public final class Telemetry implements AutoCloseable {
      * Attaches {@code handler} under {@code handlerId} to the exact event names given.
      *
      * @throws IllegalArgumentException if a handler with this id is already attached, or no event is given
+     * @throws NullPointerException     if an argument or an event is null (the message names which)
      */
     public void attach(String handlerId, List<EventName> events, TelemetryHandler handler) {
         Objects.requireNonNull(events, "events");
         if (events.isEmpty()) {
             throw new IllegalArgumentException("attach '" + handlerId + "': events must not be empty");
+        }
+        for (int i = 0; i < events.size(); i++) {
+            if (events.get(i) == null) {
+                throw new NullPointerException("events[" + i + "] must not be null");
+            }
         }
         register(new Registration(requireId(handlerId), Set.copyOf(new LinkedHashSet<>(events)), null,
                 Objects.requireNonNull(handler, "handler")));
@@ -144,7 +150,7 @@ public final class Telemetry implements AutoCloseable {
 
     /** Attaches {@code handler} to one exact event name. */
     public void attach(String handlerId, EventName event, TelemetryHandler handler) {
-        attach(handlerId, List.of(event), handler);
+        attach(handlerId, List.of(Objects.requireNonNull(event, "event")), handler);
     }
 
     /**
@@ -195,6 +201,9 @@ public final class Telemetry implements AutoCloseable {
      * carries {@code monotonic_time} and {@code system_time} (epoch ms).
      */
     public <T> T span(EventName spanPrefix, Map<String, Object> metadata, Supplier<T> body) {
+        Objects.requireNonNull(spanPrefix, "spanPrefix");
+        Objects.requireNonNull(metadata, "metadata");
+        Objects.requireNonNull(body, "body");
         EventChannel start = channel(spanPrefix.append("start"));
         EventChannel stop = channel(spanPrefix.append("stop"));
         EventChannel exception = channel(spanPrefix.append("exception"));
