@@ -519,4 +519,48 @@ class HardeningRegressionTest {
                     .isInstanceOf(NullPointerException.class).hasMessageContaining("amount");
         }
     }
+
+    @Nested
+    class LogMessages {
+
+        @Test
+        void aFailingScheduledTaskIsLoggedWithItsNameInSingleQuotes() throws Exception {
+            java.util.logging.Logger logger = java.util.logging.Logger.getLogger(
+                    dev.bulwark.internal.ExecutorScheduler.class.getName());
+            List<String> messages = new CopyOnWriteArrayList<>();
+            java.util.logging.Handler capture = new java.util.logging.Handler() {
+                @Override
+                public void publish(java.util.logging.LogRecord record) {
+                    messages.add(new java.util.logging.SimpleFormatter().formatMessage(record));
+                }
+
+                @Override
+                public void flush() {
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+            java.util.logging.Level previous = logger.getLevel();
+            boolean parents = logger.getUseParentHandlers();
+            logger.setLevel(java.util.logging.Level.ALL);
+            logger.setUseParentHandlers(false);
+            logger.addHandler(capture);
+            try (dev.bulwark.internal.ExecutorScheduler scheduler = new dev.bulwark.internal.ExecutorScheduler()) {
+                CountDownLatch ran = new CountDownLatch(1);
+                scheduler.schedule("flaky", Duration.ZERO, () -> {
+                    ran.countDown();
+                    throw new IllegalStateException("expected by the test");
+                });
+                assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
+                await().atMost(Duration.ofSeconds(10)).until(() -> !messages.isEmpty());
+            } finally {
+                logger.removeHandler(capture);
+                logger.setUseParentHandlers(parents);
+                logger.setLevel(previous);
+            }
+            assertThat(messages.get(0)).contains("'flaky'").doesNotContain("''");
+        }
+    }
 }
