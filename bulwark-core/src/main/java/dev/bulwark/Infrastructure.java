@@ -4,6 +4,7 @@ import dev.bulwark.circuit.CircuitBreakers;
 import dev.bulwark.error.CoreErrorCode;
 import dev.bulwark.error.ErrorCatalogue;
 import dev.bulwark.error.InfraError;
+import dev.bulwark.internal.Closed;
 import dev.bulwark.internal.DaemonExecutor;
 import dev.bulwark.internal.ExecutorScheduler;
 import dev.bulwark.internal.SystemTimer;
@@ -62,6 +63,14 @@ import java.util.function.Supplier;
  * stops every thread the instance started. Building and closing any number of instances in one
  * JVM leaves no thread behind.
  *
+ * <p><b>After close</b> (docs/errors.md, "After close"): every operation that would run a call,
+ * admit one or change a component — {@code executeProtected*}, {@code callProtected},
+ * {@code configureProtection}, and the breakers, the rate limiter and the policies obtained from
+ * this instance — answers 2102 SERVICE_UNAVAILABLE ("... is closed", not retried), in the form
+ * the operation reports errors; calls waiting on a timeout, a bulkhead place or a retry's backoff
+ * when it closes end with 2102 too. Queries ({@code status}, {@code protectionConfig},
+ * {@code protectionKeys}, {@code protectionStatus}, stats) keep answering.
+ *
  * <p>Thread-safe.
  */
 public final class Infrastructure implements AutoCloseable {
@@ -93,7 +102,7 @@ public final class Infrastructure implements AutoCloseable {
         try {
             this.policyContext = policyContext(b);
             CircuitBreakers breakers = CircuitBreakers.create(clock, telemetry);
-            this.circuitBreakers = components.register("circuit_breakers", breakers, breakers::snapshot, null);
+            this.circuitBreakers = components.register("circuit_breakers", breakers, breakers::snapshot, breakers);
             LimiterSlot limiterSlot = new LimiterSlot(b);
             for (BulwarkModule module : b.modules) {
                 module.install(new Context(module.name(), limiterSlot));
@@ -201,6 +210,9 @@ public final class Infrastructure implements AutoCloseable {
 
     /** {@link #executeProtected(String, ThrowingSupplier)} on behalf of {@code entityId}. */
     public <T> Result<T> executeProtected(String key, String entityId, ThrowingSupplier<T> operation) {
+        if (closed.get()) {
+            return Result.err(closedError());
+        }
         return operation == null ? Result.err(nullOperation())
                 : protections.execute(key, Call.of(operation, entityId, Criticality.DEFAULT));
     }
@@ -259,6 +271,9 @@ public final class Infrastructure implements AutoCloseable {
     /** {@link #executeProtectedAsync(String, Supplier)} on behalf of {@code entityId}. */
     public <T> CompletionStage<Result<T>> executeProtectedAsync(String key, String entityId,
                                                                Supplier<? extends CompletionStage<T>> operation) {
+        if (closed.get()) {
+            return CompletableFuture.completedFuture(Result.err(closedError()));
+        }
         return operation == null ? CompletableFuture.completedFuture(Result.err(nullOperation()))
                 : protections.executeAsync(key, Call.ofAsync(operation, entityId, Criticality.DEFAULT));
     }
@@ -271,9 +286,12 @@ public final class Infrastructure implements AutoCloseable {
      * in flight under a new limit). Configuring an equal protection again changes nothing.
      *
      * @return {@code Ok(config)}; {@code Err(7007)} for a blank, over-long or control-character key,
-     *         a null config, or a stage that cannot be built
+     *         a null config, or a stage that cannot be built; {@code Err(2102)} after {@link #close()}
      */
     public Result<Protection> configureProtection(String key, Protection config) {
+        if (closed.get()) {
+            return Result.err(closedError());
+        }
         return protections.configure(key, config);
     }
 
@@ -306,10 +324,18 @@ public final class Infrastructure implements AutoCloseable {
     }
 
     private InfraError invalidCall(Protection protection, Object operation) {
+        if (closed.get()) {
+            return closedError();
+        }
         if (protection == null) {
             return protections.invalid(null, "protection must not be null", null);
         }
         return operation == null ? nullOperation() : null;
+    }
+
+    /** 2102: what every entry that would run or change something answers after {@link #close()}. */
+    private InfraError closedError() {
+        return Closed.error("infrastructure", clock);
     }
 
     private InfraError nullOperation() {
@@ -335,7 +361,8 @@ public final class Infrastructure implements AutoCloseable {
             components.onClose(pool::shutdownNow);
             executor = pool;
         }
-        return PolicyContext.builder().clock(clock).timer(timer).executor(executor).telemetry(telemetry).build();
+        return PolicyContext.builder().clock(clock).timer(timer).executor(executor).telemetry(telemetry)
+                .closedWhen(closed::get).build();
     }
 
     /**

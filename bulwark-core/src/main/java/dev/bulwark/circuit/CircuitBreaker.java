@@ -191,7 +191,7 @@ public final class CircuitBreaker {
         }
         Admission admission = admit();
         if (admission instanceof Rejection rejection) {
-            throw rejection.exception;
+            throw rejection.toException();
         }
         Phase p = (Phase) admission;
         boolean timed = p.rules.timesCalls || events.executedWanted();
@@ -279,7 +279,7 @@ public final class CircuitBreaker {
     public void acquire() {
         Admission admission = admit();
         if (admission instanceof Rejection rejection) {
-            throw rejection.exception;
+            throw rejection.toException();
         }
     }
 
@@ -291,6 +291,9 @@ public final class CircuitBreaker {
     public InfraError rejectionError() {
         long now = clock.nanoTime();
         Phase p = current(now);
+        if (p instanceof ShutdownPhase shutDown) {
+            return shutDown.rejection.error;
+        }
         if (p instanceof OpenPhase) {
             return p.rejection(this, RejectionReason.OPEN, now).error;
         }
@@ -320,7 +323,9 @@ public final class CircuitBreaker {
         }
         long now = clock.nanoTime();
         p = current(now);
-        countSuccess(p, now, durationNanos);
+        if (!(p instanceof ShutdownPhase)) {
+            countSuccess(p, now, durationNanos);
+        }
     }
 
     /**
@@ -336,6 +341,9 @@ public final class CircuitBreaker {
         requireDuration(durationNanos);
         long now = clock.nanoTime();
         Phase p = current(now);
+        if (p instanceof ShutdownPhase) {
+            return; // closed: nothing is counted any more
+        }
         Rules.Verdict verdict = Rules.Verdict.FAILURE;
         if (failure != null) {
             try {
@@ -362,6 +370,9 @@ public final class CircuitBreaker {
         Phase p = phase();
         if (!(p instanceof ClosedPhase)) {
             p = current(clock.nanoTime());
+            if (p instanceof ShutdownPhase) {
+                return;
+            }
         }
         Rules.Verdict verdict = Rules.Verdict.SUCCESS;
         if (p.rules.recordResults != null) {
@@ -384,7 +395,13 @@ public final class CircuitBreaker {
      */
     public void onIgnored() {
         Phase p = phase();
-        countIgnored(p instanceof ClosedPhase ? p : current(clock.nanoTime()));
+        if (!(p instanceof ClosedPhase)) {
+            p = current(clock.nanoTime());
+            if (p instanceof ShutdownPhase) {
+                return;
+            }
+        }
+        countIgnored(p);
     }
 
     // ---------------------------------------------------------------- manual control
@@ -394,8 +411,10 @@ public final class CircuitBreaker {
      * disabled.
      *
      * @return the state afterwards
+     * @throws InfraException 2102 if the breaker's registry (its infrastructure) is closed
      */
     public State reset() {
+        requireOpenRegistry();
         long now = clock.nanoTime();
         return replace(now, p -> p instanceof DisabledPhase ? null : new ClosedPhase(p.rules, counters, now, 0, Cause.MANUAL)).state;
     }
@@ -405,8 +424,10 @@ public final class CircuitBreaker {
      * reason {@code disabled}, until {@link #enable()}. Survives re-install and reset.
      *
      * @return the state afterwards ({@link State#DISABLED})
+     * @throws InfraException 2102 if the breaker's registry (its infrastructure) is closed
      */
     public State disable() {
+        requireOpenRegistry();
         long now = clock.nanoTime();
         return replace(now, p -> p instanceof DisabledPhase ? null : new DisabledPhase(p.rules, counters, now)).state;
     }
@@ -416,10 +437,33 @@ public final class CircuitBreaker {
      * is not disabled.
      *
      * @return the state afterwards
+     * @throws InfraException 2102 if the breaker's registry (its infrastructure) is closed
      */
     public State enable() {
+        requireOpenRegistry();
         long now = clock.nanoTime();
         return replace(now, p -> p instanceof DisabledPhase ? new ClosedPhase(p.rules, counters, now, 0, Cause.MANUAL) : null).state;
+    }
+
+    /**
+     * Ends this breaker for good (its registry closed): from now on it admits nothing and answers
+     * every call with {@code closedError} (2102), keeping the state it had. Idempotent.
+     */
+    void shutDown(InfraError closedError) {
+        Rejection closedRejection = new Rejection(null, 0, closedError);
+        long now = clock.nanoTime();
+        while (true) {
+            Phase p = current(now);
+            if (p instanceof ShutdownPhase || transition(p, new ShutdownPhase(p, closedRejection))) {
+                return;
+            }
+        }
+    }
+
+    private void requireOpenRegistry() {
+        if (phase() instanceof ShutdownPhase shutDown) {
+            throw shutDown.rejection.toException();
+        }
     }
 
     /** Replaces the configuration and starts afresh (closed, empty history, counts zero), keeping a disable. */
@@ -453,6 +497,9 @@ public final class CircuitBreaker {
     }
 
     private Admission admitSlowly(Phase seen) {
+        if (seen instanceof ShutdownPhase shutDown) {
+            return shutDown.rejection; // counted nowhere, emitted nowhere: the breaker is closed for good
+        }
         if (seen instanceof ClosedPhase) { // closed with fault injection on
             return seen.rules.injectFault() ? reject(seen, RejectionReason.FAULT_INJECTED, clock.nanoTime()) : seen;
         }
@@ -620,6 +667,9 @@ public final class CircuitBreaker {
     private Phase replace(long now, UnaryOperator<Phase> change) {
         while (true) {
             Phase p = current(now);
+            if (p instanceof ShutdownPhase) {
+                return p; // closed for good
+            }
             Phase next = change.apply(p);
             if (next == null) {
                 return p;

@@ -7,7 +7,7 @@ package dev.bulwark.circuit;
  * permits), so clearing history is simply starting a new phase, and an outcome reported to a phase
  * that is no longer current cannot move the breaker.
  */
-abstract sealed class Phase extends Admission permits ClosedPhase, OpenPhase, HalfOpenPhase, DisabledPhase {
+abstract sealed class Phase extends Admission permits ClosedPhase, OpenPhase, HalfOpenPhase, DisabledPhase, ShutdownPhase {
 
     final Rules rules;
     final Counters counters;

@@ -3,6 +3,7 @@ package dev.bulwark.pipeline;
 import dev.bulwark.Result;
 import dev.bulwark.error.CoreErrorCode;
 import dev.bulwark.error.InfraError;
+import dev.bulwark.internal.Closed;
 import dev.bulwark.internal.Outcomes;
 import dev.bulwark.telemetry.EventChannel;
 import dev.bulwark.telemetry.Events;
@@ -99,9 +100,14 @@ public final class Bulkhead implements Policy {
 
     /**
      * Takes a place if one is free now and nobody is waiting for one; never waits. A caller that
-     * got a place must {@link #releasePermit() release} it exactly once.
+     * got a place must {@link #releasePermit() release} it exactly once. False once the context is
+     * closed (see {@link PolicyContext#isClosed()}).
      */
     public boolean tryAcquirePermit() {
+        return !context.isClosed() && takeFreePlace();
+    }
+
+    private boolean takeFreePlace() {
         if (waitingCount.get() == 0 && grab()) {
             admitted.increment();
             return true;
@@ -143,7 +149,10 @@ public final class Bulkhead implements Policy {
     @Override
     public <T> Result<T> apply(Supplier<Result<T>> inner) {
         Objects.requireNonNull(inner, "inner");
-        if (!tryAcquirePermit()) {
+        if (context.isClosed()) {
+            return Result.err(closedError());
+        }
+        if (!takeFreePlace()) {
             long maxWait = config.maxWait().toNanos();
             if (maxWait == 0) {
                 return Result.err(rejection(false));
@@ -162,7 +171,7 @@ public final class Bulkhead implements Policy {
                 return Result.err(Outcomes.failure(e));
             }
             if (!granted) {
-                return Result.err(rejection(true));
+                return Result.err(context.isClosed() ? closedError() : rejection(true));
             }
         }
         try {
@@ -175,7 +184,10 @@ public final class Bulkhead implements Policy {
     @Override
     public <T> CompletionStage<Result<T>> applyAsync(Supplier<? extends CompletionStage<Result<T>>> inner) {
         Objects.requireNonNull(inner, "inner");
-        if (tryAcquirePermit()) {
+        if (context.isClosed()) {
+            return CompletableFuture.completedFuture(Result.err(closedError()));
+        }
+        if (takeFreePlace()) {
             return runHoldingPermit(inner);
         }
         long maxWait = config.maxWait().toNanos();
@@ -185,7 +197,7 @@ public final class Bulkhead implements Policy {
         Waiter waiter = enqueue(maxWait);
         CompletableFuture<Result<T>> result = waiter.future.thenCompose(granted -> granted
                 ? runHoldingPermit(inner)
-                : CompletableFuture.completedFuture(Result.err(rejection(true))));
+                : CompletableFuture.completedFuture(Result.err(context.isClosed() ? closedError() : rejection(true))));
         result.whenComplete((r, t) -> {
             if (result.isCancelled()) {
                 waiter.giveUp();
@@ -225,7 +237,11 @@ public final class Bulkhead implements Policy {
         // then did not see us waiting, so look again ourselves.
         drain();
         if (waiter.state.get() == WAITING) {
-            waiter.expiry = context.timer().schedule(maxWaitNanos, waiter::giveUp);
+            try {
+                waiter.expiry = context.timer().schedule(maxWaitNanos, waiter::giveUp);
+            } catch (IllegalStateException closedTimer) {
+                waiter.giveUp(); // no timer to end the wait: give up now (2102 when the context is closed)
+            }
         }
         return waiter;
     }
@@ -257,6 +273,11 @@ public final class Bulkhead implements Policy {
                 w.future.complete(Boolean.TRUE);
             }
         }
+    }
+
+    /** 2102: the context (the infrastructure) is closed. */
+    private InfraError closedError() {
+        return Closed.error("bulkhead '" + name + "'", context.clock());
     }
 
     private InfraError rejection(boolean waited) {

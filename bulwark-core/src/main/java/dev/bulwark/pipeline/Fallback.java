@@ -5,6 +5,7 @@ import dev.bulwark.ThrowingSupplier;
 import dev.bulwark.error.CoreErrorCode;
 import dev.bulwark.error.InfraError;
 import dev.bulwark.error.InfraException;
+import dev.bulwark.internal.Closed;
 import dev.bulwark.internal.Outcomes;
 import dev.bulwark.telemetry.EventChannel;
 import dev.bulwark.telemetry.Events;
@@ -122,12 +123,18 @@ public final class Fallback<T> {
     /** The composition form: {@code inner} already returns a {@link Result}. */
     public Result<T> apply(Supplier<Result<T>> inner) {
         Objects.requireNonNull(inner, "inner");
+        if (context.isClosed()) {
+            return Result.err(closedError());
+        }
         return handle(Outcomes.get(inner));
     }
 
     /** The asynchronous composition form; the stage never completes exceptionally. */
     public CompletionStage<Result<T>> applyAsync(Supplier<? extends CompletionStage<Result<T>>> inner) {
         Objects.requireNonNull(inner, "inner");
+        if (context.isClosed()) {
+            return CompletableFuture.completedFuture(Result.err(closedError()));
+        }
         CompletableFuture<Result<T>> done = new CompletableFuture<>();
         Outcomes.getAsync(inner).whenComplete((r, t) -> done.complete(handle(t == null ? r : Result.err(Outcomes.failure(t)))));
         return done;
@@ -200,6 +207,11 @@ public final class Fallback<T> {
                 .cause(thrown)
                 .timestampMillis(context.clock().currentTimeMillis())
                 .build());
+    }
+
+    /** 2102: the context (the infrastructure) is closed. */
+    private InfraError closedError() {
+        return Closed.error("fallback '" + name + "'", context.clock());
     }
 
     @Override

@@ -5,6 +5,7 @@ import dev.bulwark.error.CoreErrorCode;
 import dev.bulwark.error.ErrorCode;
 import dev.bulwark.error.InfraError;
 import dev.bulwark.error.RetryStrategy;
+import dev.bulwark.internal.Closed;
 import dev.bulwark.internal.Outcomes;
 import dev.bulwark.telemetry.EventChannel;
 import dev.bulwark.telemetry.Events;
@@ -118,11 +119,17 @@ public final class Retry implements Policy {
     @Override
     public <T> Result<T> apply(Supplier<Result<T>> inner) {
         Objects.requireNonNull(inner, "inner");
+        if (context.isClosed()) {
+            return Result.err(closedError());
+        }
         startCall();
         for (int attempt = 1; ; attempt++) {
             Result<T> result = Outcomes.get(inner);
             if (result instanceof Result.Ok) {
                 return result;
+            }
+            if (context.isClosed()) {
+                return Result.err(closedError()); // closed while this call was under way: no further attempt
             }
             InfraError error = ((Result.Err<T>) result).error();
             long delay = nextDelay(attempt, error);
@@ -146,6 +153,9 @@ public final class Retry implements Policy {
     @Override
     public <T> CompletionStage<Result<T>> applyAsync(Supplier<? extends CompletionStage<Result<T>>> inner) {
         Objects.requireNonNull(inner, "inner");
+        if (context.isClosed()) {
+            return CompletableFuture.completedFuture(Result.err(closedError()));
+        }
         startCall();
         AsyncRetry<T> retry = new AsyncRetry<>(inner);
         retry.attempt();
@@ -258,6 +268,11 @@ public final class Retry implements Policy {
                 .build();
     }
 
+    /** 2102: the context (the infrastructure) is closed. */
+    private InfraError closedError() {
+        return Closed.error("retry '" + name + "'", context.clock());
+    }
+
     @Override
     public String toString() {
         return "Retry[" + name + ", " + config + "]";
@@ -284,6 +299,10 @@ public final class Retry implements Policy {
             if (promise.isDone()) {
                 return;
             }
+            if (attempt > 0 && context.isClosed()) {
+                promise.complete(Result.err(closedError()));
+                return;
+            }
             attempt++;
             Outcomes.getAsync(inner).whenComplete(this);
         }
@@ -296,6 +315,10 @@ public final class Retry implements Policy {
                 return;
             }
             InfraError error = ((Result.Err<T>) outcome).error();
+            if (context.isClosed()) {
+                promise.complete(Result.err(closedError())); // no further attempt once the context is closed
+                return;
+            }
             long delay = nextDelay(attempt, error);
             if (delay < 0) {
                 promise.complete(stopped(delay, attempt, error));
@@ -304,8 +327,8 @@ public final class Retry implements Policy {
             } else {
                 try {
                     pending = context.timer().schedule(delay, this::resume);
-                } catch (IllegalStateException closed) {
-                    promise.complete(outcome);
+                } catch (IllegalStateException closedTimer) {
+                    promise.complete(context.isClosed() ? Result.err(closedError()) : outcome);
                 }
             }
         }
@@ -314,8 +337,8 @@ public final class Retry implements Policy {
         void resume() {
             try {
                 context.executor().execute(this::attempt);
-            } catch (java.util.concurrent.RejectedExecutionException closed) {
-                promise.complete(Result.err(Outcomes.failure(closed)));
+            } catch (java.util.concurrent.RejectedExecutionException rejected) {
+                promise.complete(Result.err(context.isClosed() ? closedError() : Outcomes.failure(rejected)));
             }
         }
     }

@@ -4,6 +4,7 @@ import dev.bulwark.Result;
 import dev.bulwark.ThrowingSupplier;
 import dev.bulwark.error.CoreErrorCode;
 import dev.bulwark.error.InfraError;
+import dev.bulwark.internal.Closed;
 import dev.bulwark.internal.Outcomes;
 import dev.bulwark.telemetry.EventChannel;
 import dev.bulwark.telemetry.Events;
@@ -96,15 +97,23 @@ public final class Timeout implements Policy {
     @Override
     public <T> Result<T> apply(Supplier<Result<T>> inner) {
         Objects.requireNonNull(inner, "inner");
+        if (context.isClosed()) {
+            return Result.err(closedError());
+        }
         calls.increment();
         CompletableFuture<Result<T>> promise = new CompletableFuture<>();
         Worker<T> worker = new Worker<>(inner, promise);
-        Scheduler.Task deadline = context.timer().schedule(timeoutNanos, () -> expire(promise, worker.decided, worker::interrupt));
+        Scheduler.Task deadline;
+        try {
+            deadline = context.timer().schedule(timeoutNanos, () -> expire(promise, worker.decided, worker::interrupt));
+        } catch (IllegalStateException closedTimer) {
+            return Result.err(closedError());
+        }
         try {
             context.executor().execute(worker);
         } catch (RejectedExecutionException e) {
             deadline.cancel();
-            return Result.err(Outcomes.failure(e));
+            return Result.err(context.isClosed() ? closedError() : Outcomes.failure(e));
         }
         try {
             return promise.get();
@@ -149,10 +158,18 @@ public final class Timeout implements Policy {
      */
     @SuppressWarnings("unchecked")
     private <T> CompletionStage<Result<T>> race(Supplier<? extends CompletionStage<?>> start, boolean yieldsResults) {
+        if (context.isClosed()) {
+            return CompletableFuture.completedFuture(Result.err(closedError()));
+        }
         calls.increment();
         CompletableFuture<Result<T>> promise = new CompletableFuture<>();
         StageHolder holder = new StageHolder(config.interruptOnTimeout());
-        Scheduler.Task deadline = context.timer().schedule(timeoutNanos, () -> expire(promise, holder.decided, holder::cancel));
+        Scheduler.Task deadline;
+        try {
+            deadline = context.timer().schedule(timeoutNanos, () -> expire(promise, holder.decided, holder::cancel));
+        } catch (IllegalStateException closedTimer) {
+            return CompletableFuture.completedFuture(Result.err(closedError()));
+        }
         CompletionStage<?> stage;
         try {
             stage = start.get();
@@ -199,6 +216,13 @@ public final class Timeout implements Policy {
         if (!decided.compareAndSet(false, true)) {
             return;
         }
+        if (context.isClosed()) { // run early by a closing timer: the caller is released with 2102, not 7002
+            if (config.interruptOnTimeout()) {
+                onExpiry.run();
+            }
+            promise.complete(Result.err(closedError()));
+            return;
+        }
         timedOut.increment();
         if (timedOutChannel.isActive()) {
             timedOutChannel.emit(Map.of("timeout_ms", timeoutNanos / 1_000_000d), Map.of("name", name));
@@ -207,6 +231,11 @@ public final class Timeout implements Policy {
             onExpiry.run();
         }
         promise.complete(Result.err(timedOutError()));
+    }
+
+    /** 2102: the context (the infrastructure) is closed. */
+    private InfraError closedError() {
+        return Closed.error("timeout '" + name + "'", context.clock());
     }
 
     private InfraError timedOutError() {

@@ -102,6 +102,7 @@ public final class InMemoryLimitStore implements LimitStore {
         Objects.requireNonNull(limit, "limit");
         requireCost(cost);
         if (cost > limit.limit()) {
+            requireOpen();
             return Decision.NEVER;
         }
         long now = clock.nanoTime();
@@ -126,6 +127,7 @@ public final class InMemoryLimitStore implements LimitStore {
     @Override
     public List<Decision> inspect(String entityId, String operation) {
         LimitArguments.checkKey(entityId, operation);
+        requireOpen();
         long now = clock.nanoTime();
         int h = KeyTable.hash(entityId, operation);
         List<Decision> live = new ArrayList<>();
@@ -150,6 +152,7 @@ public final class InMemoryLimitStore implements LimitStore {
     @Override
     public boolean reset(String entityId, String operation) {
         LimitArguments.checkKey(entityId, operation);
+        requireOpen();
         long now = clock.nanoTime();
         int h = KeyTable.hash(entityId, operation);
         boolean hadLiveState = false;
@@ -250,7 +253,12 @@ public final class InMemoryLimitStore implements LimitStore {
         return total;
     }
 
-    /** Drops every table; later calls start from empty state. */
+    /**
+     * Drops every table and closes the store for good: later decisions, peeks, inspections and
+     * resets throw {@link dev.bulwark.error.InfraException} 2102 SERVICE_UNAVAILABLE ("in-memory limit
+     * store is closed"; a {@code RateLimiter} answers it as {@code Err}); {@link #keyCount()} and
+     * {@link #sweepExpired()} answer 0. Idempotent.
+     */
     @Override
     public void close() {
         closed = true;
@@ -333,6 +341,7 @@ public final class InMemoryLimitStore implements LimitStore {
     /** The one-unit decision of one rule without recording or inserting anything. */
     private Decision peekOne(int h, String entityId, String operation, RateLimit rule, long now) {
         if (rule.limit() == 0) {
+            requireOpen();
             return Decision.denied(rule, 0, Decision.NEVER, 0);
         }
         KeyTable table = tableFor(rule);
@@ -376,7 +385,15 @@ public final class InMemoryLimitStore implements LimitStore {
         return createTable(rule);
     }
 
+    /** After {@link #close()}: 2102 (the decision paths reach this through {@link #createTable}, off the hot path). */
+    private void requireOpen() {
+        if (closed) {
+            throw dev.bulwark.internal.Closed.error("in-memory limit store", clock).toException();
+        }
+    }
+
     private synchronized KeyTable createTable(RateLimit rule) {
+        requireOpen();
         KeyTable[] tables = tablesByStateId;
         int id = rule.stateId();
         if (id < tables.length && tables[id] != null) {

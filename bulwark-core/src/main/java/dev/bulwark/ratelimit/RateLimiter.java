@@ -69,7 +69,9 @@ public final class RateLimiter implements AutoCloseable {
 
     private static final int MAX_CACHED_AD_HOC_RULES = 1024;
 
-    private final LimitStore store;
+    /** The store decisions are made on: {@link #configuredStore} until {@link #close()}, then one that answers 2102. */
+    private volatile LimitStore store;
+    private final LimitStore configuredStore;
     private final boolean ownsStore;
     private final Clock clock;
     private final EventChannel allowed;
@@ -79,6 +81,7 @@ public final class RateLimiter implements AutoCloseable {
 
     private RateLimiter(Builder b) {
         this.store = b.store;
+        this.configuredStore = b.store;
         this.ownsStore = b.ownsStore;
         this.clock = b.clock;
         Telemetry telemetry = b.telemetry;
@@ -169,6 +172,8 @@ public final class RateLimiter implements AutoCloseable {
             d = store.acquire(entityId, operation, limit, cost);
         } catch (LimitStoreUnavailableException e) {
             return Result.err(unavailable(entityId, operation, e));
+        } catch (InfraException e) {
+            return Result.err(e.error()); // a store's own coded error (2102 when closed) as it is
         } catch (RuntimeException e) {
             return Result.err(storeFailure(entityId, operation, e));
         }
@@ -192,6 +197,8 @@ public final class RateLimiter implements AutoCloseable {
             d = store.acquire(entityId, operation, limits, cost);
         } catch (LimitStoreUnavailableException e) {
             return Result.err(unavailable(entityId, operation, e));
+        } catch (InfraException e) {
+            return Result.err(e.error());
         } catch (RuntimeException e) {
             return Result.err(storeFailure(entityId, operation, e));
         }
@@ -216,6 +223,9 @@ public final class RateLimiter implements AutoCloseable {
             }
             Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
                     ? failure.getCause() : failure;
+            if (cause instanceof InfraException coded) {
+                return Result.err(coded.error());
+            }
             return Result.err(cause instanceof LimitStoreUnavailableException
                     ? unavailable(entityId, operation, cause)
                     : storeFailure(entityId, operation, cause));
@@ -294,6 +304,8 @@ public final class RateLimiter implements AutoCloseable {
         }
         try {
             return Result.ok(new RateLimitStatus(entityId, operation, store.inspect(entityId, operation)));
+        } catch (InfraException e) {
+            return Result.err(e.error());
         } catch (RuntimeException e) {
             return Result.err(storeFailure(entityId, operation, e));
         }
@@ -311,6 +323,8 @@ public final class RateLimiter implements AutoCloseable {
                 rules.add(store.peek(entityId, operation, List.of(rule)));
             }
             return Result.ok(new RateLimitStatus(entityId, operation, rules));
+        } catch (InfraException e) {
+            return Result.err(e.error());
         } catch (RuntimeException e) {
             return Result.err(storeFailure(entityId, operation, e));
         }
@@ -329,6 +343,8 @@ public final class RateLimiter implements AutoCloseable {
         boolean hadState;
         try {
             hadState = store.reset(entityId, operation);
+        } catch (InfraException e) {
+            return Result.err(e.error());
         } catch (RuntimeException e) {
             return Result.err(InfraError.builder(CoreErrorCode.RATE_LIMITER_RESET_EXCEPTION)
                     .message("resetting rate limit of entity '" + entityId + "' operation '" + operation + "' failed: " + e)
@@ -345,22 +361,22 @@ public final class RateLimiter implements AutoCloseable {
 
     /** The store decisions are made on. */
     public LimitStore store() {
-        return store;
+        return configuredStore;
     }
 
     /** States held by the store, or -1 if it cannot tell. */
     public long keyCount() {
-        return store.keyCount();
+        return configuredStore.keyCount();
     }
 
     /** Frees expired state now (the {@code Infrastructure} also does it periodically); returns how many were removed. */
     public long sweepExpired() {
-        return store.sweepExpired();
+        return configuredStore.sweepExpired();
     }
 
     /** What {@code Infrastructure.status()} shows: the store, its keys and its own status. */
     public Status status() {
-        return new Status(store.getClass().getSimpleName(), store.keyCount(), store.status());
+        return new Status(configuredStore.getClass().getSimpleName(), configuredStore.keyCount(), configuredStore.status());
     }
 
     /**
@@ -374,17 +390,63 @@ public final class RateLimiter implements AutoCloseable {
     public record Status(String store, long keys, ComponentStatus storeStatus) implements ComponentStatus {
     }
 
-    /** Closes the store if this limiter owns it. */
+    /**
+     * Closes the limiter for good (the {@code Infrastructure} does it when it closes), and the store
+     * if this limiter owns it. From then on every check, {@code tryAcquire}, {@code executeWithLimit},
+     * {@code status(entity, operation)} and {@code reset} answers 2102 SERVICE_UNAVAILABLE ("rate
+     * limiter is closed"; {@code tryAcquire} and {@code callWithLimit} throw it as an
+     * {@link InfraException}), whoever owns the store. Idempotent.
+     */
     @Override
     public void close() {
+        store = new ClosedStore(dev.bulwark.internal.Closed.error("rate limiter", clock));
         if (ownsStore) {
-            store.close();
+            configuredStore.close();
         }
     }
 
     @Override
     public String toString() {
-        return "RateLimiter[" + store + "]";
+        return "RateLimiter[" + configuredStore + "]";
+    }
+
+    /** What a closed limiter decides with: every decision is the 2102 error. */
+    private static final class ClosedStore implements LimitStore {
+        private final InfraError closed;
+
+        ClosedStore(InfraError closed) {
+            this.closed = closed;
+        }
+
+        @Override
+        public Decision acquire(String entityId, String operation, List<RateLimit> limits, long cost) {
+            throw closed.toException();
+        }
+
+        @Override
+        public Decision acquire(String entityId, String operation, RateLimit limit, long cost) {
+            throw closed.toException();
+        }
+
+        @Override
+        public long tryAcquire(String entityId, String operation, RateLimit limit, long cost) {
+            throw closed.toException();
+        }
+
+        @Override
+        public Decision peek(String entityId, String operation, List<RateLimit> limits) {
+            throw closed.toException();
+        }
+
+        @Override
+        public List<Decision> inspect(String entityId, String operation) {
+            throw closed.toException();
+        }
+
+        @Override
+        public boolean reset(String entityId, String operation) {
+            throw closed.toException();
+        }
     }
 
     // ------------------------------------------------------------------ internals
@@ -402,6 +464,9 @@ public final class RateLimiter implements AutoCloseable {
      * illegal argument), an unreachable backend as 6010, anything else as 6003.
      */
     private RuntimeException thrownForStoreFailure(String entityId, String operation, RuntimeException e) {
+        if (e instanceof InfraException) {
+            return e; // the store's own coded error (2102 when closed) as it is
+        }
         if (e instanceof LimitStoreUnavailableException unavailable) {
             return unavailable(entityId, operation, unavailable).toException();
         }

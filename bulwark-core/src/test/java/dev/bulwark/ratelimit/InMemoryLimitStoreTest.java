@@ -162,13 +162,14 @@ class InMemoryLimitStoreTest {
     // ------------------------------------------------------------------ misc
 
     @Test
-    void closingDropsEveryState() {
+    void closingDropsEveryStateAndLaterDecisionsAnswer2102() {
         InMemoryLimitStore store = store(10);
         RateLimit once = RateLimit.of(1, WINDOW);
         store.tryAcquire("a", "op", once, 1);
         store.close();
         assertThat(store.keyCount()).isZero();
-        assertThat(store.tryAcquire("a", "op", once, 1)).isZero();
+        assertThatThrownBy(() -> store.tryAcquire("a", "op", once, 1))
+                .isInstanceOfSatisfying(dev.bulwark.error.InfraException.class, e -> assertThat(e.code()).isEqualTo(2102));
     }
 
     @Test
