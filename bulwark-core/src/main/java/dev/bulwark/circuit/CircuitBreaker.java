@@ -217,7 +217,10 @@ public final class CircuitBreaker {
      *
      * <p>Cancelling the returned future gives the permit back without counting the call and
      * cancels the operation's stage (when it is a {@link java.util.concurrent.Future}). A stage
-     * that completes with a {@link java.util.concurrent.CancellationException} is counted as ignored and yields 5012.
+     * that completes with a {@link java.util.concurrent.CancellationException} is counted as ignored and yields 5012;
+     * one that completes with a {@link VirtualMachineError} gives the permit back uncounted and
+     * yields 5012 with the error as cause (a {@code VirtualMachineError} thrown by {@code operation}
+     * itself, on the caller's thread, propagates).
      */
     public <T> CompletionStage<Result<T>> executeAsync(Supplier<? extends CompletionStage<T>> operation) {
         if (operation == null) {
@@ -594,6 +597,11 @@ public final class CircuitBreaker {
             events.executed(BreakerEvents.STATUS_EXCEPTION, verdict, duration, callerMetadata);
         }
         return errors.operationFailed(thrown, verdict);
+    }
+
+    /** 5012 for a throwable the breaker did not count (a {@link VirtualMachineError} of an async call). */
+    InfraError uncountedOutcome(Throwable thrown) {
+        return errors.operationFailed(thrown, Rules.Verdict.IGNORED);
     }
 
     private void count(Phase p, Rules.Verdict verdict, long now, long duration) {

@@ -188,7 +188,7 @@ public final class Bulkhead implements Policy {
             return CompletableFuture.completedFuture(Result.err(closedError()));
         }
         if (takeFreePlace()) {
-            return runHoldingPermit(inner);
+            return runHoldingPermit(inner, true);
         }
         long maxWait = config.maxWait().toNanos();
         if (maxWait == 0) {
@@ -196,7 +196,7 @@ public final class Bulkhead implements Policy {
         }
         Waiter waiter = enqueue(maxWait);
         CompletableFuture<Result<T>> result = waiter.future.thenCompose(granted -> granted
-                ? runHoldingPermit(inner)
+                ? runHoldingPermit(inner, false)
                 : CompletableFuture.completedFuture(Result.err(context.isClosed() ? closedError() : rejection(true))));
         result.whenComplete((r, t) -> {
             if (result.isCancelled()) {
@@ -206,9 +206,25 @@ public final class Bulkhead implements Policy {
         return result;
     }
 
-    private <T> CompletionStage<Result<T>> runHoldingPermit(Supplier<? extends CompletionStage<Result<T>>> inner) {
+    /**
+     * Starts {@code inner} in the place just taken and gives the place back when it completes. A
+     * {@link VirtualMachineError} thrown while starting gives the place back too; it propagates on
+     * the caller's thread, and becomes 5012 on a thread that granted a waiter its place.
+     */
+    private <T> CompletionStage<Result<T>> runHoldingPermit(Supplier<? extends CompletionStage<Result<T>>> inner,
+                                                            boolean onCallersThread) {
         CompletableFuture<Result<T>> done = new CompletableFuture<>();
-        Outcomes.getAsync(inner).whenComplete((r, t) -> {
+        CompletionStage<Result<T>> started;
+        try {
+            started = Outcomes.getAsync(inner);
+        } catch (VirtualMachineError fatal) {
+            releasePermit();
+            if (onCallersThread) {
+                throw fatal;
+            }
+            return CompletableFuture.completedFuture(Result.err(Outcomes.failure(fatal)));
+        }
+        started.whenComplete((r, t) -> {
             releasePermit();
             done.complete(t == null ? r : Result.err(Outcomes.failure(t)));
         });

@@ -136,12 +136,30 @@ public final class Fallback<T> {
             return CompletableFuture.completedFuture(Result.err(closedError()));
         }
         CompletableFuture<Result<T>> done = new CompletableFuture<>();
-        Outcomes.getAsync(inner).whenComplete((r, t) -> done.complete(handle(t == null ? r : Result.err(Outcomes.failure(t)))));
+        Outcomes.getAsync(inner).whenComplete((r, t) ->
+                done.complete(handleOffTheCallersThread(t == null ? r : Result.err(Outcomes.failure(t)))));
         return done;
     }
 
-    /** Keeps a success as the last good value, or answers a failure; the heart of the fallback. */
+    /**
+     * Keeps a success as the last good value, or answers a failure; the heart of the fallback. A
+     * {@link VirtualMachineError} thrown by the supplier or function propagates (any other
+     * throwable gives 7005).
+     */
     public Result<T> handle(Result<T> outcome) {
+        return handle(outcome, true);
+    }
+
+    /**
+     * {@link #handle(Result)} for the asynchronous forms, where no caller's thread is there to throw
+     * on: a {@link VirtualMachineError} of the supplier or function gives 7005 too, with the error as
+     * cause, so the stage never completes exceptionally.
+     */
+    Result<T> handleOffTheCallersThread(Result<T> outcome) {
+        return handle(outcome, false);
+    }
+
+    private Result<T> handle(Result<T> outcome, boolean rethrowFatal) {
         if (outcome instanceof Result.Ok<T> ok) {
             if (lastGoodMaxAgeNanos >= 0) {
                 lastGood = new Stamped<>(ok.value(), context.clock().nanoTime());
@@ -170,14 +188,14 @@ public final class Fallback<T> {
                 if (e instanceof InterruptedException) {
                     Thread.currentThread().interrupt();
                 }
-                return fallbackFailed(error, e);
+                return fallbackFailed(error, e, rethrowFatal);
             }
         }
         if (config.function() != null) {
             try {
                 return answered(config.function().apply(error), "function", error, -1);
             } catch (RuntimeException | Error e) {
-                return fallbackFailed(error, e);
+                return fallbackFailed(error, e, rethrowFatal);
             }
         }
         return outcome;
@@ -192,8 +210,8 @@ public final class Fallback<T> {
         return Result.ok(value);
     }
 
-    private Result<T> fallbackFailed(InfraError original, Throwable thrown) {
-        if (thrown instanceof VirtualMachineError fatal) {
+    private Result<T> fallbackFailed(InfraError original, Throwable thrown, boolean rethrowFatal) {
+        if (rethrowFatal && thrown instanceof VirtualMachineError fatal) {
             throw fatal;
         }
         failed.increment();

@@ -61,6 +61,15 @@ public record FallbackStage(FallbackConfig<?> config) implements StageSpec {
             return (Result<T>) fallback.handle((Result<Object>) outcome);
         }
 
+        /**
+         * {@link #handle} for an outcome that completed an asynchronous call: a
+         * {@link VirtualMachineError} of the fallback gives 7005 instead of failing the stage.
+         */
+        @SuppressWarnings("unchecked")
+        public <T> Result<T> handleAsync(Result<T> outcome) {
+            return (Result<T>) fallback.handleOffTheCallersThread((Result<Object>) outcome);
+        }
+
         @Override
         public <T> Result<T> execute(Call<T> call, Step next) {
             return handle(next.run(call));
@@ -68,7 +77,7 @@ public record FallbackStage(FallbackConfig<?> config) implements StageSpec {
 
         @Override
         public <T> CompletionStage<Result<T>> executeAsync(Call<T> call, AsyncStep next) {
-            return next.run(call).thenApply(this::handle);
+            return next.run(call).thenApply(this::handleAsync);
         }
 
         @Override

@@ -304,7 +304,18 @@ public final class Retry implements Policy {
                 return;
             }
             attempt++;
-            Outcomes.getAsync(inner).whenComplete(this);
+            CompletionStage<Result<T>> started;
+            try {
+                started = Outcomes.getAsync(inner);
+            } catch (VirtualMachineError fatal) {
+                if (attempt == 1) {
+                    throw fatal; // the first attempt starts on the caller's thread: it propagates there
+                }
+                // a later attempt starts on the executor (or the timer's advance): no caller to throw to
+                promise.complete(Result.err(Outcomes.failure(fatal)));
+                return;
+            }
+            started.whenComplete(this);
         }
 
         @Override

@@ -110,13 +110,13 @@ final class ProtectionRuntime {
     <T> Result<T> execute(Call<T> call) {
         boolean report = executedChannel.isActive();
         long start = report ? clock.nanoTime() : 0L;
-        return finish(chain.run(call), start, report);
+        return finish(chain.run(call), start, report, false);
     }
 
     <T> CompletionStage<Result<T>> executeAsync(Call<T> call) {
         boolean report = executedChannel.isActive();
         long start = report ? clock.nanoTime() : 0L;
-        return asyncChain.run(call).thenApply(r -> finish(r, start, report));
+        return asyncChain.run(call).thenApply(r -> finish(r, start, report, true));
     }
 
     /** The status of each stage, by slot name, in pipeline order (null values left out). */
@@ -132,11 +132,11 @@ final class ProtectionRuntime {
     }
 
     @SuppressWarnings("unchecked")
-    private <T> Result<T> finish(Result<T> outcome, long start, boolean report) {
+    private <T> Result<T> finish(Result<T> outcome, long start, boolean report, boolean async) {
         Result<T> result = outcome;
         boolean fellBack = false;
         if (fallback != null) {
-            result = fallback.handle(outcome);
+            result = async ? fallback.handleAsync(outcome) : fallback.handle(outcome);
             fellBack = outcome.isErr() && result.isOk();
         }
         Map<String, Object> metadata;
