@@ -52,7 +52,7 @@ import java.util.function.Predicate;
  */
 public final class CircuitBreakerConfig {
 
-    /** The default number of melts tolerated: the sixth failure within a minute opens, as in the seed. */
+    /** The default number of melts tolerated: the sixth failure within a minute opens, as fuse does by default. */
     public static final int DEFAULT_MAX_MELTS = 5;
     /** The default melt window and reset time. */
     public static final Duration DEFAULT_WINDOW = Duration.ofSeconds(60);
@@ -198,7 +198,7 @@ public final class CircuitBreakerConfig {
         this.random = b.random;
     }
 
-    /** Fuse's defaults, as in the seed: failure count 5 melts in 60 s, reset after 60 s. */
+    /** Fuse's defaults: failure count 5 melts in 60 s, reset after 60 s (docs/circuit-breakers.md). */
     public static CircuitBreakerConfig defaults() {
         return DEFAULTS;
     }
@@ -281,6 +281,36 @@ public final class CircuitBreakerConfig {
         return random;
     }
 
+    /**
+     * Value equality: two configurations are equal when every policy, option and predicate is.
+     * Trip policies, recovery and backoff compare by value; predicates given as exception types
+     * ({@code recordExceptions(IOException.class)}) compare by their types; other predicates and the
+     * {@code random} source compare by identity (the same instance). So re-applying a configuration
+     * rebuilt from the same values (a reloaded file) keeps a breaker's state, while one whose lambda
+     * was created anew counts as a change.
+     */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof CircuitBreakerConfig c
+                && Objects.equals(failureCount, c.failureCount)
+                && Objects.equals(failureRate, c.failureRate)
+                && Objects.equals(slowCallRate, c.slowCallRate)
+                && consecutiveFailures == c.consecutiveFailures
+                && recovery.equals(c.recovery)
+                && backoff.equals(c.backoff)
+                && Objects.equals(recordExceptions, c.recordExceptions)
+                && Objects.equals(ignoreExceptions, c.ignoreExceptions)
+                && Objects.equals(recordResults, c.recordResults)
+                && Double.compare(faultInjectionRate, c.faultInjectionRate) == 0
+                && random == c.random;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(failureCount, failureRate, slowCallRate, consecutiveFailures, recovery, backoff,
+                recordExceptions, ignoreExceptions, recordResults, faultInjectionRate, System.identityHashCode(random));
+    }
+
     @Override
     public String toString() {
         List<String> parts = new ArrayList<>();
@@ -343,7 +373,7 @@ public final class CircuitBreakerConfig {
         private Recovery recovery = new Recovery(RecoveryMode.RESET, DEFAULT_WINDOW, 1, 1, DEFAULT_TRIAL_TIMEOUT);
         private Backoff backoff;
         private double jitter;
-        private Predicate<? super Throwable> recordExceptions = t -> true;
+        private Predicate<? super Throwable> recordExceptions = ThrowableTypes.ANY;
         private Predicate<? super Throwable> ignoreExceptions;
         private Predicate<Object> recordResults;
         private double faultInjectionRate;
@@ -554,22 +584,34 @@ public final class CircuitBreakerConfig {
                 throw new IllegalArgumentException(what + " needs at least one exception type");
             }
             List<Class<?>> copy = new ArrayList<>(types.length);
-            for (Class<?> type : types) {
-                Objects.requireNonNull(type, what + " type");
+            for (int i = 0; i < types.length; i++) {
+                Class<?> type = Objects.requireNonNull(types[i], what + " types[" + i + "]");
                 if (!Throwable.class.isAssignableFrom(type)) {
                     throw new IllegalArgumentException(what + " types must be Throwable types, was " + type.getName());
                 }
                 copy.add(type);
             }
-            List<Class<?>> frozen = List.copyOf(copy);
-            return t -> {
-                for (Class<?> type : frozen) {
-                    if (type.isInstance(t)) {
-                        return true;
-                    }
+            return new ThrowableTypes(List.copyOf(copy));
+        }
+    }
+
+    /** A predicate matching instances of any of {@code types}; equal when the types are. */
+    private record ThrowableTypes(List<Class<?>> types) implements Predicate<Throwable> {
+        static final ThrowableTypes ANY = new ThrowableTypes(List.of(Throwable.class));
+
+        @Override
+        public boolean test(Throwable t) {
+            for (Class<?> type : types) {
+                if (type.isInstance(t)) {
+                    return true;
                 }
-                return false;
-            };
+            }
+            return false;
+        }
+
+        @Override
+        public String toString() {
+            return types.stream().map(Class::getSimpleName).toList().toString();
         }
     }
 }

@@ -160,6 +160,7 @@ public final class Fallback<T> {
     }
 
     private Result<T> handle(Result<T> outcome, boolean rethrowFatal) {
+        Objects.requireNonNull(outcome, "outcome");
         if (outcome instanceof Result.Ok<T> ok) {
             if (lastGoodMaxAgeNanos >= 0) {
                 lastGood = new Stamped<>(ok.value(), context.clock().nanoTime());

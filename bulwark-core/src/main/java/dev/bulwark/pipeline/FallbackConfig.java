@@ -95,6 +95,24 @@ public final class FallbackConfig<T> {
         return handleIf;
     }
 
+    /**
+     * Value equality: the last-good age and the static value compare by value ({@code equals}); the
+     * supplier, function and {@code handleIf} predicate compare by identity (the same instance). So a
+     * fallback rebuilt from the same values keeps its last good value across a reconfiguration.
+     */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof FallbackConfig<?> c && Objects.equals(lastGoodMaxAge, c.lastGoodMaxAge)
+                && hasValue == c.hasValue && Objects.equals(value, c.value) && supplier == c.supplier
+                && function == c.function && handleIf == c.handleIf;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(lastGoodMaxAge, hasValue, value, System.identityHashCode(supplier),
+                System.identityHashCode(function), System.identityHashCode(handleIf));
+    }
+
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder("FallbackConfig[");

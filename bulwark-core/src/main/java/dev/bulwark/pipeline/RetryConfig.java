@@ -148,6 +148,11 @@ public final class RetryConfig {
         return grown >= max ? max : (long) grown;
     }
 
+    /**
+     * Value equality: every number, duration and the budget compare by value; the {@code retryIf}
+     * predicate and the {@code random} source compare by identity (the same instance). So a retry
+     * rebuilt from the same values keeps its budget across a reconfiguration.
+     */
     @Override
     public boolean equals(Object o) {
         return o instanceof RetryConfig c && c.maxAttempts == maxAttempts && c.initialDelay.equals(initialDelay)

@@ -35,9 +35,10 @@ public final class EventName {
             throw new IllegalArgumentException("an event name needs at least one segment");
         }
         String[] copy = segments.clone();
-        for (String s : copy) {
+        for (int i = 0; i < copy.length; i++) {
+            String s = copy[i];
             if (s == null || s.isBlank() || s.indexOf('.') >= 0) {
-                throw new IllegalArgumentException("event name segment must be non-blank and contain no '.', was "
+                throw new IllegalArgumentException("event name segments[" + i + "] must be non-blank and contain no '.', was "
                         + (s == null ? "null" : "'" + s + "'"));
             }
         }
@@ -73,11 +74,12 @@ public final class EventName {
 
     /** This name followed by more segments. */
     public EventName append(String... more) {
-        return append(of(more));
+        return append(of(Objects.requireNonNull(more, "more")));
     }
 
     /** Whether this name begins with all segments of {@code prefix} (a name starts with itself). */
     public boolean startsWith(EventName prefix) {
+        Objects.requireNonNull(prefix, "prefix");
         if (prefix.segments.length > segments.length) {
             return false;
         }
