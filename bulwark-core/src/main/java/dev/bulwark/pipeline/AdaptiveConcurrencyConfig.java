@@ -1,5 +1,6 @@
 package dev.bulwark.pipeline;
 
+import dev.bulwark.time.Durations;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -35,8 +36,6 @@ public final class AdaptiveConcurrencyConfig {
             return name().toLowerCase(java.util.Locale.ROOT);
         }
     }
-
-    private static final Duration MAX_WINDOW = Duration.ofMinutes(10);
 
     private final Algorithm algorithm;
     private final int initialLimit;
@@ -212,14 +211,10 @@ public final class AdaptiveConcurrencyConfig {
         /**
          * The sample window; choose several times the dependency's latency.
          *
-         * @throws IllegalArgumentException if {@code window} is not positive or longer than 10 minutes
+         * @throws IllegalArgumentException if {@code window} is not positive or longer than 365 days
          */
         public Builder window(Duration window) {
-            Objects.requireNonNull(window, "window");
-            if (window.isNegative() || window.isZero() || window.compareTo(MAX_WINDOW) > 0) {
-                throw new IllegalArgumentException("window must be positive and at most 10 min, was " + window);
-            }
-            this.window = window;
+            this.window = Durations.requirePositive("window", window);
             return this;
         }
 

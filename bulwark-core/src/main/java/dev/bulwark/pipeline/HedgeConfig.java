@@ -1,5 +1,6 @@
 package dev.bulwark.pipeline;
 
+import dev.bulwark.time.Durations;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -26,14 +27,14 @@ import java.util.Objects;
  *
  * <p>Defaults: 2 attempts; the delay must be chosen ({@link Builder#delay} or
  * {@link Builder#delayAtPercentile}); for a percentile: a window of 30 s, 100 samples before the
- * estimate replaces the initial delay, bounds [0, 1 h]; budget 0.1 extra attempts per call with a
+ * estimate replaces the initial delay, bounds [0, 365 days]; budget 0.1 extra attempts per call with a
  * burst of 10.
  */
 public final class HedgeConfig {
 
     /** The most attempts a hedge may make (the first and nine hedged ones). */
     public static final int MAX_ATTEMPTS = 10;
-    private static final Duration MAX_DURATION = Duration.ofHours(1);
+    private static final Duration MAX_DURATION = Durations.MAX;
 
     private final int maxAttempts;
     private final Duration delay;
@@ -196,7 +197,7 @@ public final class HedgeConfig {
          * A fixed delay: attempt n + 1 starts {@code delay} after attempt n, while no attempt has
          * succeeded.
          *
-         * @throws IllegalArgumentException if {@code delay} is negative or longer than an hour
+         * @throws IllegalArgumentException if {@code delay} is negative or longer than 365 days
          */
         public Builder delay(Duration delay) {
             this.delay = checkDuration("delay", delay, true);
@@ -210,7 +211,7 @@ public final class HedgeConfig {
          * {@link #minSamples} samples. A percentile of 90 to 99 hedges the slowest 1 to 10 % of calls.
          *
          * @throws IllegalArgumentException if {@code percentile} is not in (0, 100) or {@code initialDelay}
-         *                                  is negative or longer than an hour
+         *                                  is negative or longer than 365 days
          */
         public Builder delayAtPercentile(double percentile, Duration initialDelay) {
             if (!(percentile > 0 && percentile < 100)) {
@@ -225,7 +226,7 @@ public final class HedgeConfig {
          * How far back the observed latencies reach (percentile delay); older samples drop out a
          * quarter of the window at a time.
          *
-         * @throws IllegalArgumentException if {@code window} is not positive or longer than an hour
+         * @throws IllegalArgumentException if {@code window} is not positive or longer than 365 days
          */
         public Builder latencyWindow(Duration window) {
             this.latencyWindow = checkDuration("latencyWindow", window, false);
@@ -248,7 +249,7 @@ public final class HedgeConfig {
         /**
          * Bounds on a percentile delay.
          *
-         * @throws IllegalArgumentException if a bound is negative or longer than an hour, or {@code min > max}
+         * @throws IllegalArgumentException if a bound is negative or longer than 365 days, or {@code min > max}
          */
         public Builder delayBounds(Duration min, Duration max) {
             Duration lo = checkDuration("min", min, true);
@@ -297,12 +298,7 @@ public final class HedgeConfig {
         }
 
         private static Duration checkDuration(String what, Duration value, boolean zeroAllowed) {
-            Objects.requireNonNull(value, what);
-            if (value.isNegative() || (!zeroAllowed && value.isZero()) || value.compareTo(MAX_DURATION) > 0) {
-                throw new IllegalArgumentException(what + " must be " + (zeroAllowed ? ">= 0" : "positive")
-                        + " and at most 1 h, was " + value);
-            }
-            return value;
+            return zeroAllowed ? Durations.requireNonNegative(what, value) : Durations.requirePositive(what, value);
         }
     }
 }

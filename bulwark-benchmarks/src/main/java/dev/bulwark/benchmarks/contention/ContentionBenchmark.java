@@ -1,8 +1,10 @@
-package dev.bulwark.benchmarks.ratelimit;
+package dev.bulwark.benchmarks.contention;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -14,7 +16,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The mechanism under the hot-key path, isolated so that both layouts run in one JMH run: one
+ * The two mechanisms changed on the contended paths, each isolated beside what it replaced so that
+ * both variants run in one JMH run (on a shared, loaded machine only such A/B pairs can decide).
+ *
+ * <p><b>The hot key's slot.</b> One
  * slot whose control word is locked by a CAS, whose two state words (a sliding window's start and
  * counts) are then updated, and whose lock is released by a release store, as {@code KeyTable}
  * does for a hot key. Run with 1, 2, 4 and 8 threads (all on the one slot).
@@ -26,6 +31,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code together}: the control word and the state in one {@code long[]}, neighbours on one
  *       line (the layout since).</li>
  * </ul>
+ *
+ * <p><b>The closed breaker's call count.</b> {@code sequenceCounter}: every call takes the next
+ * position of one shared counter ({@code getAndIncrement}), as a breaker with a count window must;
+ * {@code stripedCounter}: a {@link LongAdder}, as a breaker with time windows only now counts.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -33,7 +42,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(1)
-public class HotSlotLayoutBenchmark {
+public class ContentionBenchmark {
 
     private static final VarHandle INTS = MethodHandles.arrayElementVarHandle(int[].class);
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
@@ -46,6 +55,9 @@ public class HotSlotLayoutBenchmark {
     private final long[] words = new long[2 * PAD + 2];
     /** The shared layout: cells[PAD] is the control word, cells[PAD + 1..2] the state. */
     private final long[] cells = new long[2 * PAD + 3];
+
+    private final AtomicLong sequence = new AtomicLong();
+    private final LongAdder striped = new LongAdder();
 
     {
         ctrl[PAD] = FULL;
@@ -84,5 +96,15 @@ public class HotSlotLayoutBenchmark {
         cells[PAD + 2] = n;
         LONGS.setRelease(cells, PAD, (long) FULL);
         return n;
+    }
+
+    @Benchmark
+    public long sequenceCounter() {
+        return sequence.getAndIncrement();
+    }
+
+    @Benchmark
+    public void stripedCounter() {
+        striped.increment();
     }
 }
