@@ -36,10 +36,9 @@ final class ClosedPhase extends Phase {
         super(rules, counters, State.CLOSED, now, cause);
         this.melts = rules.failureCount ? new MeltHistory(rules.maxMelts, rules.meltWindowNanos) : null;
         this.windows = new CallWindow[rules.windows.length];
-        long firstPosition = counters.sequence();
-        long firstCall = counters.windowedCalls();
+        long firstPosition = counters.windowedCalls();
         for (int i = 0; i < windows.length; i++) {
-            windows[i] = CallWindow.of(rules.windows[i], counters, rules.windows[i].isCountBased() ? firstPosition : firstCall, now);
+            windows[i] = CallWindow.of(rules.windows[i], counters, firstPosition, now);
         }
         this.failedRecoveries = failedRecoveries;
     }
@@ -57,14 +56,11 @@ final class ClosedPhase extends Phase {
             counters.ok.increment();
             return null;
         }
-        long position = rules.sequencesCalls ? counters.nextWindowedCall() : -1L;
+        long position = counters.nextWindowedCall();
         int outcome = durationNanos > rules.slowCallNanos ? CallWindow.SLOW : 0;
         boolean mayTrip = false;
         for (CallWindow w : ws) {
             mayTrip |= w.record(position, now, outcome);
-        }
-        if (position < 0) {
-            counters.countWindowedCall(); // after recording: a slice rolled by this call starts after it
         }
         Cause trigger = mayTrip ? rateTrigger() : null;
         // a success path that needs no time did not read the clock: read it now that it matters
@@ -82,14 +78,11 @@ final class ClosedPhase extends Phase {
             trigger = Cause.CONSECUTIVE_FAILURES;
         }
         if (windows.length > 0) {
-            long position = rules.sequencesCalls ? counters.nextWindowedCall() : -1L;
+            long position = counters.nextWindowedCall();
             counters.windowedFailures.increment();
             int outcome = CallWindow.FAILURE | (durationNanos > rules.slowCallNanos ? CallWindow.SLOW : 0);
             for (CallWindow w : windows) {
                 w.record(position, now, outcome);
-            }
-            if (position < 0) {
-                counters.countWindowedCall();
             }
         }
         if (trigger == null) {

@@ -52,7 +52,10 @@ import java.util.function.Supplier;
  * leaves the others running, and the call ends when one succeeds or all have failed.
  *
  * <p><b>Synchronous forms.</b> Every attempt runs on the context's executor (so a hedge can win
- * while the first attempt is still blocked); the caller's thread waits for the first success.
+ * while the first attempt is still blocked); the caller's thread waits for the first success. On
+ * real time it waits one delay at a time and starts the next attempt itself when a delay passes,
+ * so a call that answers in time arms no timer task; on another timer (a
+ * {@link dev.bulwark.time.ManualClock}) the timer starts the hedges.
  * Losers still running are interrupted (their interrupt is cleared once they return, so pooled
  * threads stay clean). An interrupted caller interrupts every attempt and gets 5012.
  *
@@ -87,6 +90,8 @@ public final class Hedge implements Policy {
     private final LongAdder allFailed = new LongAdder();
     private final EventChannel startedChannel;
     private final EventChannel budgetChannel;
+    /** Whether the context's timer is real time: a synchronous caller then waits out the delays itself. */
+    private final boolean realTime;
 
     private Hedge(String name, HedgeConfig config, PolicyContext context) {
         this.name = PolicyNames.require(name);
@@ -104,6 +109,7 @@ public final class Hedge implements Policy {
         Telemetry telemetry = context.telemetry();
         this.startedChannel = telemetry.channel(Events.HEDGE_ATTEMPT_STARTED);
         this.budgetChannel = telemetry.channel(Events.HEDGE_BUDGET_EXHAUSTED);
+        this.realTime = context.timer() instanceof dev.bulwark.internal.SystemTimer;
     }
 
     /** A hedge on real time (see {@link PolicyContext#system()}). */
@@ -147,6 +153,10 @@ public final class Hedge implements Policy {
     public <T> Result<T> apply(Supplier<Result<T>> inner) {
         Objects.requireNonNull(inner, "inner");
         SyncRace<T> race = new SyncRace<>(inner, begin());
+        if (realTime) {
+            race.launch(0);
+            return race.awaitHedging(); // the waiting caller is the timer: no timer task per call
+        }
         race.arm();
         race.launch(0);
         return race.await();
@@ -263,6 +273,9 @@ public final class Hedge implements Policy {
         int started;
         int finished;
         boolean decided;
+        boolean budgetRefused;
+        /** A synchronous call on real time: its waiting caller starts the next attempts, not the timer. */
+        boolean selfTimed;
         long firstEndNanos = Long.MIN_VALUE;
         InfraError firstFailure;
         Scheduler.Task nextHedge;
@@ -294,6 +307,7 @@ public final class Hedge implements Policy {
                     return;
                 }
                 if (!withdrawToken()) {
+                    budgetRefused = true;
                     budgetRefusals.increment();
                     if (budgetChannel.isActive()) {
                         budgetChannel.emit(Map.of(EventKeys.ATTEMPT, started + 1), Map.of(EventKeys.NAME, name));
@@ -301,7 +315,7 @@ public final class Hedge implements Policy {
                     return;
                 }
                 index = started++;
-                if (started < maxAttempts) {
+                if (started < maxAttempts && !selfTimed) {
                     arm();
                 }
             }
@@ -408,6 +422,7 @@ public final class Hedge implements Policy {
             super(startNanos);
             this.inner = inner;
             this.started = 1;
+            this.selfTimed = realTime;
         }
 
         @Override
@@ -442,6 +457,43 @@ public final class Hedge implements Policy {
             Result<T> result = Outcomes.get(inner);
             attempt.finished();
             onResult(attempt.index, result);
+        }
+
+        /**
+         * Waits on the real-time clock: one delay at a time for an answer, starting the next
+         * attempt itself when the delay passes (the same step the timer would take).
+         */
+        Result<T> awaitHedging() {
+            try {
+                while (true) {
+                    boolean more;
+                    synchronized (this) {
+                        more = !decided && started < maxAttempts && !budgetRefused;
+                    }
+                    if (!more) {
+                        return promise.get();
+                    }
+                    try {
+                        return promise.get(delay, java.util.concurrent.TimeUnit.NANOSECONDS);
+                    } catch (java.util.concurrent.TimeoutException late) {
+                        onDelay();
+                    }
+                }
+            } catch (InterruptedException e) {
+                return interrupted(e);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof VirtualMachineError fatal) {
+                    throw fatal;
+                }
+                return Result.err(Outcomes.failure(e));
+            }
+        }
+
+        private Result<T> interrupted(InterruptedException e) {
+            Thread.currentThread().interrupt();
+            Result<T> interrupted = Result.err(Outcomes.failure(e));
+            abandon(interrupted);
+            return promise.getNow(interrupted);
         }
 
         Result<T> await() {

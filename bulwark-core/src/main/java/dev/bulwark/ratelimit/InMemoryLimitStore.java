@@ -138,7 +138,7 @@ public final class InMemoryLimitStore implements LimitStore {
             }
             try {
                 RuleKernel k = table.kernel;
-                int b = ref.base();
+                int b = ref.index * k.stride;
                 if (!k.isExpired(ref.words(), b, now)) {
                     live.add(k.decide(ref.words(), b, now, 1, false, k.rule));
                 }
@@ -310,12 +310,12 @@ public final class InMemoryLimitStore implements LimitStore {
             boolean admitted = true;
             for (int i = 0; i < n && admitted; i++) {
                 RuleKernel k = tables[i].kernel;
-                admitted = k.admits(refs[i].words(), refs[i].base(), now, cost);
+                admitted = k.admits(refs[i].words(), refs[i].index * k.stride, now, cost);
             }
             Decision deciding = null;
             for (int i = 0; i < n; i++) {
                 RuleKernel k = tables[i].kernel;
-                int b = refs[i].base();
+                int b = refs[i].index * k.stride;
                 Decision d;
                 if (admitted) {
                     k.record(refs[i].words(), b, now, cost);
@@ -349,7 +349,7 @@ public final class InMemoryLimitStore implements LimitStore {
         KeyTable.SlotRef ref = new KeyTable.SlotRef();
         if (table.lockExisting(ref, h, entityId, operation)) {
             try {
-                return k.decide(ref.words(), ref.base(), now, 1, false, rule);
+                return k.decide(ref.words(), ref.index * k.stride, now, 1, false, rule);
             } finally {
                 table.unlock(ref);
             }

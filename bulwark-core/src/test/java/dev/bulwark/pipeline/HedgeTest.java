@@ -451,4 +451,34 @@ class HedgeTest {
         }
         assertThat(h.stats().delay()).isEqualTo(learned);
     }
+
+    @Test
+    void onRealTimeTheWaitingCallerStartsTheHedgeItselfAndGetsItsAnswer() throws Exception {
+        Hedge h = Hedge.of("real-time", hedge().delay(Duration.ofMillis(20)).build(),
+                PolicyContext.builder().executor(pool).telemetry(telemetry).build());
+        CountDownLatch firstStarted = new CountDownLatch(1);
+        AtomicBoolean firstInterrupted = new AtomicBoolean();
+        int[] n = {0};
+        CompletableFuture<Result<String>> call = CompletableFuture.supplyAsync(() -> h.execute(() -> {
+            int i;
+            synchronized (n) {
+                i = n[0]++;
+            }
+            if (i == 0) {
+                firstStarted.countDown();
+                try {
+                    new CountDownLatch(1).await(); // hangs until interrupted
+                } catch (InterruptedException e) {
+                    firstInterrupted.set(true);
+                    throw e;
+                }
+            }
+            return "hedge";
+        }), pool);
+
+        assertThat(call.get(10, TimeUnit.SECONDS)).isEqualTo(Result.ok("hedge"));
+        assertThat(firstStarted.getCount()).isZero();
+        await().atMost(5, TimeUnit.SECONDS).untilTrue(firstInterrupted);
+        assertThat(h.stats().wonByHedge()).isEqualTo(1);
+    }
 }
