@@ -120,7 +120,23 @@ final class Receivers {
         recipe(dev.bulwark.pipeline.FallbackStage.class, f -> new dev.bulwark.pipeline.FallbackStage(FallbackConfig.ofValue("v")));
         recipe(dev.bulwark.pipeline.RateLimitStage.class, f -> new dev.bulwark.pipeline.RateLimitStage("e", "op", RateLimit.perSecond(5)));
         recipe(dev.bulwark.pipeline.CircuitBreakerStage.class, f -> new dev.bulwark.pipeline.CircuitBreakerStage("harness", null));
+        recipe(dev.bulwark.pipeline.HedgeConfig.class, f -> hedgeConfig());
+        recipe(dev.bulwark.pipeline.HedgeConfig.Builder.class, f -> dev.bulwark.pipeline.HedgeConfig.builder().idempotent());
+        recipe(dev.bulwark.pipeline.Hedge.class, f -> dev.bulwark.pipeline.Hedge.of("harness", hedgeConfig(),
+                f.infra().policyContext()));
+        recipe(dev.bulwark.pipeline.HedgeStage.class, f -> new dev.bulwark.pipeline.HedgeStage(hedgeConfig()));
+        recipe(dev.bulwark.pipeline.AdaptiveConcurrencyConfig.class, f -> dev.bulwark.pipeline.AdaptiveConcurrencyConfig.defaults());
+        recipe(dev.bulwark.pipeline.AdaptiveConcurrencyConfig.Builder.class,
+                f -> dev.bulwark.pipeline.AdaptiveConcurrencyConfig.builder());
+        recipe(dev.bulwark.pipeline.AdaptiveConcurrency.class, f -> dev.bulwark.pipeline.AdaptiveConcurrency.of("harness",
+                dev.bulwark.pipeline.AdaptiveConcurrencyConfig.defaults(), f.infra().policyContext()));
+        recipe(dev.bulwark.pipeline.AdaptiveConcurrencyStage.class, f -> new dev.bulwark.pipeline.AdaptiveConcurrencyStage(
+                dev.bulwark.pipeline.AdaptiveConcurrencyConfig.defaults()));
         recipe(dev.bulwark.pipeline.FallbackStage.Runtime.class, f -> new dev.bulwark.pipeline.FallbackStage(FallbackConfig.ofValue("v"))
                 .create(f.stageContext()));
+    }
+
+    private static dev.bulwark.pipeline.HedgeConfig hedgeConfig() {
+        return dev.bulwark.pipeline.HedgeConfig.builder().idempotent().delay(Duration.ofMillis(10)).build();
     }
 }

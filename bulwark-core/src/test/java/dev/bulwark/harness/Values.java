@@ -67,13 +67,18 @@ final class Values {
             "multiplier", 2.0,
             "order", 650,
             "retryRatio", 0.1,
-            "what", "name");
+            "what", "name",
+            "tolerance", 1.25,
+            "percentile", 95.0);
 
     /** A valid value for the parameter, by its name when the type alone does not tell. */
     static Object valid(java.lang.reflect.Executable entry, java.lang.reflect.Parameter p, Fixture f) {
         String owner = entry.getDeclaringClass().getSimpleName() + "." + entry.getName();
         if (owner.startsWith("Durations.") && p.getType() == String.class) {
             return "value";   // the name the message quotes for the duration
+        }
+        if (owner.equals("Builder.maxAttempts") && entry.getDeclaringClass() == dev.bulwark.pipeline.HedgeConfig.Builder.class) {
+            return 2;   // a hedge makes at least two attempts
         }
         if (owner.equals("ErrorType.of")) {
             return "HARNESS_TYPE";
@@ -214,6 +219,12 @@ final class Values {
         }
         if (type == TimeoutConfig.class) {
             return TimeoutConfig.of(Duration.ofSeconds(1));
+        }
+        if (type == dev.bulwark.pipeline.HedgeConfig.class) {
+            return dev.bulwark.pipeline.HedgeConfig.builder().idempotent().delay(Duration.ofMillis(10)).build();
+        }
+        if (type == dev.bulwark.pipeline.AdaptiveConcurrencyConfig.class) {
+            return dev.bulwark.pipeline.AdaptiveConcurrencyConfig.defaults();
         }
         if (type == FallbackConfig.class) {
             return FallbackConfig.ofValue("v");
