@@ -36,9 +36,10 @@ final class ClosedPhase extends Phase {
         super(rules, counters, State.CLOSED, now, cause);
         this.melts = rules.failureCount ? new MeltHistory(rules.maxMelts, rules.meltWindowNanos) : null;
         this.windows = new CallWindow[rules.windows.length];
-        long firstPosition = counters.windowedCalls();
+        long firstPosition = counters.sequence();
+        long firstCall = counters.windowedCalls();
         for (int i = 0; i < windows.length; i++) {
-            windows[i] = CallWindow.of(rules.windows[i], counters, firstPosition, now);
+            windows[i] = CallWindow.of(rules.windows[i], counters, rules.windows[i].isCountBased() ? firstPosition : firstCall, now);
         }
         this.failedRecoveries = failedRecoveries;
     }
@@ -56,11 +57,14 @@ final class ClosedPhase extends Phase {
             counters.ok.increment();
             return null;
         }
-        long position = counters.nextWindowedCall();
+        long position = rules.sequencesCalls ? counters.nextWindowedCall() : -1L;
         int outcome = durationNanos > rules.slowCallNanos ? CallWindow.SLOW : 0;
         boolean mayTrip = false;
         for (CallWindow w : ws) {
             mayTrip |= w.record(position, now, outcome);
+        }
+        if (position < 0) {
+            counters.countWindowedCall(); // after recording: a slice rolled by this call starts after it
         }
         Cause trigger = mayTrip ? rateTrigger() : null;
         // a success path that needs no time did not read the clock: read it now that it matters
@@ -78,11 +82,14 @@ final class ClosedPhase extends Phase {
             trigger = Cause.CONSECUTIVE_FAILURES;
         }
         if (windows.length > 0) {
-            long position = counters.nextWindowedCall();
+            long position = rules.sequencesCalls ? counters.nextWindowedCall() : -1L;
             counters.windowedFailures.increment();
             int outcome = CallWindow.FAILURE | (durationNanos > rules.slowCallNanos ? CallWindow.SLOW : 0);
             for (CallWindow w : windows) {
                 w.record(position, now, outcome);
+            }
+            if (position < 0) {
+                counters.countWindowedCall();
             }
         }
         if (trigger == null) {

@@ -65,7 +65,7 @@ final class CountWindow extends CallWindow {
 
     @Override
     long calls() {
-        return Math.min(counters.windowedCalls() - firstPosition, size);
+        return Math.min(counters.sequence() - firstPosition, size);
     }
 
     @Override

@@ -8,11 +8,18 @@ import java.util.concurrent.atomic.LongAdder;
  * The lifetime counts of one breaker, shared by all its phases.
  *
  * <p>To keep the closed success path at one atomic operation, a closed phase that has sliding
- * windows does not count its successes separately: its calls take positions from the breaker-wide
- * {@link #nextWindowedCall() call sequence} (which the windows need anyway), and the successes are
- * the sequence minus the failures counted through it. Every other success goes to {@code ok}.
- * Re-install restarts the counts by taking a baseline, never by resetting counters that calls in
- * flight may still be adding to.
+ * windows does not count its successes separately: its calls are counted as windowed calls (which
+ * the windows need anyway), and the successes are the windowed calls minus the failures counted
+ * with them. Every other success goes to {@code ok}. Re-install restarts the counts by taking a
+ * baseline, never by resetting counters that calls in flight may still be adding to.
+ *
+ * <p><b>Two ways of counting windowed calls.</b> A count window (the last N calls) needs each
+ * call's place in one breaker-wide order: those calls take a {@link #nextWindowedCall() position}
+ * from a single counter, a write every call of every thread makes to one cache line. Time windows
+ * need only how many calls there were: without a count window, calls are
+ * {@link #countWindowedCall() counted} in a {@link LongAdder}, whose cells spread concurrent
+ * callers over separate lines, so a closed breaker's success path has no shared write that
+ * contending threads bounce between cores. {@link #windowedCalls()} is the sum of both.
  */
 final class Counters {
 
@@ -37,16 +44,32 @@ final class Counters {
     final LongAdder slowCalls = new LongAdder();
     final LongAdder windowedFailures = new LongAdder();
     private volatile long windowedCalls;
+    private final LongAdder unsequencedCalls = new LongAdder();
     private volatile Snapshot baseline = new Snapshot(0, 0, 0, 0, 0);
 
-    /** Takes the next position of the breaker-wide sequence of calls counted by sliding windows. */
+    /** Takes the next position of the breaker-wide sequence of calls counted by count windows. */
     long nextWindowedCall() {
         return (long) WINDOWED_CALLS.getAndAdd(this, 1L);
     }
 
-    /** How many positions of the call sequence have been taken. */
-    long windowedCalls() {
+    /** Counts a call of a phase that has time windows only (no position needed). */
+    void countWindowedCall() {
+        unsequencedCalls.increment();
+    }
+
+    /** How many positions of the call sequence have been taken (the count windows' positions). */
+    long sequence() {
         return windowedCalls;
+    }
+
+    /** The windowed calls before the call that took sequence position {@code position}. */
+    long callsBefore(long position) {
+        return position + unsequencedCalls.sum();
+    }
+
+    /** How many calls the sliding windows have counted, with or without a position. */
+    long windowedCalls() {
+        return windowedCalls + unsequencedCalls.sum();
     }
 
     /** The counts since the last {@link #restart()}. */
@@ -64,7 +87,7 @@ final class Counters {
 
     private Snapshot absolute() {
         long failuresInSequence = windowedFailures.sum();
-        long sequence = windowedCalls;
+        long sequence = windowedCalls();
         return new Snapshot(ok.sum() + sequence - failuresInSequence, melts.sum(), rejected.sum(), ignored.sum(),
                 slowCalls.sum());
     }

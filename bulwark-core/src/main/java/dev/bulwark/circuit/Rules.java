@@ -42,6 +42,8 @@ final class Rules {
     final boolean successNeedsClock;
     /** Whether calls are timed from their start (slow-call policy). */
     final boolean timesCalls;
+    /** Whether a window needs each call's position in the breaker's call sequence (a count window). */
+    final boolean sequencesCalls;
 
     final boolean halfOpen;
     final long openNanos;
@@ -77,6 +79,7 @@ final class Rules {
         this.slowCallNanos = config.slowCallRate().map(s -> s.slowerThan().toNanos()).orElse(Long.MAX_VALUE);
         this.timesCalls = config.slowCallRate().isPresent();
         this.successNeedsClock = timesCalls || distinct.stream().anyMatch(w -> !w.isCountBased());
+        this.sequencesCalls = distinct.stream().anyMatch(SlidingWindow::isCountBased);
 
         CircuitBreakerConfig.Recovery recovery = config.recovery();
         this.halfOpen = recovery.mode() == RecoveryMode.HALF_OPEN;

@@ -56,7 +56,8 @@ final class TimeWindow extends CallWindow {
     @Override
     boolean record(long position, long now, int outcome) {
         if (now - currentSliceEnd >= 0) {
-            roll(now, position);
+            // with a position, the calls before this one exactly; without, those counted so far
+            roll(now, position >= 0 ? counters.callsBefore(position) : counters.windowedCalls());
         }
         if ((outcome & FAILURE) != 0) {
             FAILURES.getAndAdd(this, 1L);
