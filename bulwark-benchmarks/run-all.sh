@@ -11,6 +11,14 @@ jmh=(-f 1 -wi 3 -w 1s -i 5 -r 1s -prof gc)
 
 java -jar "$jar" '(telemetry|circuit|ratelimit|pipeline)\.' -t 1 "${jmh[@]}" -rf json -rff "$out/jmh-t1.json" | tee "$out/jmh-t1.txt"
 java -jar "$jar" '(circuit|ratelimit|pipeline)\.' -t 2 "${jmh[@]}" -rf json -rff "$out/jmh-t2.json" | tee "$out/jmh-t2.txt"
+# contended paths: the hot key and the closed breaker at 4 and 8 threads too (1 and 2 are above), and
+# the mechanisms behind them (both variants of each in one run) at 1, 2, 4 and 8
+for t in 4 8; do
+  java -jar "$jar" '(ratelimit\.HotKeyBenchmark|circuit\.ClosedCallBenchmark)' -t $t "${jmh[@]}" -rf json -rff "$out/jmh-t$t.json" | tee "$out/jmh-t$t.txt"
+done
+for t in 1 2 4 8; do
+  java -jar "$jar" 'contention\.' -t $t -f 1 -wi 3 -w 500ms -i 8 -r 500ms -rf json -rff "$out/jmh-contention-t$t.json" | tee "$out/jmh-contention-t$t.txt"
+done
 java -Xms3g -Xmx3g -XX:+UseParallelGC -cp "$jar" dev.bulwark.benchmarks.ratelimit.HeapPerKey 1000000 | tee "$out/heap-per-key.txt"
 java -cp "$jar" dev.bulwark.benchmarks.redis.RedisLimitBenchmark seconds=3 warmup=1 | tee "$out/redis.txt"
 java -jar "$jar" 'eventstore\.' -t 1 "${jmh[@]}" -rf json -rff "$out/jmh-eventstore.json" | tee "$out/jmh-eventstore.txt"
