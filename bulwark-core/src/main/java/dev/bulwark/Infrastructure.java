@@ -4,9 +4,13 @@ import dev.bulwark.circuit.CircuitBreakers;
 import dev.bulwark.error.CoreErrorCode;
 import dev.bulwark.error.ErrorCatalogue;
 import dev.bulwark.error.InfraError;
+import dev.bulwark.health.HealthConfig;
+import dev.bulwark.health.HealthRegistry;
 import dev.bulwark.internal.DaemonExecutor;
 import dev.bulwark.internal.ExecutorScheduler;
 import dev.bulwark.internal.SystemTimer;
+import dev.bulwark.internal.health.CoreChecks;
+import dev.bulwark.internal.health.HealthRegistryImpl;
 import dev.bulwark.internal.pipeline.ProtectionRegistry;
 import dev.bulwark.pipeline.Criticality;
 import dev.bulwark.pipeline.PolicyContext;
@@ -40,7 +44,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
@@ -77,6 +80,7 @@ public final class Infrastructure implements AutoCloseable {
     private final Components components = new Components();
     private final ErrorCatalogue errorCodes = ErrorCatalogue.withCoreCodes();
     private final CircuitBreakers circuitBreakers;
+    private final HealthRegistryImpl health;
     private final PolicyContext policyContext;
     private final ProtectionRegistry protections;
     private final RateLimiter rateLimiter;
@@ -93,11 +97,16 @@ public final class Infrastructure implements AutoCloseable {
             this.policyContext = policyContext(b);
             CircuitBreakers breakers = CircuitBreakers.create(clock, telemetry);
             this.circuitBreakers = components.register("circuit_breakers", breakers, breakers::snapshot, null);
+            HealthRegistryImpl healthRegistry = new HealthRegistryImpl(clock, policyContext.executor(), telemetry, b.health);
+            this.health = components.register("health", healthRegistry, healthRegistry::status, healthRegistry);
+            CoreChecks.registerProcessChecks(health, scheduler);
+            components.onClose(CoreChecks.followBreakers(health, breakers));
             LimiterSlot limiterSlot = new LimiterSlot(b);
             for (BulwarkModule module : b.modules) {
                 module.install(new Context(module.name(), limiterSlot));
             }
             this.rateLimiter = limiterSlot.limiter();
+            CoreChecks.registerKeyBound(health, rateLimiter, b.health.keyBoundWarning());
             scheduler.scheduleAtFixedRate("rate-limit-sweep", b.rateLimitSweepInterval, rateLimiter::sweepExpired);
             this.protections = new ProtectionRegistry(this, policyContext);
             components.register("protections", protections, protections::snapshot, null);
@@ -131,6 +140,17 @@ public final class Infrastructure implements AutoCloseable {
     /** The registry of named circuit breakers (fuse semantics and more; see {@link CircuitBreakers}). */
     public CircuitBreakers circuitBreakers() {
         return circuitBreakers;
+    }
+
+    /**
+     * The health checks of this instance and their reports: {@code health().readiness()} and
+     * {@code health().liveness()} answer the two probes (docs/health.md). Core contributes a
+     * readiness check per breaker (open DEGRADED, DOWN only when marked critical), the rate
+     * limiter's key bound and memory pressure, and the liveness checks of the process itself;
+     * modules add theirs.
+     */
+    public HealthRegistry health() {
+        return health;
     }
 
     /** The error codes this instance can produce: core's and those of its modules. */
@@ -330,8 +350,8 @@ public final class Infrastructure implements AutoCloseable {
         }
         Executor executor = b.executor;
         if (executor == null) {
-            ExecutorService pool = DaemonExecutor.create("bulwark-pipeline");
-            components.onClose(pool::shutdownNow);
+            DaemonExecutor.Owned pool = DaemonExecutor.createOwned("bulwark-pipeline");
+            components.onClose(pool);
             executor = pool;
         }
         return PolicyContext.builder().clock(clock).timer(timer).executor(executor).telemetry(telemetry).build();
@@ -577,6 +597,11 @@ public final class Infrastructure implements AutoCloseable {
         }
 
         @Override
+        public HealthRegistry health() {
+            return health;
+        }
+
+        @Override
         public ErrorCatalogue errorCodes() {
             return errorCodes;
         }
@@ -618,6 +643,7 @@ public final class Infrastructure implements AutoCloseable {
         private LimitStore rateLimitStore;
         private long rateLimitMaxKeys = InMemoryLimitStore.DEFAULT_MAX_KEYS;
         private Duration rateLimitSweepInterval = Duration.ofSeconds(10);
+        private HealthConfig health = HealthConfig.defaults();
         private final List<BulwarkModule> modules = new ArrayList<>();
 
         private Builder() {
@@ -738,6 +764,15 @@ public final class Infrastructure implements AutoCloseable {
                 throw new IllegalArgumentException("rateLimitSweepInterval must be positive, was " + interval);
             }
             this.rateLimitSweepInterval = interval;
+            return this;
+        }
+
+        /**
+         * The health registry's configuration: the default timeout and TTL of checks, the breakers
+         * marked critical, the key-bound warning (default {@link HealthConfig#defaults()}).
+         */
+        public Builder health(HealthConfig config) {
+            this.health = Objects.requireNonNull(config, "config");
             return this;
         }
 

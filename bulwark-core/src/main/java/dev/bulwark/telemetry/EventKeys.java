@@ -39,6 +39,8 @@ public final class EventKeys {
     public static final String HANDLER_ID = "handler_id";
     public static final String EVENT = "event";
     public static final String EXCEPTION = "exception";
+    public static final String GROUP = "group";
+    public static final String CHECK = "check";
 
     // measurements
     public static final String DURATION_US = "duration_us";

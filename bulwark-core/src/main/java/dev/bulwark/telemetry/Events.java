@@ -176,6 +176,14 @@ public final class Events {
             .tag(EventKeys.ERROR_CODE, "the error it was to answer")
             .build();
 
+    public static final EventType HEALTH_STATUS_CHANGED = EventType.builder("health", "status_changed")
+            .description("a health report's status differs from the previous report of its group")
+            .tag(EventKeys.GROUP, "liveness, readiness or a group of the application's")
+            .tag(EventKeys.FROM, "the previous report's status (unknown before the first report)")
+            .tag(EventKeys.TO, "this report's status: up, degraded, unknown or down")
+            .tag(EventKeys.CHECK, "the check whose change moved the status")
+            .build();
+
     public static final EventType INFRASTRUCTURE_INITIALIZED = EventType.builder("infrastructure", "initialized")
             .description("an Infrastructure was built")
             .tag(EventKeys.COMPONENTS, "the names of its components")
@@ -200,6 +208,7 @@ public final class Events {
             PROTECTION_EXECUTED, PROTECTION_CONFIGURED, PROTECTION_REMOVED,
             RETRY_SCHEDULED, RETRY_EXHAUSTED, RETRY_BUDGET_EXHAUSTED, TIMEOUT_TIMED_OUT, BULKHEAD_CALL_REJECTED,
             FALLBACK_USED, FALLBACK_FAILED,
+            HEALTH_STATUS_CHANGED,
             INFRASTRUCTURE_INITIALIZED, INFRASTRUCTURE_STOPPED, TELEMETRY_HANDLER_FAILURE);
 
     /** Every event core declares, in catalogue order. */
