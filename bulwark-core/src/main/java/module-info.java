@@ -14,4 +14,5 @@ module dev.bulwark.core {
     exports dev.bulwark.pipeline;
     exports dev.bulwark.spi;
     exports dev.bulwark.health;
+    exports dev.bulwark.memory;
 }

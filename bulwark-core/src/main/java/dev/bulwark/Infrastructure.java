@@ -12,6 +12,9 @@ import dev.bulwark.internal.SystemTimer;
 import dev.bulwark.internal.health.CoreChecks;
 import dev.bulwark.internal.health.HealthRegistryImpl;
 import dev.bulwark.internal.pipeline.ProtectionRegistry;
+import dev.bulwark.memory.MemoryConfig;
+import dev.bulwark.memory.MemoryMonitor;
+import dev.bulwark.memory.MemorySource;
 import dev.bulwark.pipeline.Criticality;
 import dev.bulwark.pipeline.PolicyContext;
 import dev.bulwark.ratelimit.InMemoryLimitStore;
@@ -81,6 +84,7 @@ public final class Infrastructure implements AutoCloseable {
     private final ErrorCatalogue errorCodes = ErrorCatalogue.withCoreCodes();
     private final CircuitBreakers circuitBreakers;
     private final HealthRegistryImpl health;
+    private final MemoryMonitor memory;
     private final PolicyContext policyContext;
     private final ProtectionRegistry protections;
     private final RateLimiter rateLimiter;
@@ -101,6 +105,14 @@ public final class Infrastructure implements AutoCloseable {
             this.health = components.register("health", healthRegistry, healthRegistry::status, healthRegistry);
             CoreChecks.registerProcessChecks(health, scheduler);
             components.onClose(CoreChecks.followBreakers(health, breakers));
+            MemoryMonitor.Builder monitor = MemoryMonitor.builder().config(b.memory).clock(clock).telemetry(telemetry)
+                    .scheduler(scheduler).executor(policyContext.executor());
+            if (b.memorySource != null) {
+                monitor.source(b.memorySource);
+            }
+            MemoryMonitor built = monitor.build();
+            this.memory = components.register("memory_monitor", built, built::status, built);
+            CoreChecks.registerMemory(health, memory);
             LimiterSlot limiterSlot = new LimiterSlot(b);
             for (BulwarkModule module : b.modules) {
                 module.install(new Context(module.name(), limiterSlot));
@@ -151,6 +163,14 @@ public final class Infrastructure implements AutoCloseable {
      */
     public HealthRegistry health() {
         return health;
+    }
+
+    /**
+     * The memory monitor: the heap's occupancy after collection as a {@link dev.bulwark.memory.MemoryPressure}
+     * level, which the {@code shed} stage acts on (docs/memory.md).
+     */
+    public MemoryMonitor memory() {
+        return memory;
     }
 
     /** The error codes this instance can produce: core's and those of its modules. */
@@ -204,9 +224,27 @@ public final class Infrastructure implements AutoCloseable {
      * for a per-caller limit, else 6009).
      */
     public <T> Result<T> executeProtected(Protection protection, String entityId, ThrowingSupplier<T> operation) {
-        InfraError invalid = invalidCall(protection, operation);
+        return executeProtected(protection, entityId, Criticality.DEFAULT, operation);
+    }
+
+    /**
+     * {@link #executeProtected(Protection, String, ThrowingSupplier)} for a call of the given
+     * {@code criticality}: under memory pressure the protection's shed stage rejects
+     * {@link Criticality#SHEDDABLE} calls first, then all but {@link Criticality#CRITICAL} ones
+     * (7201). The other overloads run {@link Criticality#DEFAULT} calls.
+     *
+     * <pre>{@code
+     * infra.executeProtected("recommendations", userId, Criticality.SHEDDABLE, () -> recommender.forUser(userId));
+     * }</pre>
+     *
+     * @return as {@link #executeProtected(Protection, ThrowingSupplier)}, and 7201 when shed, 3204 for a
+     *         null {@code criticality}
+     */
+    public <T> Result<T> executeProtected(Protection protection, String entityId, Criticality criticality,
+                                          ThrowingSupplier<T> operation) {
+        InfraError invalid = invalidCall(protection, operation, criticality);
         return invalid != null ? Result.err(invalid)
-                : protections.execute(protection, protection.directRuntime, Call.of(operation, entityId, Criticality.DEFAULT));
+                : protections.execute(protection, protection.directRuntime, Call.of(operation, entityId, criticality));
     }
 
     /**
@@ -215,13 +253,21 @@ public final class Infrastructure implements AutoCloseable {
      * and 7006 when no protection has that key.
      */
     public <T> Result<T> executeProtected(String key, ThrowingSupplier<T> operation) {
-        return executeProtected(key, null, operation);
+        return executeProtected(key, null, Criticality.DEFAULT, operation);
     }
 
     /** {@link #executeProtected(String, ThrowingSupplier)} on behalf of {@code entityId}. */
     public <T> Result<T> executeProtected(String key, String entityId, ThrowingSupplier<T> operation) {
-        return operation == null ? Result.err(nullOperation())
-                : protections.execute(key, Call.of(operation, entityId, Criticality.DEFAULT));
+        return executeProtected(key, entityId, Criticality.DEFAULT, operation);
+    }
+
+    /**
+     * {@link #executeProtected(String, String, ThrowingSupplier)} for a call of the given
+     * {@code criticality} (see {@link #executeProtected(Protection, String, Criticality, ThrowingSupplier)}).
+     */
+    public <T> Result<T> executeProtected(String key, String entityId, Criticality criticality, ThrowingSupplier<T> operation) {
+        InfraError invalid = invalidOperation(operation, criticality);
+        return invalid != null ? Result.err(invalid) : protections.execute(key, Call.of(operation, entityId, criticality));
     }
 
     /**
@@ -231,6 +277,15 @@ public final class Infrastructure implements AutoCloseable {
      */
     public <T> T callProtected(String key, String entityId, ThrowingSupplier<T> operation) {
         return executeProtected(key, entityId, operation).getOrThrow();
+    }
+
+    /**
+     * Like {@link #executeProtected(String, String, Criticality, ThrowingSupplier)}, but returns the value or throws.
+     *
+     * @throws dev.bulwark.error.InfraException with the error {@code executeProtected} would return
+     */
+    public <T> T callProtected(String key, String entityId, Criticality criticality, ThrowingSupplier<T> operation) {
+        return executeProtected(key, entityId, criticality, operation).getOrThrow();
     }
 
     /** {@link #callProtected(String, String, ThrowingSupplier)} with no entity. */
@@ -247,6 +302,15 @@ public final class Infrastructure implements AutoCloseable {
         return executeProtected(protection, entityId, operation).getOrThrow();
     }
 
+    /**
+     * Like {@link #executeProtected(Protection, String, Criticality, ThrowingSupplier)}, but returns the value or throws.
+     *
+     * @throws dev.bulwark.error.InfraException with the error {@code executeProtected} would return
+     */
+    public <T> T callProtected(Protection protection, String entityId, Criticality criticality, ThrowingSupplier<T> operation) {
+        return executeProtected(protection, entityId, criticality, operation).getOrThrow();
+    }
+
     /** {@link #callProtected(Protection, String, ThrowingSupplier)} with no entity. */
     public <T> T callProtected(Protection protection, ThrowingSupplier<T> operation) {
         return callProtected(protection, null, operation);
@@ -258,28 +322,40 @@ public final class Infrastructure implements AutoCloseable {
      */
     public <T> CompletionStage<Result<T>> executeProtectedAsync(Protection protection,
                                                                Supplier<? extends CompletionStage<T>> operation) {
-        return executeProtectedAsync(protection, null, operation);
+        return executeProtectedAsync(protection, null, Criticality.DEFAULT, operation);
     }
 
     /** {@link #executeProtectedAsync(Protection, Supplier)} on behalf of {@code entityId}. */
     public <T> CompletionStage<Result<T>> executeProtectedAsync(Protection protection, String entityId,
                                                                Supplier<? extends CompletionStage<T>> operation) {
-        InfraError invalid = invalidCall(protection, operation);
+        return executeProtectedAsync(protection, entityId, Criticality.DEFAULT, operation);
+    }
+
+    /** {@link #executeProtectedAsync(Protection, String, Supplier)} for a call of the given {@code criticality}. */
+    public <T> CompletionStage<Result<T>> executeProtectedAsync(Protection protection, String entityId, Criticality criticality,
+                                                               Supplier<? extends CompletionStage<T>> operation) {
+        InfraError invalid = invalidCall(protection, operation, criticality);
         return invalid != null ? CompletableFuture.completedFuture(Result.err(invalid))
-                : protections.executeAsync(protection, protection.directRuntime,
-                        Call.ofAsync(operation, entityId, Criticality.DEFAULT));
+                : protections.executeAsync(protection, protection.directRuntime, Call.ofAsync(operation, entityId, criticality));
     }
 
     /** The asynchronous form of {@link #executeProtected(String, ThrowingSupplier)}. */
     public <T> CompletionStage<Result<T>> executeProtectedAsync(String key, Supplier<? extends CompletionStage<T>> operation) {
-        return executeProtectedAsync(key, null, operation);
+        return executeProtectedAsync(key, null, Criticality.DEFAULT, operation);
     }
 
     /** {@link #executeProtectedAsync(String, Supplier)} on behalf of {@code entityId}. */
     public <T> CompletionStage<Result<T>> executeProtectedAsync(String key, String entityId,
                                                                Supplier<? extends CompletionStage<T>> operation) {
-        return operation == null ? CompletableFuture.completedFuture(Result.err(nullOperation()))
-                : protections.executeAsync(key, Call.ofAsync(operation, entityId, Criticality.DEFAULT));
+        return executeProtectedAsync(key, entityId, Criticality.DEFAULT, operation);
+    }
+
+    /** {@link #executeProtectedAsync(String, String, Supplier)} for a call of the given {@code criticality}. */
+    public <T> CompletionStage<Result<T>> executeProtectedAsync(String key, String entityId, Criticality criticality,
+                                                               Supplier<? extends CompletionStage<T>> operation) {
+        InfraError invalid = invalidOperation(operation, criticality);
+        return invalid != null ? CompletableFuture.completedFuture(Result.err(invalid))
+                : protections.executeAsync(key, Call.ofAsync(operation, entityId, criticality));
     }
 
     /**
@@ -324,18 +400,21 @@ public final class Infrastructure implements AutoCloseable {
         return protections.subscribe(listener);
     }
 
-    private InfraError invalidCall(Protection protection, Object operation) {
+    private InfraError invalidCall(Protection protection, Object operation, Criticality criticality) {
         if (protection == null) {
             return protections.invalid(null, "protection must not be null", null);
         }
-        return operation == null ? nullOperation() : null;
+        return invalidOperation(operation, criticality);
     }
 
-    private InfraError nullOperation() {
-        return InfraError.builder(CoreErrorCode.INVALID_INPUT)
-                .message("operation must not be null")
-                .timestampMillis(clock.currentTimeMillis())
-                .build();
+    private InfraError invalidOperation(Object operation, Criticality criticality) {
+        if (operation == null || criticality == null) {
+            return InfraError.builder(CoreErrorCode.INVALID_INPUT)
+                    .message((operation == null ? "operation" : "criticality") + " must not be null")
+                    .timestampMillis(clock.currentTimeMillis())
+                    .build();
+        }
+        return null;
     }
 
     private PolicyContext policyContext(Builder b) {
@@ -644,6 +723,8 @@ public final class Infrastructure implements AutoCloseable {
         private long rateLimitMaxKeys = InMemoryLimitStore.DEFAULT_MAX_KEYS;
         private Duration rateLimitSweepInterval = Duration.ofSeconds(10);
         private HealthConfig health = HealthConfig.defaults();
+        private MemoryConfig memory = MemoryConfig.defaults();
+        private MemorySource memorySource;
         private final List<BulwarkModule> modules = new ArrayList<>();
 
         private Builder() {
@@ -773,6 +854,25 @@ public final class Infrastructure implements AutoCloseable {
          */
         public Builder health(HealthConfig config) {
             this.health = Objects.requireNonNull(config, "config");
+            return this;
+        }
+
+        /**
+         * The memory monitor's thresholds, hysteresis, grace period and poll interval (default
+         * {@link MemoryConfig#defaults()}: elevated at 80 %, critical at 90 % of the heap in use
+         * after collection).
+         */
+        public Builder memory(MemoryConfig config) {
+            this.memory = Objects.requireNonNull(config, "config");
+            return this;
+        }
+
+        /**
+         * Where the memory monitor reads (default {@link MemorySource#heapAfterCollection()}, the JVM's
+         * heap); a test injects readings with it and calls {@code infra.memory().refresh()}.
+         */
+        public Builder memorySource(MemorySource source) {
+            this.memorySource = Objects.requireNonNull(source, "source");
             return this;
         }
 

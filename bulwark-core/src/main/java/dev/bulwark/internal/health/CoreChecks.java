@@ -7,6 +7,9 @@ import dev.bulwark.health.Health;
 import dev.bulwark.health.HealthCheck;
 import dev.bulwark.health.HealthCheckConfig;
 import dev.bulwark.health.HealthGroup;
+import dev.bulwark.memory.MemoryMonitor;
+import dev.bulwark.memory.MemoryPressure;
+import dev.bulwark.memory.MemoryReading;
 import dev.bulwark.ratelimit.InMemoryLimitStore;
 import dev.bulwark.ratelimit.RateLimiter;
 import dev.bulwark.spi.ComponentStatus;
@@ -37,7 +40,7 @@ import java.util.function.Supplier;
  *   <li>readiness {@code circuit_breaker.<name>} for every breaker (see {@link #followBreakers});</li>
  *   <li>readiness {@value #RATE_LIMITER_KEYS}: the in-memory store near or at its key bound is DEGRADED.</li>
  * </ul>
- * Memory's checks are registered with the memory monitor.
+ * and memory's two, {@link #registerMemory}.
  */
 public final class CoreChecks {
 
@@ -45,6 +48,8 @@ public final class CoreChecks {
     public static final String SCHEDULER = "scheduler";
     public static final String RATE_LIMITER_KEYS = "rate_limiter_keys";
     public static final String BREAKER_PREFIX = "circuit_breaker.";
+    public static final String MEMORY = "memory";
+    public static final String MEMORY_PRESSURE = "memory_pressure";
 
     private CoreChecks() {
     }
@@ -168,5 +173,46 @@ public final class CoreChecks {
                     : Health.degraded("disabled by an operator: calls fail fast (5004)");
         };
         return health.withDetail("state", state.label()).withDetail("critical", critical);
+    }
+
+    /**
+     * Registers memory's checks: readiness {@value #MEMORY_PRESSURE} (ELEVATED and CRITICAL are
+     * DEGRADED: the shed stage already turns sheddable work away, and leaving the load balancer
+     * would move the load onto peers that may be as full), and liveness {@value #MEMORY} (DOWN once
+     * CRITICAL has lasted longer than the grace period: a heap that stays full after collections
+     * does not recover by itself, a restart does).
+     */
+    public static void registerMemory(HealthRegistryImpl health, MemoryMonitor monitor) {
+        health.registerState(MEMORY_PRESSURE, () -> memoryPressure(monitor), HealthGroup.READINESS);
+        health.registerState(MEMORY, () -> memoryLiveness(monitor), HealthGroup.LIVENESS);
+    }
+
+    static Health memoryPressure(MemoryMonitor monitor) {
+        MemoryPressure level = monitor.level();
+        Health health = switch (level) {
+            case NORMAL -> Health.up();
+            case ELEVATED -> Health.degraded("memory pressure elevated: sheddable work is rejected (7201)");
+            case CRITICAL -> Health.degraded("memory pressure critical: all but critical work is rejected (7201)");
+        };
+        return withReading(health, monitor);
+    }
+
+    static Health memoryLiveness(MemoryMonitor monitor) {
+        Duration inLevel = monitor.timeInLevel();
+        Duration grace = monitor.config().criticalGracePeriod();
+        Health health = monitor.level() == MemoryPressure.CRITICAL && inLevel.compareTo(grace) >= 0
+                ? Health.down("memory critical for " + inLevel.toSeconds() + " s after collections (grace "
+                        + grace.toSeconds() + " s): the heap does not recover")
+                : Health.up();
+        return withReading(health, monitor);
+    }
+
+    private static Health withReading(Health health, MemoryMonitor monitor) {
+        MemoryReading reading = monitor.reading();
+        Health out = health.withDetail("level", monitor.level().label());
+        if (reading != null) {
+            out = out.withDetail("occupancy", Math.round(reading.occupancy() * 1000) / 1000.0);
+        }
+        return out;
     }
 }
