@@ -21,7 +21,6 @@ import dev.bulwark.ratelimit.InMemoryLimitStore;
 import dev.bulwark.ratelimit.LimitStore;
 import dev.bulwark.ratelimit.RateLimiter;
 import dev.bulwark.spi.BulwarkModule;
-import dev.bulwark.spi.Call;
 import dev.bulwark.spi.ComponentStatus;
 import dev.bulwark.spi.ModuleContext;
 import dev.bulwark.spi.RegistryListener;
@@ -193,11 +192,13 @@ public final class Infrastructure implements AutoCloseable {
      * {@code infra.component(RedisLimitStore.class)}.
      */
     public <C> Optional<C> component(Class<C> type) {
+        Objects.requireNonNull(type, "type");
         return components.first(type);
     }
 
     /** Every component of {@code type}, in registration order. */
     public <C> List<C> components(Class<C> type) {
+        Objects.requireNonNull(type, "type");
         return components.all(type);
     }
 
@@ -244,7 +245,7 @@ public final class Infrastructure implements AutoCloseable {
                                           ThrowingSupplier<T> operation) {
         InfraError invalid = invalidCall(protection, operation, criticality);
         return invalid != null ? Result.err(invalid)
-                : protections.execute(protection, protection.directRuntime, Call.of(operation, entityId, criticality));
+                : protections.execute(protection, protection.directRuntime, operation, entityId, criticality);
     }
 
     /**
@@ -267,7 +268,7 @@ public final class Infrastructure implements AutoCloseable {
      */
     public <T> Result<T> executeProtected(String key, String entityId, Criticality criticality, ThrowingSupplier<T> operation) {
         InfraError invalid = invalidOperation(operation, criticality);
-        return invalid != null ? Result.err(invalid) : protections.execute(key, Call.of(operation, entityId, criticality));
+        return invalid != null ? Result.err(invalid) : protections.execute(key, operation, entityId, criticality);
     }
 
     /**
@@ -336,7 +337,7 @@ public final class Infrastructure implements AutoCloseable {
                                                                Supplier<? extends CompletionStage<T>> operation) {
         InfraError invalid = invalidCall(protection, operation, criticality);
         return invalid != null ? CompletableFuture.completedFuture(Result.err(invalid))
-                : protections.executeAsync(protection, protection.directRuntime, Call.ofAsync(operation, entityId, criticality));
+                : protections.executeAsync(protection, protection.directRuntime, operation, entityId, criticality);
     }
 
     /** The asynchronous form of {@link #executeProtected(String, ThrowingSupplier)}. */
@@ -355,7 +356,7 @@ public final class Infrastructure implements AutoCloseable {
                                                                Supplier<? extends CompletionStage<T>> operation) {
         InfraError invalid = invalidOperation(operation, criticality);
         return invalid != null ? CompletableFuture.completedFuture(Result.err(invalid))
-                : protections.executeAsync(key, Call.ofAsync(operation, entityId, criticality));
+                : protections.executeAsync(key, operation, entityId, criticality);
     }
 
     /**

@@ -67,7 +67,7 @@ public interface HealthRegistry {
      * with the registry's default timeout and TTL, and starts its first run.
      *
      * @return a subscription whose {@code close()} removes the check (if it is still the one under {@code name})
-     * @throws IllegalArgumentException if {@code name} is blank, longer than 512 characters, has a
+     * @throws IllegalArgumentException if {@code name} is blank, longer than 255 characters, has a
      *                                  control character or is taken; or if {@code groups} holds
      *                                  {@link HealthGroup#LIVENESS} (see "Liveness never depends on a dependency")
      * @throws NullPointerException     if {@code check} or a group is null

@@ -43,6 +43,7 @@ public final class HealthReport {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(status, "status");
             Objects.requireNonNull(duration, "duration");
+            Objects.requireNonNull(details, "details");
             details = details.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(details));
             if (status != HealthStatus.UNKNOWN) {
                 Objects.requireNonNull(cachedAt, "cachedAt");
@@ -51,11 +52,13 @@ public final class HealthReport {
 
         /** The result of a check that has not finished yet. */
         public static Check unknown(String name) {
+            Objects.requireNonNull(name, "name");
             return new Check(name, HealthStatus.UNKNOWN, Map.of(), Duration.ZERO, null);
         }
 
         /** The result {@code health} of a run of {@code duration} that ended at {@code at}. */
         public static Check of(String name, Health health, Duration duration, Instant at) {
+            Objects.requireNonNull(health, "health");
             return new Check(name, health.status(), health.details(), duration, at);
         }
     }
@@ -81,9 +84,11 @@ public final class HealthReport {
     public static HealthReport of(HealthGroup group, Collection<Check> checks, Instant at) {
         Objects.requireNonNull(group, "group");
         Objects.requireNonNull(at, "at");
+        Objects.requireNonNull(checks, "checks");
         Map<String, Check> byName = new LinkedHashMap<>();
         HealthStatus worst = HealthStatus.UP;
         for (Check check : checks) {
+            Objects.requireNonNull(check, "check in checks");
             if (byName.put(check.name(), check) != null) {
                 throw new IllegalArgumentException("two checks named '" + check.name() + "' in one report");
             }
@@ -114,6 +119,7 @@ public final class HealthReport {
 
     /** The result of the check of that name, if it is in this report. */
     public Optional<Check> check(String name) {
+        Objects.requireNonNull(name, "name");
         return Optional.ofNullable(checks.get(name));
     }
 

@@ -19,6 +19,6 @@ public record RegisteredCheck(String name, Set<HealthGroup> groups, HealthCheckC
 
     public RegisteredCheck {
         Objects.requireNonNull(name, "name");
-        groups = Set.copyOf(groups);
+        groups = Set.copyOf(Objects.requireNonNull(groups, "groups"));
     }
 }

@@ -86,6 +86,7 @@ final class HeapAfterCollection implements MemorySource {
 
     @Override
     public Subscription onCollection(Runnable listener) {
+        java.util.Objects.requireNonNull(listener, "listener");
         NotificationFilter filter = n -> GC_NOTIFICATION.equals(n.getType());
         NotificationListener onGc = (notification, handback) -> {
             record(notification);

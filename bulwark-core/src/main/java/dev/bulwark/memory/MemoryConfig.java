@@ -75,6 +75,7 @@ public final class MemoryConfig {
      * a level takes its threshold, leaving it takes its threshold minus the hysteresis.
      */
     public MemoryPressure levelAfter(MemoryPressure current, double occupancy) {
+        Objects.requireNonNull(current, "current");
         if (occupancy >= criticalAt || (current == MemoryPressure.CRITICAL && occupancy >= criticalAt - hysteresis)) {
             return MemoryPressure.CRITICAL;
         }

@@ -18,6 +18,7 @@ import dev.bulwark.telemetry.EventKeys;
 import dev.bulwark.telemetry.Events;
 import dev.bulwark.time.Clock;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.LongAdder;
@@ -57,6 +58,7 @@ public record ShedStage() implements StageSpec {
      */
     @Override
     public Stage create(StageContext context) {
+        Objects.requireNonNull(context, "context");
         MemoryMonitor monitor = context.component(MemoryMonitor.class).orElseThrow(() -> new IllegalStateException(
                 "the shed stage of '" + context.protectionName() + "' needs a MemoryMonitor component, and none is registered"));
         return new Runtime(this, monitor, context.protectionName(), context.policyContext());
@@ -64,6 +66,8 @@ public record ShedStage() implements StageSpec {
 
     /** Whether a call of {@code criticality} is shed at {@code level}. */
     public static boolean sheds(MemoryPressure level, Criticality criticality) {
+        Objects.requireNonNull(level, "level");
+        Objects.requireNonNull(criticality, "criticality");
         return switch (level) {
             case NORMAL -> false;
             case ELEVATED -> criticality == Criticality.SHEDDABLE;
@@ -105,6 +109,8 @@ public record ShedStage() implements StageSpec {
 
         @Override
         public <T> Result<T> execute(Call<T> call, Step next) {
+            Objects.requireNonNull(call, "call");
+            Objects.requireNonNull(next, "next");
             MemoryPressure level = monitor.level();
             if (level != MemoryPressure.NORMAL) {
                 InfraError rejection = rejection(level, call.criticality());
@@ -117,6 +123,8 @@ public record ShedStage() implements StageSpec {
 
         @Override
         public <T> CompletionStage<Result<T>> executeAsync(Call<T> call, AsyncStep next) {
+            Objects.requireNonNull(call, "call");
+            Objects.requireNonNull(next, "next");
             MemoryPressure level = monitor.level();
             if (level != MemoryPressure.NORMAL) {
                 InfraError rejection = rejection(level, call.criticality());
@@ -129,18 +137,21 @@ public record ShedStage() implements StageSpec {
 
         @Override
         public Step link(Step next) {
+            Objects.requireNonNull(next, "next");
             return new ShedStep(this, monitor, next);
         }
 
         @Override
         public AsyncStep linkAsync(AsyncStep next) {
-            Runtime runtime = this;
-            return new AsyncStep() {
-                @Override
-                public <T> CompletionStage<Result<T>> run(Call<T> call) {
-                    return runtime.executeAsync(call, next);
-                }
-            };
+            Objects.requireNonNull(next, "next");
+            return new LinkedAsync(this, next);
+        }
+
+        private record LinkedAsync(Runtime stage, AsyncStep next) implements AsyncStep {
+            @Override
+            public <T> CompletionStage<Result<T>> run(Call<T> call) {
+                return stage.executeAsync(call, next);
+            }
         }
 
         @Override

@@ -11,6 +11,7 @@ import dev.bulwark.health.HealthStatus;
 import dev.bulwark.health.Heartbeat;
 import dev.bulwark.health.RegisteredCheck;
 import dev.bulwark.spi.RegistryListener;
+import dev.bulwark.spi.Names;
 import dev.bulwark.spi.RegistryListeners;
 import dev.bulwark.spi.Subscription;
 import dev.bulwark.telemetry.EventChannel;
@@ -64,8 +65,6 @@ import java.util.function.Supplier;
  */
 public final class HealthRegistryImpl implements HealthRegistry, AutoCloseable {
 
-    /** The longest check name (breaker checks are {@code circuit_breaker.} + a name of up to 255). */
-    static final int MAX_NAME_LENGTH = 512;
     private static final HealthGroup[] READINESS_ONLY = {HealthGroup.READINESS};
 
     private final Clock clock;
@@ -117,7 +116,7 @@ public final class HealthRegistryImpl implements HealthRegistry, AutoCloseable {
      * probe): run off the probing thread, timed and cached like any other, and allowed in liveness.
      */
     public Subscription registerCore(String name, HealthCheck check, HealthCheckConfig config, HealthGroup... groups) {
-        requireName(name);
+        Objects.requireNonNull(name, "name");
         return add(new TimedEntry(name, groupsOf(name, groups), true, check, config));
     }
 
@@ -126,7 +125,7 @@ public final class HealthRegistryImpl implements HealthRegistry, AutoCloseable {
      * every report evaluates it on the probing thread. Allowed in liveness.
      */
     public Subscription registerState(String name, Supplier<Health> state, HealthGroup... groups) {
-        requireName(name);
+        Objects.requireNonNull(name, "name");   // a breaker's check name may pass 255: circuit_breaker. + its name
         return add(new StateEntry(name, groupsOf(name, groups), Objects.requireNonNull(state, "state")));
     }
 
@@ -283,6 +282,7 @@ public final class HealthRegistryImpl implements HealthRegistry, AutoCloseable {
 
     @Override
     public Subscription subscribe(RegistryListener<? super RegisteredCheck> listener) {
+        Objects.requireNonNull(listener, "listener");
         return listeners.subscribe(listener, () -> {
             Map<String, RegisteredCheck> present = new LinkedHashMap<>();
             entries.forEach((name, entry) -> present.put(name, entry.registration));
@@ -321,20 +321,7 @@ public final class HealthRegistryImpl implements HealthRegistry, AutoCloseable {
     // ------------------------------------------------------------------ helpers
 
     private static void requireName(String name) {
-        if (name == null || name.isBlank()) {
-            throw new IllegalArgumentException("health check name must be non-blank, was "
-                    + (name == null ? "null" : "'" + name + "'"));
-        }
-        if (name.length() > MAX_NAME_LENGTH) {
-            throw new IllegalArgumentException("health check name must be at most " + MAX_NAME_LENGTH
-                    + " characters, was " + name.length() + " ('" + name.substring(0, 32) + "...')");
-        }
-        for (int i = 0; i < name.length(); i++) {
-            if (Character.isISOControl(name.charAt(i))) {
-                throw new IllegalArgumentException("health check name must not contain control characters, was '"
-                        + name.replaceAll("\\p{Cntrl}", "?") + "'");
-            }
-        }
+        Names.require("health check name", name);
     }
 
     private static Set<HealthGroup> groupsOf(String name, HealthGroup[] groups) {
