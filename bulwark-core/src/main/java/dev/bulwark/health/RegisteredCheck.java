@@ -10,10 +10,11 @@ import java.util.Set;
  *
  * @param name   the check's name
  * @param groups the groups it belongs to
- * @param config its timeout and TTL; null for core's state checks (breakers, memory, heartbeats),
- *               which read in-memory state on the probing thread and are never cached
+ * @param config its timeout and TTL; null for state checks (breakers, memory, the key bound,
+ *               heartbeats), which read in-memory state on the probing thread and are never cached
  * @param core   whether core registered it (such a check cannot be removed with
- *               {@link HealthRegistry#remove}; a breaker's goes when the breaker is removed)
+ *               {@link HealthRegistry#remove}; a breaker's goes when the breaker is removed);
+ *               false for the application's checks and heartbeats
  */
 public record RegisteredCheck(String name, Set<HealthGroup> groups, HealthCheckConfig config, boolean core) {
 

@@ -402,7 +402,10 @@ class HealthRegistryTest {
         assertThat(silent.status()).isEqualTo(HealthStatus.DOWN);
         assertThat(silent.details().get(Health.REASON).toString()).contains("no beat for 31000 ms");
         loop.close();
+        loop.close();
         assertThat(health.liveness().checks()).doesNotContainKey("order_consumer");
+        health.heartbeat("other_loop", Duration.ofSeconds(1));
+        assertThat(health.remove("other_loop")).as("the application's heartbeat, removable by name").isTrue();
         assertThat(health.readiness().checks()).doesNotContainKey("order_consumer");
     }
 
@@ -431,5 +434,71 @@ class HealthRegistryTest {
                     .containsExactly("unknown->up cache test", "up->down db test", "down->up db test");
             assertThat(events.undeclared()).isEmpty();
         }
+    }
+
+    @Test
+    void checksComeAndGoWhileProbesRunFromManyThreads() throws Exception {
+        HealthRegistry health = direct();
+        List<String> before = health.names();
+        AtomicInteger added = new AtomicInteger();
+        AtomicInteger removed = new AtomicInteger();
+        health.subscribe(new dev.bulwark.spi.RegistryListener<RegisteredCheck>() {
+            @Override
+            public void added(String name, RegisteredCheck check) {
+                if (name.startsWith("t")) {
+                    added.incrementAndGet();
+                }
+            }
+
+            @Override
+            public void removed(String name, RegisteredCheck check) {
+                removed.incrementAndGet();
+            }
+        });
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        AtomicBoolean done = new AtomicBoolean();
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 6; t++) {
+            int id = t;
+            threads.add(new Thread(() -> {
+                try {
+                    for (int i = 0; i < 200; i++) {
+                        var subscription = health.register("t" + id + "_" + i, Health::up, GROUP);
+                        if (i % 2 == 0) {
+                            subscription.close();
+                        } else {
+                            assertThat(health.remove("t" + id + "_" + i)).isTrue();
+                        }
+                    }
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                }
+            }));
+        }
+        for (int t = 0; t < 2; t++) {
+            threads.add(new Thread(() -> {
+                try {
+                    while (!done.get()) {
+                        HealthReport report = health.report(GROUP);
+                        assertThat(report.status()).isEqualTo(HealthStatus.UP);
+                    }
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                }
+            }));
+        }
+        threads.forEach(Thread::start);
+        for (Thread t : threads.subList(0, 6)) {
+            t.join(TimeUnit.SECONDS.toMillis(30));
+        }
+        done.set(true);
+        for (Thread t : threads.subList(6, 8)) {
+            t.join(TimeUnit.SECONDS.toMillis(30));
+        }
+        assertThat(failure.get()).isNull();
+        assertThat(added).hasValue(1_200);
+        assertThat(removed).hasValue(1_200);
+        assertThat(health.names()).isEqualTo(before);
+        assertThat(health.report(GROUP).checks()).isEmpty();
     }
 }

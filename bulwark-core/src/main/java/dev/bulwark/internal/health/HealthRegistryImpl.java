@@ -126,7 +126,7 @@ public final class HealthRegistryImpl implements HealthRegistry, AutoCloseable {
      */
     public Subscription registerState(String name, Supplier<Health> state, HealthGroup... groups) {
         Objects.requireNonNull(name, "name");   // a breaker's check name may pass 255: circuit_breaker. + its name
-        return add(new StateEntry(name, groupsOf(name, groups), Objects.requireNonNull(state, "state")));
+        return add(new StateEntry(name, groupsOf(name, groups), true, Objects.requireNonNull(state, "state")));
     }
 
     @Override
@@ -150,7 +150,7 @@ public final class HealthRegistryImpl implements HealthRegistry, AutoCloseable {
             throw new IllegalArgumentException("maxSilence of heartbeat '" + name + "' must be positive, was " + maxSilence);
         }
         HeartbeatImpl heartbeat = new HeartbeatImpl(name, maxSilence);
-        heartbeat.subscription = registerState(name, heartbeat::health, HealthGroup.LIVENESS);
+        heartbeat.subscription = add(new StateEntry(name, Set.of(HealthGroup.LIVENESS), false, heartbeat::health));
         return heartbeat;
     }
 
@@ -382,8 +382,8 @@ public final class HealthRegistryImpl implements HealthRegistry, AutoCloseable {
     private static final class StateEntry extends Entry {
         private final Supplier<Health> state;
 
-        StateEntry(String name, Set<HealthGroup> groups, Supplier<Health> state) {
-            super(new RegisteredCheck(name, groups, null, true));
+        StateEntry(String name, Set<HealthGroup> groups, boolean core, Supplier<Health> state) {
+            super(new RegisteredCheck(name, groups, null, core));
             this.state = state;
         }
 
