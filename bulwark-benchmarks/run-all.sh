@@ -14,3 +14,5 @@ java -jar "$jar" '(circuit|ratelimit|pipeline)\.' -t 2 "${jmh[@]}" -rf json -rff
 java -jar "$jar" 'health\.' -f 1 -wi 3 -w 2s -i 5 -r 2s -rf json -rff "$out/jmh-health.json" | tee "$out/jmh-health.txt"
 java -Xms3g -Xmx3g -XX:+UseParallelGC -cp "$jar" dev.bulwark.benchmarks.ratelimit.HeapPerKey 1000000 | tee "$out/heap-per-key.txt"
 java -cp "$jar" dev.bulwark.benchmarks.redis.RedisLimitBenchmark seconds=3 warmup=1 | tee "$out/redis.txt"
+java -jar "$jar" 'eventstore\.' -t 1 "${jmh[@]}" -rf json -rff "$out/jmh-eventstore.json" | tee "$out/jmh-eventstore.txt"
+java -cp "$jar" dev.bulwark.benchmarks.eventstore.EventStoreThroughput seconds=3 rounds=300 | tee "$out/eventstore.txt"
