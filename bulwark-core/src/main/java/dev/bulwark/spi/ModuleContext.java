@@ -2,6 +2,7 @@ package dev.bulwark.spi;
 
 import dev.bulwark.circuit.CircuitBreakers;
 import dev.bulwark.error.ErrorCatalogue;
+import dev.bulwark.health.HealthRegistry;
 import dev.bulwark.pipeline.PolicyContext;
 import dev.bulwark.ratelimit.LimitStore;
 import dev.bulwark.ratelimit.RateLimiter;
@@ -45,6 +46,12 @@ public interface ModuleContext {
 
     /** The infrastructure's breaker registry: a module's own breakers go here, so they show in status and health. */
     CircuitBreakers circuitBreakers();
+
+    /**
+     * The infrastructure's health registry: a module registers the checks of its components here
+     * ({@code context.health().register("orders_pool", pool::health, HealthGroup.READINESS)}).
+     */
+    HealthRegistry health();
 
     /** The error catalogue; register the module's codes here ({@code register(MyErrorCode.class)}). */
     ErrorCatalogue errorCodes();

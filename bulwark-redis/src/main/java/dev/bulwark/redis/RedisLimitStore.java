@@ -8,6 +8,8 @@ import dev.bulwark.error.CoreErrorCode;
 import dev.bulwark.error.InfraError;
 import dev.bulwark.error.InfraException;
 import dev.bulwark.error.RetryStrategy;
+import dev.bulwark.health.Health;
+import dev.bulwark.health.HealthGroup;
 import dev.bulwark.ratelimit.Decision;
 import dev.bulwark.ratelimit.InMemoryLimitStore;
 import dev.bulwark.ratelimit.LimitArguments;
@@ -322,6 +324,29 @@ public final class RedisLimitStore implements LimitStore {
         return new Status(redis.isConnected(), breaker.state(), redisDecisions.sum(), policyDecisions.sum(),
                 denyCacheHits.sum(), batcher != null ? batcher.calls() : 0,
                 batcher != null ? batcher.batchedRequests() : 0);
+    }
+
+    /**
+     * The store's readiness check ({@value Builder#COMPONENT_NAME} in {@code infra.health()} once
+     * installed as a module): UP while Redis decides; DEGRADED in fallback mode, while the breaker
+     * around Redis is not closed (decisions come from the failure policy) or the connection is down.
+     * Never DOWN: the limiter keeps deciding by its policy, and every instance of a fleet shares the
+     * one Redis, so a DOWN here would take the whole fleet out of rotation at once (docs/health.md).
+     */
+    public Health health() {
+        Status s = status();
+        Health health;
+        if (s.circuitState() != State.CLOSED) {
+            health = Health.degraded("fallback mode: Redis breaker " + s.circuitState().label()
+                    + ", decisions come from the failure policy (" + defaultPolicy + ")");
+        } else if (!s.connected()) {
+            health = Health.degraded("fallback mode: not connected to Redis, decisions come from the failure policy ("
+                    + defaultPolicy + ")");
+        } else {
+            health = Health.up();
+        }
+        return health.withDetail("connected", s.connected()).withDetail("circuit_state", s.circuitState().label())
+                .withDetail("redis_decisions", s.redisDecisions()).withDetail("policy_decisions", s.policyDecisions());
     }
 
     /**
@@ -808,7 +833,8 @@ public final class RedisLimitStore implements LimitStore {
          * built on the infrastructure's clock, telemetry and breaker registry (whatever
          * {@link #clock}, {@link #telemetry} and {@link #circuitBreakers} said), becomes the store of
          * {@code infra.rateLimiter()}, shows its {@link Status} in {@code infra.status()} under
-         * {@value #COMPONENT_NAME}, is found by {@code infra.component(RedisLimitStore.class)}, and
+         * {@value #COMPONENT_NAME} and its {@link RedisLimitStore#health() health} in readiness
+         * under the same name, is found by {@code infra.component(RedisLimitStore.class)}, and
          * closes with the infrastructure.
          *
          * <pre>{@code
@@ -833,6 +859,7 @@ public final class RedisLimitStore implements LimitStore {
                     RedisLimitStore store = configured.build();
                     context.register(COMPONENT_NAME, store, store::status, null);
                     context.useRateLimitStore(store, true);
+                    context.health().register(COMPONENT_NAME, store::health, HealthGroup.READINESS);
                 }
 
                 @Override
