@@ -144,7 +144,7 @@ final class Http {
             socket.setSoTimeout(10_000);
             String req = "GET /bulwark/events HTTP/1.1\r\nHost: " + address.getHostString() + "\r\nAccept: text/event-stream\r\n\r\n";
             socket.getOutputStream().write(req.getBytes(StandardCharsets.ISO_8859_1));
-            InputStream in = socket.getInputStream();
+            InputStream in = new java.io.BufferedInputStream(socket.getInputStream());
             String statusLine = line(in);
             int status = Integer.parseInt(statusLine.split(" ")[1]);
             Map<String, String> headers = new LinkedHashMap<>();
