@@ -95,7 +95,7 @@
     clear(svg);
     var W = 600, H = 170, L = 44, R = 8, T = 8, B = 20;
     var now = ticks.length ? ticks[ticks.length - 1].t : Date.now();
-    var span = Math.max(60000, Math.min(MAX_TICKS, ticks.length) * tickMs);
+    var span = Math.max(20000, Math.min(MAX_TICKS, ticks.length) * tickMs);
     var t0 = now - span;
     var max = 0;
     series.forEach(function (s) { s.points.forEach(function (p) { if (p[1] !== null && p[1] > max) { max = p[1]; } }); });
