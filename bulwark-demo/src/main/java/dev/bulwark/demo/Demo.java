@@ -58,7 +58,20 @@ public final class Demo {
     private Demo() {
     }
 
+    /**
+     * Without arguments, the simulated minute, printed. With {@code --serve [--port N] [--token T]},
+     * the same scenario in real time, over and over, with the dashboard at
+     * {@code http://127.0.0.1:8080/bulwark/}, until stopped (see {@link Serve}).
+     */
     public static void main(String[] args) {
+        if (List.of(args).contains("--serve")) {
+            Serve.main(args);
+            return;
+        }
+        if (args.length > 0) {
+            System.err.println("usage: java -jar bulwark-demo.jar [--serve [--port N] [--token T]]");
+            System.exit(2);
+        }
         run(System.out);
     }
 
@@ -68,6 +81,23 @@ public final class Demo {
         Tally tally = new Tally();
         FlakyInventory inventory = new FlakyInventory(clock, OUTAGE_START, OUTAGE_END, 42);
         try (Infrastructure infra = Infrastructure.builder().clock(clock).executor(Runnable::run).build()) {
+            Timeline timeline = start(out, clock, infra, inventory, tally, false);
+            clock.advance(LENGTH);
+            clock.advance(Duration.ofSeconds(3));   // lets the last requests finish
+
+            printSummary(out, tally, infra.protectionStatus(PROTECTION).getOrThrow(), inventory);
+        }
+        return tally;
+    }
+
+    /**
+     * Sets the scenario up on {@code infra}: the protection, the users' requests and the periodic
+     * status line, all scheduled on {@code clock}; {@code endless} repeats the minute for ever
+     * (the users' bursts and the service's outage come back every minute).
+     */
+    static Timeline start(PrintStream out, ManualClock clock, Infrastructure infra, FlakyInventory inventory, Tally tally,
+                          boolean endless) {
+        {
             Timeline timeline = new Timeline(out, clock, tally, infra.telemetry());
             timeline.attach();
             infra.configureProtection(PROTECTION, protection()).getOrThrow();
@@ -76,7 +106,8 @@ public final class Demo {
             Map<String, Integer> limitedThisSecond = new HashMap<>();
             for (User user : USERS) {
                 tally.user(user.name());
-                schedule(clock, user, () -> request(infra, clock, inventory, user, tally, timeline, limitedThisSecond));
+                schedule(clock, user, endless,
+                        () -> request(infra, clock, inventory, user, tally, timeline, limitedThisSecond));
             }
             FlakyInventory.Health[] health = {inventory.health()};
             clock.schedule(0, new Runnable() {
@@ -84,12 +115,15 @@ public final class Demo {
                 public void run() {
                     FlakyInventory.Health now = inventory.health();
                     if (now != health[0]) {
+                        boolean outageChanged = now == FlakyInventory.Health.OUTAGE || health[0] == FlakyInventory.Health.OUTAGE;
                         health[0] = now;
-                        timeline.say(now == FlakyInventory.Health.OUTAGE
-                                ? "--- the inventory service goes down: refused connections and 2 s hangs ---"
-                                : "--- the inventory service is back ---");
+                        if (outageChanged) {
+                            timeline.say(now == FlakyInventory.Health.OUTAGE
+                                    ? "--- the inventory service goes down: refused connections and 2 s hangs ---"
+                                    : "--- the inventory service is back ---");
+                        }
                     }
-                    long millis = clock.elapsed().toMillis();
+                    long millis = clock.elapsed().toMillis() % (endless ? LENGTH.toMillis() : Long.MAX_VALUE);
                     if (millis > 0 && millis % 10_000 == 0) {
                         ProtectionStatus status = infra.protectionStatus(PROTECTION).getOrThrow();
                         timeline.say("status: breaker %s, failure rate %.0f %%, retry budget %.1f tokens, %d of %d places in flight",
@@ -97,17 +131,13 @@ public final class Demo {
                                 status.retry().budgetTokens(), status.bulkhead().inFlight(),
                                 status.bulkhead().maxConcurrentCalls());
                     }
-                    if (clock.elapsed().compareTo(LENGTH) < 0) {
+                    if (endless || clock.elapsed().compareTo(LENGTH) < 0) {
                         clock.schedule(Duration.ofMillis(100).toNanos(), this);
                     }
                 }
             });
-            clock.advance(LENGTH);
-            clock.advance(Duration.ofSeconds(3));   // lets the last requests finish
-
-            printSummary(out, tally, infra.protectionStatus(PROTECTION).getOrThrow(), inventory);
+            return timeline;
         }
-        return tally;
     }
 
     /** The one protection every lookup goes through, configured under a key. */
@@ -147,15 +177,16 @@ public final class Demo {
         out.println();
     }
 
-    private static void schedule(ManualClock clock, User user, Runnable request) {
+    private static void schedule(ManualClock clock, User user, boolean endless, Runnable request) {
         clock.schedule(user.every().toNanos() / 2, new Runnable() {
             @Override
             public void run() {
-                if (clock.elapsed().compareTo(LENGTH) >= 0) {
+                if (!endless && clock.elapsed().compareTo(LENGTH) >= 0) {
                     return;
                 }
                 request.run();
-                clock.schedule(user.interval(clock.elapsed()).toNanos(), this);
+                Duration inMinute = Duration.ofNanos(clock.elapsed().toNanos() % LENGTH.toNanos());
+                clock.schedule(user.interval(endless ? inMinute : clock.elapsed()).toNanos(), this);
             }
         });
     }
