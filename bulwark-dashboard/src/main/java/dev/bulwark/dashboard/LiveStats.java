@@ -128,7 +128,7 @@ final class LiveStats {
 
     // ---- latency buckets: 8 per power of two of microseconds (about 9 % wide)
 
-    static final int BUCKETS = 8 * 62;
+    static final int BUCKETS = 8 * 61;   // up to Long.MAX_VALUE (exponent 62)
 
     static int bucket(long micros) {
         if (micros < 8) {
