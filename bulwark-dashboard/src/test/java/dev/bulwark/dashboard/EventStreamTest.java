@@ -199,8 +199,9 @@ class EventStreamTest {
 
             await().atMost(5, TimeUnit.SECONDS).until(() -> dashboard.status().clientsDropped() == 1);
             assertThat(dashboard.status().streamClients()).isEqualTo(1);
-            // the emitter never waited for the stalled client: no single emit took long
-            assertThat(Duration.ofNanos(worstEmitNanos)).isLessThan(Duration.ofMillis(500));
+            // the emitter never waited for the stalled client (whose socket never drains: a blocking
+            // emit would never return); no single emit took long even on a loaded machine
+            assertThat(Duration.ofNanos(worstEmitNanos)).isLessThan(Duration.ofSeconds(2));
             assertThat(Duration.ofNanos(total)).isLessThan(Duration.ofSeconds(30));
             // the stalled client's writer thread is gone, the reader's remains
             await().atMost(5, TimeUnit.SECONDS).until(() -> sseThreads() == threadsBefore + 1);
