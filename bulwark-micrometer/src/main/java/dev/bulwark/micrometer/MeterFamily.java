@@ -117,7 +117,30 @@ final class MeterFamily<L> {
         return value == null ? NONE : value;
     }
 
+    /**
+     * The series of values whose tree path does not exist yet. A value its guard refuses (the tag
+     * is at its bound) goes to the overflow branch without taking the lock once that branch
+     * exists, so a flood of distinct values costs each event a guard check, not a lock.
+     */
     private L slow(Object[] values) {
+        Node<L> node = root;
+        int overflowed = 0;
+        for (int i = 0; i < values.length && node != null; i++) {
+            Node<L> child = node.children.get(key(values[i]));
+            if (child == null && guards[i].refuses(text(values[i]))) {
+                child = node.overflow;
+                overflowed |= 1 << i;
+            }
+            node = child;
+        }
+        if (node != null && node.leaf != null) {
+            for (int i = 0; i < values.length; i++) {
+                if ((overflowed & (1 << i)) != 0) {
+                    guards[i].overflows.increment();
+                }
+            }
+            return node.leaf.recorder();
+        }
         return leaf(root, values);
     }
 

@@ -45,6 +45,11 @@ final class TagGuard {
         }
     }
 
+    /** Whether {@code value} would be refused now (the bound is reached and it is not admitted); takes no lock. */
+    boolean refuses(String value) {
+        return size.get() >= max && !admitted.contains(value);
+    }
+
     /** Gives the place of {@code value} back. */
     synchronized void release(String value) {
         if (admitted.remove(value)) {

@@ -111,6 +111,14 @@ class CardinalityTest {
             double total = registry.find("bulwark.rate_limiter.decisions").counters().stream()
                     .mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
             assertThat(total).isEqualTo((double) threads * perThread);
+            // every event beyond the bound is counted once as an overflow, under "other"
+            double other = registry.get("bulwark.rate_limiter.decisions").tags("operation", "other").counter().count();
+            double admitted = registry.find("bulwark.rate_limiter.decisions").counters().stream()
+                    .filter(c -> !"other".equals(c.getId().getTag("operation")))
+                    .mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
+            assertThat(other).isEqualTo(total - admitted).isGreaterThanOrEqualTo(threads * (perThread - 16 * 313.0));
+            assertThat(registry.get("bulwark.micrometer.tag_overflows").tags("component", "rate_limiter", "tag", "operation")
+                    .functionCounter().count()).isEqualTo(other);
         }
     }
 
