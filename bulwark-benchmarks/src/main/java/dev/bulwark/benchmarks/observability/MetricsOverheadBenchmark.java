@@ -41,7 +41,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * breaker, every call a success), each without meters and with its library's Micrometer binding on
  * the same {@link SimpleMeterRegistry}: Bulwark with {@code BulwarkMetrics} (the module), Resilience4j
  * with resilience4j-micrometer's {@code Tagged*Metrics} bound to its registries. The added cost of
- * each library is its "Metrics" row minus its "Bare" row.
+ * each library is its "Metrics" row minus its "Bare" row. The "NoopListener" rows have no binder but a
+ * handler that does nothing on the events the binder listens to: "Metrics" minus "NoopListener" is
+ * the binder's own share, "NoopListener" minus "Bare" core's cost of timing and emitting the events.
+ * The "TickingClock" rows run on {@code tickingClock(1 ms)}, whose reads are a memory load.
  *
  * <p>Both breakers use a count window of 100 calls; both rate limiters admit a billion per second.
  */
@@ -60,6 +63,13 @@ public class MetricsOverheadBenchmark {
     private MeterRegistry registry;
     private Infrastructure bare;
     private Infrastructure metered;
+    /** No binder, a no-op handler on the events the binder listens to: what core's emission costs alone. */
+    private Infrastructure listened;
+    private Infrastructure tickingBare;
+    private Infrastructure tickingMetered;
+    private dev.bulwark.circuit.CircuitBreaker listenedBreaker;
+    private dev.bulwark.circuit.CircuitBreaker tickingBareBreaker;
+    private dev.bulwark.circuit.CircuitBreaker tickingMeteredBreaker;
     private dev.bulwark.circuit.CircuitBreaker bareBreaker;
     private dev.bulwark.circuit.CircuitBreaker meteredBreaker;
     private Supplier<String> r4jBareBreaker;
@@ -90,6 +100,20 @@ public class MetricsOverheadBenchmark {
         meteredBreaker = breaker(metered);
         bare.configureProtection("search", protection()).getOrThrow();
         metered.configureProtection("search", protection()).getOrThrow();
+        listened = Infrastructure.builder().build();
+        for (dev.bulwark.telemetry.EventType type : java.util.List.of(dev.bulwark.telemetry.Events.CIRCUIT_BREAKER_CALL_EXECUTED,
+                dev.bulwark.telemetry.Events.RATE_LIMITER_REQUEST_ALLOWED, dev.bulwark.telemetry.Events.PROTECTION_EXECUTED)) {
+            listened.telemetry().attach("noop:" + type.suffix(), listened.telemetry().name(type), (e, m, md) -> { });
+        }
+        listenedBreaker = breaker(listened);
+        listened.configureProtection("search", protection()).getOrThrow();
+        tickingBare = Infrastructure.builder().tickingClock(Duration.ofMillis(1)).build();
+        tickingMetered = Infrastructure.builder().tickingClock(Duration.ofMillis(1))
+                .install(BulwarkMetrics.bindTo(registry)).build();
+        tickingBareBreaker = breaker(tickingBare);
+        tickingMeteredBreaker = breaker(tickingMetered);
+        tickingBare.configureProtection("search", protection()).getOrThrow();
+        tickingMetered.configureProtection("search", protection()).getOrThrow();
 
         r4jBareBreaker = CircuitBreaker.decorateSupplier(r4jBreakers(null).circuitBreaker("count-rate"), SUPPLIER);
         r4jMeteredBreaker = CircuitBreaker.decorateSupplier(r4jBreakers(registry).circuitBreaker("count-rate"), SUPPLIER);
@@ -131,6 +155,9 @@ public class MetricsOverheadBenchmark {
     public void tearDown() {
         bare.close();
         metered.close();
+        listened.close();
+        tickingBare.close();
+        tickingMetered.close();
     }
 
     @Benchmark
@@ -141,6 +168,21 @@ public class MetricsOverheadBenchmark {
     @Benchmark
     public String breakerBulwarkMetrics() {
         return meteredBreaker.call(CALL);
+    }
+
+    @Benchmark
+    public String breakerBulwarkNoopListener() {
+        return listenedBreaker.call(CALL);
+    }
+
+    @Benchmark
+    public String breakerBulwarkBareTickingClock() {
+        return tickingBareBreaker.call(CALL);
+    }
+
+    @Benchmark
+    public String breakerBulwarkMetricsTickingClock() {
+        return tickingMeteredBreaker.call(CALL);
     }
 
     @Benchmark
@@ -161,6 +203,21 @@ public class MetricsOverheadBenchmark {
     @Benchmark
     public Result<String> pipelineBulwarkMetrics() {
         return metered.executeProtected("search", CALL);
+    }
+
+    @Benchmark
+    public Result<String> pipelineBulwarkNoopListener() {
+        return listened.executeProtected("search", CALL);
+    }
+
+    @Benchmark
+    public Result<String> pipelineBulwarkBareTickingClock() {
+        return tickingBare.executeProtected("search", CALL);
+    }
+
+    @Benchmark
+    public Result<String> pipelineBulwarkMetricsTickingClock() {
+        return tickingMetered.executeProtected("search", CALL);
     }
 
     @Benchmark
