@@ -7,13 +7,23 @@ import dev.bulwark.Result;
 import dev.bulwark.circuit.CircuitBreakerConfig;
 import dev.bulwark.circuit.SlidingWindow;
 import dev.bulwark.error.InfraError;
+import dev.bulwark.eventstore.EventQuery;
+import dev.bulwark.eventstore.EventRecorder;
+import dev.bulwark.eventstore.FileEventStore;
+import dev.bulwark.eventstore.FsyncPolicy;
+import dev.bulwark.eventstore.StoredEvent;
+import dev.bulwark.eventstore.TimelineFormat;
 import dev.bulwark.pipeline.BulkheadConfig;
 import dev.bulwark.pipeline.FallbackConfig;
 import dev.bulwark.pipeline.RetryBudget;
 import dev.bulwark.pipeline.RetryConfig;
 import dev.bulwark.ratelimit.RateLimitHeaders;
 import dev.bulwark.time.ManualClock;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -32,6 +42,9 @@ import java.util.Random;
  * <p>Everything runs on a {@link ManualClock} through the asynchronous pipeline with a direct
  * executor: the simulation advances the clock and every reply, timeout and backoff happens at its
  * simulated time on one thread, so the run is deterministic and needs no service.
+ *
+ * <p>An {@link EventRecorder} keeps the run's protection events in a file store; at the end the
+ * breaker's timeline is read back from it, as an operator would after an incident.
  */
 public final class Demo {
 
@@ -59,34 +72,60 @@ public final class Demo {
     }
 
     /**
-     * Without arguments, the simulated minute, printed. With {@code --serve [--port N] [--token T]},
+     * Without {@code --serve}: the simulated minute, printed, recorded into an event log (in the
+     * directory given as the argument, or a temporary one). With {@code --serve [--port N] [--token T]}:
      * the same scenario in real time, over and over, with the dashboard at
      * {@code http://127.0.0.1:8080/bulwark/}, until stopped (see {@link Serve}).
      */
-    public static void main(String[] args) {
+    public static void main(String[] args) throws IOException {
         if (List.of(args).contains("--serve")) {
             Serve.main(args);
             return;
         }
-        if (args.length > 0) {
-            System.err.println("usage: java -jar bulwark-demo.jar [--serve [--port N] [--token T]]");
-            System.exit(2);
-        }
-        run(System.out);
+        Path events = args.length > 0 ? Path.of(args[0]) : Files.createTempDirectory("bulwark-demo-events");
+        run(System.out, events);
+        System.out.println();
+        System.out.println("The event log is in " + events + "; read it with");
+        System.out.println("  java -cp bulwark-demo/target/bulwark-demo.jar dev.bulwark.eventstore.Query --dir " + events
+                + " --from 2025-01-01T00:00:00Z --component " + PROTECTION);
     }
 
-    /** Runs the simulation, printing to {@code out}; returns what happened. */
+    /** Runs the simulation in a temporary event log (deleted afterwards), printing to {@code out}. */
     static Tally run(PrintStream out) {
+        try {
+            Path events = Files.createTempDirectory("bulwark-demo-events");
+            try {
+                return run(out, events);
+            } finally {
+                try (var files = Files.list(events)) {
+                    for (Path f : (Iterable<Path>) files::iterator) {
+                        Files.delete(f);
+                    }
+                }
+                Files.delete(events);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Runs the simulation recording into the file store in {@code events}, printing to {@code out}; returns what happened. */
+    static Tally run(PrintStream out, Path events) {
         ManualClock clock = new ManualClock();
         Tally tally = new Tally();
         FlakyInventory inventory = new FlakyInventory(clock, OUTAGE_START, OUTAGE_END, 42);
-        try (Infrastructure infra = Infrastructure.builder().clock(clock).executor(Runnable::run).build()) {
-            Timeline timeline = start(out, clock, infra, inventory, tally, false);
+        try (Infrastructure infra = Infrastructure.builder().clock(clock).executor(Runnable::run)
+                .install(EventRecorder.builder()
+                        .fileStore(FileEventStore.builder(events).fsync(FsyncPolicy.never()))
+                        .asModule())
+                .build()) {
+            start(out, clock, infra, inventory, tally, false);
             clock.advance(LENGTH);
             clock.advance(Duration.ofSeconds(3));   // lets the last requests finish
 
             printSummary(out, tally, infra.protectionStatus(PROTECTION).getOrThrow(), inventory);
         }
+        printBreakerTimeline(out, events, clock);
         return tally;
     }
 
@@ -97,46 +136,64 @@ public final class Demo {
      */
     static Timeline start(PrintStream out, ManualClock clock, Infrastructure infra, FlakyInventory inventory, Tally tally,
                           boolean endless) {
-        {
-            Timeline timeline = new Timeline(out, clock, tally, infra.telemetry());
-            timeline.attach();
-            infra.configureProtection(PROTECTION, protection()).getOrThrow();
-            introduce(out);
+        Timeline timeline = new Timeline(out, clock, tally, infra.telemetry());
+        timeline.attach();
+        infra.configureProtection(PROTECTION, protection()).getOrThrow();
+        introduce(out);
 
-            Map<String, Integer> limitedThisSecond = new HashMap<>();
-            for (User user : USERS) {
-                tally.user(user.name());
-                schedule(clock, user, endless,
-                        () -> request(infra, clock, inventory, user, tally, timeline, limitedThisSecond));
-            }
-            FlakyInventory.Health[] health = {inventory.health()};
-            clock.schedule(0, new Runnable() {
-                @Override
-                public void run() {
-                    FlakyInventory.Health now = inventory.health();
-                    if (now != health[0]) {
-                        boolean outageChanged = now == FlakyInventory.Health.OUTAGE || health[0] == FlakyInventory.Health.OUTAGE;
-                        health[0] = now;
-                        if (outageChanged) {
-                            timeline.say(now == FlakyInventory.Health.OUTAGE
-                                    ? "--- the inventory service goes down: refused connections and 2 s hangs ---"
-                                    : "--- the inventory service is back ---");
-                        }
-                    }
-                    long millis = clock.elapsed().toMillis() % (endless ? LENGTH.toMillis() : Long.MAX_VALUE);
-                    if (millis > 0 && millis % 10_000 == 0) {
-                        ProtectionStatus status = infra.protectionStatus(PROTECTION).getOrThrow();
-                        timeline.say("status: breaker %s, failure rate %.0f %%, retry budget %.1f tokens, %d of %d places in flight",
-                                status.circuitBreaker().state().label(), status.circuitBreaker().failureRate(),
-                                status.retry().budgetTokens(), status.bulkhead().inFlight(),
-                                status.bulkhead().maxConcurrentCalls());
-                    }
-                    if (endless || clock.elapsed().compareTo(LENGTH) < 0) {
-                        clock.schedule(Duration.ofMillis(100).toNanos(), this);
+        Map<String, Integer> limitedThisSecond = new HashMap<>();
+        for (User user : USERS) {
+            tally.user(user.name());
+            schedule(clock, user, endless,
+                    () -> request(infra, clock, inventory, user, tally, timeline, limitedThisSecond));
+        }
+        FlakyInventory.Health[] health = {inventory.health()};
+        clock.schedule(0, new Runnable() {
+            @Override
+            public void run() {
+                FlakyInventory.Health now = inventory.health();
+                if (now != health[0]) {
+                    boolean outageChanged = now == FlakyInventory.Health.OUTAGE || health[0] == FlakyInventory.Health.OUTAGE;
+                    health[0] = now;
+                    if (outageChanged) {
+                        timeline.say(now == FlakyInventory.Health.OUTAGE
+                                ? "--- the inventory service goes down: refused connections and 2 s hangs ---"
+                                : "--- the inventory service is back ---");
                     }
                 }
-            });
-            return timeline;
+                long millis = clock.elapsed().toMillis() % (endless ? LENGTH.toMillis() : Long.MAX_VALUE);
+                if (millis > 0 && millis % 10_000 == 0) {
+                    ProtectionStatus status = infra.protectionStatus(PROTECTION).getOrThrow();
+                    timeline.say("status: breaker %s, failure rate %.0f %%, retry budget %.1f tokens, %d of %d places in flight",
+                            status.circuitBreaker().state().label(), status.circuitBreaker().failureRate(),
+                            status.retry().budgetTokens(), status.bulkhead().inFlight(),
+                            status.bulkhead().maxConcurrentCalls());
+                }
+                if (endless || clock.elapsed().compareTo(LENGTH) < 0) {
+                    clock.schedule(Duration.ofMillis(100).toNanos(), this);
+                }
+            }
+        });
+        return timeline;
+    }
+
+    /** The breaker's state changes and rejections, read back from the event log once the run is over. */
+    private static void printBreakerTimeline(PrintStream out, Path events, ManualClock clock) {
+        long start = ManualClock.DEFAULT_START.toEpochMilli();
+        try (FileEventStore store = FileEventStore.openReadOnly(events)) {
+            List<StoredEvent> breaker = store.list(EventQuery.builder()
+                    .namePrefix("foundation.infra.circuit_breaker").component(PROTECTION).unlimited().build());
+            out.println();
+            out.printf(Locale.ROOT, "The breaker's timeline, read back from the event log (%d records in all):%n",
+                    store.status().records());
+            for (StoredEvent e : breaker) {
+                String suffix = e.suffix(dev.bulwark.telemetry.Events.DEFAULT_PREFIX);
+                if (suffix.equals("circuit_breaker.state_change") || suffix.equals("circuit_breaker.call_rejected")) {
+                    long millis = e.timestampMillis() - start;
+                    out.printf(Locale.ROOT, "[%3d.%03d s] %s%n", millis / 1000, millis % 1000,
+                            TimelineFormat.describe(e, dev.bulwark.telemetry.Events.DEFAULT_PREFIX));
+                }
+            }
         }
     }
 
