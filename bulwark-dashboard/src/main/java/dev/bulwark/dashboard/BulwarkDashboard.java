@@ -209,7 +209,15 @@ public final class BulwarkDashboard implements AutoCloseable {
         this.infra = infrastructure;
         this.stream = new EventStream(config.maxStreamClients(), config.clientQueueFrames(), config.heartbeat());
         handlerId = COMPONENT_NAME + "@" + Integer.toHexString(System.identityHashCode(this));
-        telemetry.attachPrefix(handlerId, telemetry.prefix(), this::onEvent);
+        // the per-call events the page does not use stay inactive (a breaker then does not time its calls for us)
+        Set<EventName> unused = new HashSet<>();
+        for (EventType type : List.of(dev.bulwark.telemetry.Events.CIRCUIT_BREAKER_CALL_EXECUTED,
+                dev.bulwark.telemetry.Events.RATE_LIMITER_DENY_CACHE_HIT, dev.bulwark.telemetry.Events.RETRY_SCHEDULED,
+                dev.bulwark.telemetry.Events.FALLBACK_USED, dev.bulwark.telemetry.Events.BULKHEAD_CALL_REJECTED,
+                dev.bulwark.telemetry.Events.TIMEOUT_TIMED_OUT, dev.bulwark.telemetry.Events.RATE_LIMITER_BACKEND_FAILURE)) {
+            unused.add(telemetry.name(type));
+        }
+        telemetry.attachPrefix(handlerId, telemetry.prefix(), unused, this::onEvent);
         try {
             server = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 0);
         } catch (IOException e) {
