@@ -47,6 +47,17 @@ class DashboardEndpointsTest {
     }
 
     @Test
+    void thePerCallEventsThePageDoesNotUseStayInactive() {
+        start(BulwarkDashboard.builder());
+        dev.bulwark.telemetry.Telemetry t = infra.telemetry();
+        assertThat(t.isListening(t.name(dev.bulwark.telemetry.Events.CIRCUIT_BREAKER_CALL_EXECUTED))).isFalse();
+        assertThat(t.isListening(t.name(dev.bulwark.telemetry.Events.RETRY_SCHEDULED))).isFalse();
+        assertThat(t.isListening(t.name(dev.bulwark.telemetry.Events.PROTECTION_EXECUTED))).isTrue();
+        assertThat(t.isListening(t.name(dev.bulwark.telemetry.Events.CIRCUIT_BREAKER_STATE_CHANGE))).isTrue();
+        assertThat(t.isListening(t.name(dev.bulwark.telemetry.Events.RATE_LIMITER_REQUEST_DENIED))).isTrue();
+    }
+
+    @Test
     void probesAnswerPerHealth() throws IOException {
         InetSocketAddress address = start(BulwarkDashboard.builder().criticalBreakers(Set.of("db")));
         Http.Response live = Http.get(address, "/bulwark/health/live");
