@@ -49,6 +49,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -123,14 +124,18 @@ public final class Infrastructure implements AutoCloseable {
             this.memory = components.register("memory_monitor", built, built::status, built);
             CoreChecks.registerMemory(health, memory);
             LimiterSlot limiterSlot = new LimiterSlot(b);
+            List<Consumer<? super Infrastructure>> whenBuilt = new ArrayList<>();
             for (BulwarkModule module : b.modules) {
-                module.install(new Context(module.name(), limiterSlot));
+                module.install(new Context(module.name(), limiterSlot, whenBuilt));
             }
             this.rateLimiter = limiterSlot.limiter();
             CoreChecks.registerKeyBound(health, rateLimiter, b.health.keyBoundWarning());
             scheduler.scheduleAtFixedRate("rate-limit-sweep", b.rateLimitSweepInterval, rateLimiter::sweepExpired);
             this.protections = new ProtectionRegistry(this, policyContext);
             components.register("protections", protections, protections::snapshot, null);
+            for (Consumer<? super Infrastructure> action : whenBuilt) {
+                action.accept(this);
+            }
         } catch (RuntimeException | Error e) {
             closeAll();
             throw e;
@@ -665,10 +670,17 @@ public final class Infrastructure implements AutoCloseable {
     private final class Context implements ModuleContext {
         private final String moduleName;
         private final LimiterSlot limiterSlot;
+        private final List<Consumer<? super Infrastructure>> whenBuilt;
 
-        Context(String moduleName, LimiterSlot limiterSlot) {
+        Context(String moduleName, LimiterSlot limiterSlot, List<Consumer<? super Infrastructure>> whenBuilt) {
             this.moduleName = moduleName;
             this.limiterSlot = limiterSlot;
+            this.whenBuilt = whenBuilt;
+        }
+
+        @Override
+        public void onBuilt(Consumer<? super Infrastructure> action) {
+            whenBuilt.add(Objects.requireNonNull(action, "action"));
         }
 
         @Override

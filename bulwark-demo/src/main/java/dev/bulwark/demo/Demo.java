@@ -78,7 +78,17 @@ public final class Demo {
     private Demo() {
     }
 
+    /**
+     * Without {@code --serve}: the simulated minute, printed, recorded into an event log (in the
+     * directory given as the argument, or a temporary one). With {@code --serve [--port N] [--token T]}:
+     * the same scenario in real time, over and over, with the dashboard at
+     * {@code http://127.0.0.1:8080/bulwark/}, until stopped (see {@link Serve}).
+     */
     public static void main(String[] args) throws IOException {
+        if (List.of(args).contains("--serve")) {
+            Serve.main(args);
+            return;
+        }
         Path events = args.length > 0 ? Path.of(args[0]) : Files.createTempDirectory("bulwark-demo-events");
         run(System.out, events);
         System.out.println();
@@ -117,43 +127,7 @@ public final class Demo {
                         .fileStore(FileEventStore.builder(events).fsync(FsyncPolicy.never()))
                         .asModule())
                 .build()) {
-            Timeline timeline = new Timeline(out, clock, tally, infra.telemetry());
-            timeline.attach();
-            infra.configureProtection(PROTECTION, protection()).getOrThrow();
-            introduce(out);
-
-            Map<String, Integer> limitedThisSecond = new HashMap<>();
-            for (User user : USERS) {
-                tally.user(user.name());
-                schedule(clock, user, () -> request(infra, clock, inventory, user, tally, timeline, limitedThisSecond));
-            }
-            FlakyInventory.Health[] health = {inventory.health()};
-            clock.schedule(0, new Runnable() {
-                @Override
-                public void run() {
-                    FlakyInventory.Health now = inventory.health();
-                    if (now != health[0]) {
-                        health[0] = now;
-                        timeline.say(now == FlakyInventory.Health.OUTAGE
-                                ? "--- the inventory service goes down: refused connections and 2 s hangs ---"
-                                : "--- the inventory service is back ---");
-                    }
-                    long millis = clock.elapsed().toMillis();
-                    if (millis > 0 && millis % PROBE_PERIOD.toMillis() == 0) {
-                        probe(infra, tally);
-                    }
-                    if (millis > 0 && millis % 10_000 == 0) {
-                        ProtectionStatus status = infra.protectionStatus(PROTECTION).getOrThrow();
-                        timeline.say("status: breaker %s, failure rate %.0f %%, retry budget %.1f tokens, %d of %d places in flight",
-                                status.circuitBreaker().state().label(), status.circuitBreaker().failureRate(),
-                                status.retry().budgetTokens(), status.bulkhead().inFlight(),
-                                status.bulkhead().maxConcurrentCalls());
-                    }
-                    if (clock.elapsed().compareTo(LENGTH) < 0) {
-                        clock.schedule(Duration.ofMillis(100).toNanos(), this);
-                    }
-                }
-            });
+            start(out, clock, infra, inventory, tally, false);
             clock.advance(LENGTH);
             clock.advance(Duration.ofSeconds(3));   // lets the last requests finish
 
@@ -162,6 +136,57 @@ public final class Demo {
         }
         printBreakerTimeline(out, events, clock);
         return tally;
+    }
+
+    /**
+     * Sets the scenario up on {@code infra}: the protection, the users' requests and the periodic
+     * status line, all scheduled on {@code clock}; {@code endless} repeats the minute for ever
+     * (the users' bursts and the service's outage come back every minute).
+     */
+    static Timeline start(PrintStream out, ManualClock clock, Infrastructure infra, FlakyInventory inventory, Tally tally,
+                          boolean endless) {
+        Timeline timeline = new Timeline(out, clock, tally, infra.telemetry());
+        timeline.attach();
+        infra.configureProtection(PROTECTION, protection()).getOrThrow();
+        introduce(out);
+
+        Map<String, Integer> limitedThisSecond = new HashMap<>();
+        for (User user : USERS) {
+            tally.user(user.name());
+            schedule(clock, user, endless,
+                    () -> request(infra, clock, inventory, user, tally, timeline, limitedThisSecond));
+        }
+        FlakyInventory.Health[] health = {inventory.health()};
+        clock.schedule(0, new Runnable() {
+            @Override
+            public void run() {
+                FlakyInventory.Health now = inventory.health();
+                if (now != health[0]) {
+                    boolean outageChanged = now == FlakyInventory.Health.OUTAGE || health[0] == FlakyInventory.Health.OUTAGE;
+                    health[0] = now;
+                    if (outageChanged) {
+                        timeline.say(now == FlakyInventory.Health.OUTAGE
+                                ? "--- the inventory service goes down: refused connections and 2 s hangs ---"
+                                : "--- the inventory service is back ---");
+                    }
+                }
+                long millis = clock.elapsed().toMillis() % (endless ? LENGTH.toMillis() : Long.MAX_VALUE);
+                if (millis > 0 && millis % PROBE_PERIOD.toMillis() == 0) {
+                    probe(infra, tally);
+                }
+                if (millis > 0 && millis % 10_000 == 0) {
+                    ProtectionStatus status = infra.protectionStatus(PROTECTION).getOrThrow();
+                    timeline.say("status: breaker %s, failure rate %.0f %%, retry budget %.1f tokens, %d of %d places in flight",
+                            status.circuitBreaker().state().label(), status.circuitBreaker().failureRate(),
+                            status.retry().budgetTokens(), status.bulkhead().inFlight(),
+                            status.bulkhead().maxConcurrentCalls());
+                }
+                if (endless || clock.elapsed().compareTo(LENGTH) < 0) {
+                    clock.schedule(Duration.ofMillis(100).toNanos(), this);
+                }
+            }
+        });
+        return timeline;
     }
 
     /** The breaker's state changes and rejections, read back from the event log once the run is over. */
@@ -236,15 +261,16 @@ public final class Demo {
         out.println();
     }
 
-    private static void schedule(ManualClock clock, User user, Runnable request) {
+    private static void schedule(ManualClock clock, User user, boolean endless, Runnable request) {
         clock.schedule(user.every().toNanos() / 2, new Runnable() {
             @Override
             public void run() {
-                if (clock.elapsed().compareTo(LENGTH) >= 0) {
+                if (!endless && clock.elapsed().compareTo(LENGTH) >= 0) {
                     return;
                 }
                 request.run();
-                clock.schedule(user.interval(clock.elapsed()).toNanos(), this);
+                Duration inMinute = Duration.ofNanos(clock.elapsed().toNanos() % LENGTH.toNanos());
+                clock.schedule(user.interval(endless ? inMinute : clock.elapsed()).toNanos(), this);
             }
         });
     }
