@@ -42,6 +42,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -94,13 +95,17 @@ public final class Infrastructure implements AutoCloseable {
             CircuitBreakers breakers = CircuitBreakers.create(clock, telemetry);
             this.circuitBreakers = components.register("circuit_breakers", breakers, breakers::snapshot, null);
             LimiterSlot limiterSlot = new LimiterSlot(b);
+            List<Consumer<Infrastructure>> whenBuilt = new ArrayList<>();
             for (BulwarkModule module : b.modules) {
-                module.install(new Context(module.name(), limiterSlot));
+                module.install(new Context(module.name(), limiterSlot, whenBuilt));
             }
             this.rateLimiter = limiterSlot.limiter();
             scheduler.scheduleAtFixedRate("rate-limit-sweep", b.rateLimitSweepInterval, rateLimiter::sweepExpired);
             this.protections = new ProtectionRegistry(this, policyContext);
             components.register("protections", protections, protections::snapshot, null);
+            for (Consumer<Infrastructure> action : whenBuilt) {
+                action.accept(this);
+            }
         } catch (RuntimeException | Error e) {
             closeAll();
             throw e;
@@ -530,10 +535,12 @@ public final class Infrastructure implements AutoCloseable {
     private final class Context implements ModuleContext {
         private final String moduleName;
         private final LimiterSlot limiterSlot;
+        private final List<Consumer<Infrastructure>> whenBuilt;
 
-        Context(String moduleName, LimiterSlot limiterSlot) {
+        Context(String moduleName, LimiterSlot limiterSlot, List<Consumer<Infrastructure>> whenBuilt) {
             this.moduleName = moduleName;
             this.limiterSlot = limiterSlot;
+            this.whenBuilt = whenBuilt;
         }
 
         @Override
@@ -604,6 +611,11 @@ public final class Infrastructure implements AutoCloseable {
         @Override
         public <C> List<C> components(Class<C> type) {
             return components.all(type);
+        }
+
+        @Override
+        public void whenBuilt(Consumer<Infrastructure> action) {
+            whenBuilt.add(Objects.requireNonNull(action, "action"));
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.bulwark.spi;
 
+import dev.bulwark.Infrastructure;
 import dev.bulwark.circuit.CircuitBreakers;
 import dev.bulwark.error.ErrorCatalogue;
 import dev.bulwark.pipeline.PolicyContext;
@@ -12,6 +13,7 @@ import dev.bulwark.time.Timer;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -79,4 +81,14 @@ public interface ModuleContext {
 
     /** Every registered component that is an instance of {@code type}, in registration order. */
     <C> List<C> components(Class<C> type);
+
+    /**
+     * Runs {@code action} with the infrastructure once it is built: every module installed, the
+     * rate limiter's store fixed and the named protections ready, before {@code build()} returns
+     * and before {@code infrastructure.initialized} is emitted. For a module that works through
+     * the facade (configuring named protections, following them with
+     * {@code subscribeToProtections}). Actions run in the order registered; one that throws fails
+     * the build, and what was built is closed again.
+     */
+    void whenBuilt(Consumer<Infrastructure> action);
 }
