@@ -302,22 +302,20 @@ public final class SnapshotBuilder {
 
     private Protection protection(String key, ProtectionSettings p, BulwarkSettings s,
                                   Map<String, CircuitBreakerConfig> breakers, Map<String, RateLimit> rules) {
-        if (!binder.clean(p)) {
-            return null;
-        }
+        // each stage is built when its own settings bound cleanly, so that every problem is found at once
         ConfigPath path = ConfigPath.ROOT.field("protections").key(key);
         int before = problems.count();
         Protection.Builder builder = Protection.builder();
-        if (p.fallback() != null) {
+        if (p.fallback() != null && binder.clean(p.fallback())) {
             FallbackConfig<Object> fallback = fallback(p.fallback());
             if (fallback != null) {
                 builder.fallback(fallback);
             }
         }
-        if (p.rateLimit() != null) {
+        if (p.rateLimit() != null && binder.clean(p.rateLimit())) {
             rateLimit(key, p.rateLimit(), rules, s, builder);
         }
-        if (p.bulkhead() != null) {
+        if (p.bulkhead() != null && binder.clean(p.bulkhead())) {
             var b = p.bulkhead();
             if (require(b, "maxConcurrentCalls", b.maxConcurrentCalls())) {
                 BulkheadConfig[] c = new BulkheadConfig[1];
@@ -330,13 +328,13 @@ public final class SnapshotBuilder {
                 }
             }
         }
-        if (p.totalTimeout() != null) {
+        if (p.totalTimeout() != null && binder.clean(p.totalTimeout())) {
             TimeoutConfig t = timeout(p.totalTimeout());
             if (t != null) {
                 builder.totalTimeout(t);
             }
         }
-        if (p.retry() != null) {
+        if (p.retry() != null && binder.clean(p.retry())) {
             RetryConfig r = retry(p.retry());
             if (r != null) {
                 builder.retry(r);
@@ -351,13 +349,13 @@ public final class SnapshotBuilder {
                         binder.node(p, "circuitBreaker"), "circuit breaker of circuitBreakers", s.circuitBreakers().keySet());
             }
         }
-        if (p.attemptTimeout() != null) {
+        if (p.attemptTimeout() != null && binder.clean(p.attemptTimeout())) {
             TimeoutConfig t = timeout(p.attemptTimeout());
             if (t != null) {
                 builder.attemptTimeout(t);
             }
         }
-        if (problems.count() != before) {
+        if (problems.count() != before || !binder.clean(p)) {
             return null;
         }
         Protection[] built = new Protection[1];
