@@ -61,6 +61,37 @@ public final class ConfigTrees {
         throw problems.exception(source);
     }
 
+    /**
+     * {@code root} with {@code value} set at the path {@code tokens}, guided by the schema
+     * {@code schema} (a record type whose components are the top-level sections): a token names a
+     * setting in any spelling ({@code maxAttempts}, {@code max-attempts}, {@code maxattempts}) and
+     * replaces a value written there in any spelling; map keys are kept as given; a numeric token
+     * ({@code 0} or {@code [0]}) indexes a list. A token that names no setting is kept, so that
+     * binding reports it with the nearest valid name. This is how flat sources (environment
+     * variables, system properties, Spring's property sources) reach into a tree.
+     *
+     * @param joiner the separator that split the original name ({@code "_"} or {@code "."}) when
+     *               one key may span several tokens; null when each token is one segment
+     */
+    public static MapNode set(MapNode root, Class<? extends Record> schema, List<String> tokens, String joiner,
+                              ScalarNode value) {
+        return dev.bulwark.config.internal.TreeEdit.set(root, schema, tokens, joiner, value);
+    }
+
+    /** The spelling-independent form of a key: lower case, without {@code -} and {@code _}. */
+    public static String normalKey(String key) {
+        return dev.bulwark.config.internal.Names.normal(key);
+    }
+
+    /**
+     * The name of {@code candidates} nearest to {@code input} (edit distance on the normal forms:
+     * at most 1 edit for names up to 3 letters, 2 up to 6, 3 beyond), or null when none is near;
+     * the suggestion of every "did you mean" message.
+     */
+    public static String nearestName(String input, java.util.Collection<String> candidates) {
+        return dev.bulwark.config.internal.Names.nearest(input, candidates);
+    }
+
     private static ConfigNode read(JsonParser p, String source) {
         Location at = location(p.currentTokenLocation(), source);
         JsonToken token = p.currentToken();
