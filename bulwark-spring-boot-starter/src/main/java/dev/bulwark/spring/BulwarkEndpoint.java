@@ -17,6 +17,7 @@ import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
+import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 
 /**
  * The actuator endpoint {@code bulwark}: {@code GET /actuator/bulwark} lists the breakers (state and
@@ -76,24 +77,30 @@ public class BulwarkEndpoint {
      * Resets, disables (forces open) or enables a breaker.
      *
      * @param action {@code reset}, {@code disable} or {@code enable}
-     * @return the breaker's new state, or null (404) for an unknown breaker
+     * @return the breaker's new state; 404 for an unknown breaker, 400 for an unknown action
      */
     @WriteOperation
-    public Map<String, Object> changeCircuitBreaker(@Selector String name, String action) {
+    public WebEndpointResponse<Map<String, Object>> changeCircuitBreaker(@Selector String name, String action) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("name", name);
         if (infrastructure.circuitBreakers().get(name).isEmpty()) {
-            return null;
+            out.put("error", "no circuit breaker is named '" + name + "'");
+            return new WebEndpointResponse<>(out, WebEndpointResponse.STATUS_NOT_FOUND);
         }
-        Result<State> result = switch (action == null ? "" : action.toLowerCase(Locale.ROOT)) {
+        String chosen = action == null ? "" : action.toLowerCase(Locale.ROOT);
+        Result<State> result = switch (chosen) {
             case "reset" -> infrastructure.circuitBreakers().reset(name);
             case "disable" -> infrastructure.circuitBreakers().disable(name);
             case "enable" -> infrastructure.circuitBreakers().enable(name);
-            default -> throw new IllegalArgumentException("action must be reset, disable or enable, was " + action);
+            default -> null;
         };
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("name", name);
-        out.put("action", action.toLowerCase(Locale.ROOT));
+        if (result == null) {
+            out.put("error", "action must be reset, disable or enable, was '" + action + "'");
+            return new WebEndpointResponse<>(out, WebEndpointResponse.STATUS_BAD_REQUEST);
+        }
+        out.put("action", chosen);
         out.put("state", result.map(State::name).orElse("unknown"));
-        return out;
+        return new WebEndpointResponse<>(out, WebEndpointResponse.STATUS_OK);
     }
 
     private Map<String, Object> breaker(Stats s) {
