@@ -582,8 +582,8 @@ public final class CircuitBreakerConfig {
                 throw new IllegalArgumentException(what + " needs at least one exception type");
             }
             List<Class<?>> copy = new ArrayList<>(types.length);
-            for (Class<?> type : types) {
-                Objects.requireNonNull(type, what + " type");
+            for (int i = 0; i < types.length; i++) {
+                Class<?> type = Objects.requireNonNull(types[i], what + " types[" + i + "]");
                 if (!Throwable.class.isAssignableFrom(type)) {
                     throw new IllegalArgumentException(what + " types must be Throwable types, was " + type.getName());
                 }
