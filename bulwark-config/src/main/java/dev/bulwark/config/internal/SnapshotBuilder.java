@@ -46,8 +46,6 @@ public final class SnapshotBuilder {
                         Map<String, RateLimit> rateLimits, Map<String, Protection> protections) {
     }
 
-    private static final int MAX_NAME = 255;
-
     private final Binder binder;
     private final Problems problems;
     private final ClassLoader classLoader;
@@ -503,19 +501,7 @@ public final class SnapshotBuilder {
     // ------------------------------------------------------------------ helpers
 
     private boolean checkName(BulwarkSettings s, String section, String name, String what) {
-        String problem = null;
-        if (name.isBlank()) {
-            problem = what + " must be non-blank";
-        } else if (name.length() > MAX_NAME) {
-            problem = what + " must be at most " + MAX_NAME + " characters, was " + name.length();
-        } else {
-            for (int i = 0; i < name.length(); i++) {
-                if (Character.isISOControl(name.charAt(i))) {
-                    problem = what + " must not contain control characters";
-                    break;
-                }
-            }
-        }
+        String problem = dev.bulwark.spi.Names.problem(what, name);
         if (problem != null) {
             Object record = section.equals("protections") ? s.protections().get(name)
                     : section.equals("rateLimits") ? s.rateLimits().get(name) : s.circuitBreakers().get(name);
