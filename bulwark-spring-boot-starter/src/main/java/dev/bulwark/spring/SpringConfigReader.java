@@ -2,6 +2,7 @@ package dev.bulwark.spring;
 
 import dev.bulwark.config.ConfigSnapshot;
 import dev.bulwark.config.PathStyle;
+import dev.bulwark.config.model.Doc;
 import dev.bulwark.config.tree.ConfigTrees;
 import dev.bulwark.config.tree.Location;
 import dev.bulwark.config.tree.MapNode;
@@ -104,11 +105,17 @@ final class SpringConfigReader {
 
     /** The schema of {@code bulwark.*}: bulwark-config's sections and the starter's {@code web}. */
     record Root(
+            @Doc("Settings of the infrastructure itself, applied when it is built.")
             dev.bulwark.config.model.InfrastructureSettings infrastructure,
+            @Doc("The Redis limit store (module bulwark-redis): rate limits shared by a fleet of processes.")
             dev.bulwark.config.model.RedisSettings redis,
+            @Doc("Circuit breakers by name.")
             Map<String, dev.bulwark.config.model.CircuitBreakerSettings> circuitBreakers,
+            @Doc("Named rate-limit rules, referenced by protections and the HTTP filter.")
             Map<String, dev.bulwark.config.model.RateLimitSettings> rateLimits,
+            @Doc("Named protections by key, used by @Protected(\"key\") and infra.executeProtected(\"key\", ...).")
             Map<String, dev.bulwark.config.model.ProtectionSettings> protections,
+            @Doc("The HTTP side: the per-caller rate-limit filter.")
             WebSettings web) {
     }
 }
