@@ -201,4 +201,22 @@ class ShopHttpTest {
         assertThat(post("/actuator/bulwark/nope", "{\"action\":\"reset\"}", "ops:secret").statusCode()).isEqualTo(404);
         assertThat(post("/actuator/bulwark/inventory", "{\"action\":\"explode\"}", "ops:secret").statusCode()).isEqualTo(400);
     }
+
+    @Test
+    void bulwarksMetersAreInTheApplicationsRegistry() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(isPresent(BulwarkMetricsAutoConfiguration.MODULE),
+                "bulwark-micrometer is not on main yet: the starter installs it by itself once it is on the class path");
+        get("/api/stock/sku-1");
+        HttpResponse<String> metrics = get("/actuator/metrics");
+        assertThat(metrics.body()).contains("bulwark.circuit_breaker.calls").contains("bulwark.protection.calls");
+    }
+
+    private static boolean isPresent(String className) {
+        try {
+            Class.forName(className);
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
+    }
 }
