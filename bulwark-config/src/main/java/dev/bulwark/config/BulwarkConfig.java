@@ -33,7 +33,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -597,13 +596,5 @@ public final class BulwarkConfig {
             }
         }
         return Names.nearest(tokens.get(0), sections) != null;
-    }
-
-    /** For tests of the module: the breakers and protections this configuration set, by what it says. */
-    Map<String, Object> applied() {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.putAll(current.circuitBreakers());
-        out.putAll(current.protections());
-        return out;
     }
 }

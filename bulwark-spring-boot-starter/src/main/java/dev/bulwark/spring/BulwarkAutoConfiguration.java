@@ -2,8 +2,6 @@ package dev.bulwark.spring;
 
 import dev.bulwark.Infrastructure;
 import dev.bulwark.config.BulwarkConfig;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.Supplier;
 import org.springframework.aop.support.ComposablePointcut;
 import org.springframework.aop.support.DefaultPointcutAdvisor;
@@ -88,9 +86,5 @@ public class BulwarkAutoConfiguration {
         } catch (ClassNotFoundException | LinkageError e) {
             return false;
         }
-    }
-
-    static List<String> list(String... items) {
-        return new ArrayList<>(List.of(items));
     }
 }

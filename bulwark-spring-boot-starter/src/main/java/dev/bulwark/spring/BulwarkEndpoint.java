@@ -9,7 +9,6 @@ import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.config.ConfigStatus;
 import dev.bulwark.ratelimit.RateLimit;
 import dev.bulwark.spi.ComponentStatus;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -131,9 +130,5 @@ public class BulwarkEndpoint {
         }
         out.put("stageStatus", stages);
         return out;
-    }
-
-    static long millis(Duration d) {
-        return d == null ? -1 : d.toMillis();
     }
 }

@@ -6,7 +6,6 @@ import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The Spring Boot configuration metadata of {@code bulwark.*} (IDE completion and documentation),
@@ -114,9 +113,5 @@ final class ConfigurationMetadata {
             }
         }
         return names;
-    }
-
-    static Map<String, String> unused() {
-        return Map.of();
     }
 }

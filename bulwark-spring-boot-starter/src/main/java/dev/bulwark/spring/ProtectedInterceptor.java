@@ -32,7 +32,8 @@ final class ProtectedInterceptor implements MethodInterceptor {
     private final Supplier<Infrastructure> infrastructure;
     private final Supplier<ObjectMapper> mapper;
     private final Supplier<String> requestCaller;
-    private final Map<Method, ProtectedMethod> plans = new ConcurrentHashMap<>();
+    /** Each method's plan, resolved once (empty: a method of a protected bean that is not itself protected). */
+    private final Map<Method, java.util.Optional<ProtectedMethod>> plans = new ConcurrentHashMap<>();
 
     ProtectedInterceptor(Supplier<Infrastructure> infrastructure, Supplier<ObjectMapper> mapper, Supplier<String> requestCaller) {
         this.infrastructure = infrastructure;
@@ -45,7 +46,8 @@ final class ProtectedInterceptor implements MethodInterceptor {
         Object target = invocation.getThis();
         Class<?> targetClass = target != null ? AopUtils.getTargetClass(target) : invocation.getMethod().getDeclaringClass();
         Method method = ClassUtils.getMostSpecificMethod(invocation.getMethod(), targetClass);
-        ProtectedMethod plan = plans.computeIfAbsent(method, m -> ProtectedMethod.of(targetClass, m));
+        ProtectedMethod plan = plans.computeIfAbsent(method, m -> java.util.Optional.ofNullable(ProtectedMethod.of(targetClass, m)))
+                .orElse(null);
         if (plan == null) {
             return invocation.proceed();
         }
