@@ -94,7 +94,7 @@ public final class Infrastructure implements AutoCloseable {
             CircuitBreakers breakers = CircuitBreakers.create(clock, telemetry);
             this.circuitBreakers = components.register("circuit_breakers", breakers, breakers::snapshot, null);
             LimiterSlot limiterSlot = new LimiterSlot(b);
-            List<Consumer<Infrastructure>> whenBuilt = new ArrayList<>();
+            List<Consumer<? super Infrastructure>> whenBuilt = new ArrayList<>();
             for (BulwarkModule module : b.modules) {
                 module.install(new Context(module.name(), limiterSlot, whenBuilt));
             }
@@ -102,7 +102,7 @@ public final class Infrastructure implements AutoCloseable {
             scheduler.scheduleAtFixedRate("rate-limit-sweep", b.rateLimitSweepInterval, rateLimiter::sweepExpired);
             this.protections = new ProtectionRegistry(this, policyContext);
             components.register("protections", protections, protections::snapshot, null);
-            for (Consumer<Infrastructure> action : whenBuilt) {
+            for (Consumer<? super Infrastructure> action : whenBuilt) {
                 action.accept(this);
             }
         } catch (RuntimeException | Error e) {
@@ -535,12 +535,17 @@ public final class Infrastructure implements AutoCloseable {
     private final class Context implements ModuleContext {
         private final String moduleName;
         private final LimiterSlot limiterSlot;
-        private final List<Consumer<Infrastructure>> whenBuilt;
+        private final List<Consumer<? super Infrastructure>> whenBuilt;
 
-        Context(String moduleName, LimiterSlot limiterSlot, List<Consumer<Infrastructure>> whenBuilt) {
+        Context(String moduleName, LimiterSlot limiterSlot, List<Consumer<? super Infrastructure>> whenBuilt) {
             this.moduleName = moduleName;
             this.limiterSlot = limiterSlot;
             this.whenBuilt = whenBuilt;
+        }
+
+        @Override
+        public void onBuilt(Consumer<? super Infrastructure> action) {
+            whenBuilt.add(Objects.requireNonNull(action, "action"));
         }
 
         @Override
@@ -611,11 +616,6 @@ public final class Infrastructure implements AutoCloseable {
         @Override
         public <C> List<C> components(Class<C> type) {
             return components.all(type);
-        }
-
-        @Override
-        public void whenBuilt(Consumer<Infrastructure> action) {
-            whenBuilt.add(Objects.requireNonNull(action, "action"));
         }
     }
 

@@ -121,7 +121,7 @@ class InfrastructureTest {
 
             @Override
             public void install(dev.bulwark.spi.ModuleContext context) {
-                context.whenBuilt(infra -> {
+                context.onBuilt(infra -> {
                     seen.add("built, initialized emitted: " + capture.count(Events.INFRASTRUCTURE_INITIALIZED));
                     infra.configureProtection("inventory", Protection.circuitBreaker("inventory")).getOrThrow();
                 });
@@ -147,7 +147,7 @@ class InfrastructureTest {
             @Override
             public void install(dev.bulwark.spi.ModuleContext context) {
                 context.register("failing_component", new Object(), null, () -> closed.set(true));
-                context.whenBuilt(infra -> {
+                context.onBuilt(infra -> {
                     throw new IllegalStateException("cannot apply");
                 });
             }

@@ -224,7 +224,7 @@ public final class BulwarkConfig {
             RedisSupport.module(redis, breaker).install(context);
         }
         context.register(COMPONENT_NAME, this, this::status, this::stopWatching);
-        context.whenBuilt(infra -> {
+        context.onBuilt(infra -> {
             synchronized (lock) {
                 List<String> changed = apply(infra, ConfigSnapshot.empty(sourceName), snapshot);
                 infrastructure = infra;

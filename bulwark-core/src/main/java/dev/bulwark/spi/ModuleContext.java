@@ -83,12 +83,13 @@ public interface ModuleContext {
     <C> List<C> components(Class<C> type);
 
     /**
-     * Runs {@code action} with the infrastructure once it is built: every module installed, the
-     * rate limiter's store fixed and the named protections ready, before {@code build()} returns
-     * and before {@code infrastructure.initialized} is emitted. For a module that works through
-     * the facade (configuring named protections, following them with
-     * {@code subscribeToProtections}). Actions run in the order registered; one that throws fails
-     * the build, and what was built is closed again.
+     * Runs {@code action} with the infrastructure once it is built: after every module is installed
+     * and core's last components (the named protections) exist, before {@code infrastructure.initialized}
+     * is emitted. This is where a module that reads the whole infrastructure (its
+     * {@code status()}, {@code subscribeToProtections}) starts doing so. Actions run in the order
+     * they were given; one that throws fails {@code build()} like a failing install.
+     *
+     * @throws NullPointerException if {@code action} is null
      */
-    void whenBuilt(Consumer<Infrastructure> action);
+    void onBuilt(Consumer<? super Infrastructure> action);
 }
