@@ -13,3 +13,5 @@ java -jar "$jar" '(telemetry|circuit|ratelimit|pipeline)\.' -t 1 "${jmh[@]}" -rf
 java -jar "$jar" '(circuit|ratelimit|pipeline)\.' -t 2 "${jmh[@]}" -rf json -rff "$out/jmh-t2.json" | tee "$out/jmh-t2.txt"
 java -Xms3g -Xmx3g -XX:+UseParallelGC -cp "$jar" dev.bulwark.benchmarks.ratelimit.HeapPerKey 1000000 | tee "$out/heap-per-key.txt"
 java -cp "$jar" dev.bulwark.benchmarks.redis.RedisLimitBenchmark seconds=3 warmup=1 | tee "$out/redis.txt"
+java -jar "$jar" 'eventstore\.' -t 1 "${jmh[@]}" -rf json -rff "$out/jmh-eventstore.json" | tee "$out/jmh-eventstore.txt"
+java -cp "$jar" dev.bulwark.benchmarks.eventstore.EventStoreThroughput seconds=3 rounds=300 | tee "$out/eventstore.txt"

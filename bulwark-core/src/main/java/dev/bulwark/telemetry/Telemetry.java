@@ -157,6 +157,19 @@ public final class Telemetry implements AutoCloseable {
                 Objects.requireNonNull(handler, "handler")));
     }
 
+    /**
+     * Attaches {@code handler} to every event whose name starts with {@code namePrefix} except the
+     * names in {@code except}: the channels of those names stay inactive for this handler, so an
+     * emitter that finds no other listener builds nothing for them (an event recorder leaves out
+     * the per-call events this way, and a successful call costs nothing more with it attached).
+     *
+     * @throws IllegalArgumentException if a handler with this id is already attached
+     */
+    public void attachPrefix(String handlerId, EventName namePrefix, Set<EventName> except, TelemetryHandler handler) {
+        register(new Registration(requireId(handlerId), Set.of(), Objects.requireNonNull(namePrefix, "namePrefix"),
+                Set.copyOf(Objects.requireNonNull(except, "except")), Objects.requireNonNull(handler, "handler")));
+    }
+
     /** Detaches a handler; returns false if none had that id. */
     public boolean detach(String handlerId) {
         synchronized (attachLock) {

@@ -7,13 +7,23 @@ import dev.bulwark.Result;
 import dev.bulwark.circuit.CircuitBreakerConfig;
 import dev.bulwark.circuit.SlidingWindow;
 import dev.bulwark.error.InfraError;
+import dev.bulwark.eventstore.EventQuery;
+import dev.bulwark.eventstore.EventRecorder;
+import dev.bulwark.eventstore.FileEventStore;
+import dev.bulwark.eventstore.FsyncPolicy;
+import dev.bulwark.eventstore.StoredEvent;
+import dev.bulwark.eventstore.TimelineFormat;
 import dev.bulwark.pipeline.BulkheadConfig;
 import dev.bulwark.pipeline.FallbackConfig;
 import dev.bulwark.pipeline.RetryBudget;
 import dev.bulwark.pipeline.RetryConfig;
 import dev.bulwark.ratelimit.RateLimitHeaders;
 import dev.bulwark.time.ManualClock;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -32,6 +42,9 @@ import java.util.Random;
  * <p>Everything runs on a {@link ManualClock} through the asynchronous pipeline with a direct
  * executor: the simulation advances the clock and every reply, timeout and backoff happens at its
  * simulated time on one thread, so the run is deterministic and needs no service.
+ *
+ * <p>An {@link EventRecorder} keeps the run's protection events in a file store; at the end the
+ * breaker's timeline is read back from it, as an operator would after an incident.
  */
 public final class Demo {
 
@@ -58,16 +71,44 @@ public final class Demo {
     private Demo() {
     }
 
-    public static void main(String[] args) {
-        run(System.out);
+    public static void main(String[] args) throws IOException {
+        Path events = args.length > 0 ? Path.of(args[0]) : Files.createTempDirectory("bulwark-demo-events");
+        run(System.out, events);
+        System.out.println();
+        System.out.println("The event log is in " + events + "; read it with");
+        System.out.println("  java -cp bulwark-demo/target/bulwark-demo.jar dev.bulwark.eventstore.Query --dir " + events
+                + " --from 2025-01-01T00:00:00Z --component " + PROTECTION);
     }
 
-    /** Runs the simulation, printing to {@code out}; returns what happened. */
+    /** Runs the simulation in a temporary event log (deleted afterwards), printing to {@code out}. */
     static Tally run(PrintStream out) {
+        try {
+            Path events = Files.createTempDirectory("bulwark-demo-events");
+            try {
+                return run(out, events);
+            } finally {
+                try (var files = Files.list(events)) {
+                    for (Path f : (Iterable<Path>) files::iterator) {
+                        Files.delete(f);
+                    }
+                }
+                Files.delete(events);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Runs the simulation recording into the file store in {@code events}, printing to {@code out}; returns what happened. */
+    static Tally run(PrintStream out, Path events) {
         ManualClock clock = new ManualClock();
         Tally tally = new Tally();
         FlakyInventory inventory = new FlakyInventory(clock, OUTAGE_START, OUTAGE_END, 42);
-        try (Infrastructure infra = Infrastructure.builder().clock(clock).executor(Runnable::run).build()) {
+        try (Infrastructure infra = Infrastructure.builder().clock(clock).executor(Runnable::run)
+                .install(EventRecorder.builder()
+                        .fileStore(FileEventStore.builder(events).fsync(FsyncPolicy.never()))
+                        .asModule())
+                .build()) {
             Timeline timeline = new Timeline(out, clock, tally, infra.telemetry());
             timeline.attach();
             infra.configureProtection(PROTECTION, protection()).getOrThrow();
@@ -107,7 +148,28 @@ public final class Demo {
 
             printSummary(out, tally, infra.protectionStatus(PROTECTION).getOrThrow(), inventory);
         }
+        printBreakerTimeline(out, events, clock);
         return tally;
+    }
+
+    /** The breaker's state changes and rejections, read back from the event log once the run is over. */
+    private static void printBreakerTimeline(PrintStream out, Path events, ManualClock clock) {
+        long start = ManualClock.DEFAULT_START.toEpochMilli();
+        try (FileEventStore store = FileEventStore.openReadOnly(events)) {
+            List<StoredEvent> breaker = store.list(EventQuery.builder()
+                    .namePrefix("foundation.infra.circuit_breaker").component(PROTECTION).unlimited().build());
+            out.println();
+            out.printf(Locale.ROOT, "The breaker's timeline, read back from the event log (%d records in all):%n",
+                    store.status().records());
+            for (StoredEvent e : breaker) {
+                String suffix = e.suffix(dev.bulwark.telemetry.Events.DEFAULT_PREFIX);
+                if (suffix.equals("circuit_breaker.state_change") || suffix.equals("circuit_breaker.call_rejected")) {
+                    long millis = e.timestampMillis() - start;
+                    out.printf(Locale.ROOT, "[%3d.%03d s] %s%n", millis / 1000, millis % 1000,
+                            TimelineFormat.describe(e, dev.bulwark.telemetry.Events.DEFAULT_PREFIX));
+                }
+            }
+        }
     }
 
     /** The one protection every lookup goes through, configured under a key. */

@@ -72,6 +72,34 @@ class DemoTest {
     }
 
     @Test
+    void theBreakersTimelineIsReadBackFromTheEventLog() {
+        String timeline = output.substring(output.indexOf("The breaker's timeline, read back from the event log"));
+        assertThat(timeline).containsPattern("\\[ *\\d+\\.\\d{3} s\\] circuit_breaker\\.state_change +inventory +closed -> open");
+        assertThat(timeline).contains("open -> half_open", "half_open -> closed");
+        assertThat(timeline).containsPattern("circuit_breaker\\.call_rejected +inventory +x\\d+ in that second reason=open");
+        // the transitions read back are those the live timeline printed, at the same simulated instants
+        java.util.regex.Matcher live = java.util.regex.Pattern
+                .compile("\\[( *\\d+\\.\\d{3}) s\\] circuit breaker 'inventory': (\\w+) -> (\\w+)").matcher(output);
+        java.util.List<String> printedLive = new java.util.ArrayList<>();
+        while (live.find()) {
+            printedLive.add(live.group(1) + " " + live.group(2) + " -> " + live.group(3));
+        }
+        java.util.regex.Matcher stored = java.util.regex.Pattern
+                .compile("\\[( *\\d+\\.\\d{3}) s\\] circuit_breaker\\.state_change +inventory +(\\w+) -> (\\w+)").matcher(timeline);
+        java.util.List<String> readBack = new java.util.ArrayList<>();
+        while (stored.find()) {
+            readBack.add(stored.group(1) + " " + stored.group(2) + " -> " + stored.group(3));
+        }
+        assertThat(readBack).isNotEmpty().isEqualTo(printedLive);
+        long rejected = 0;
+        java.util.regex.Matcher counts = java.util.regex.Pattern.compile("call_rejected +inventory +x(\\d+)").matcher(timeline);
+        while (counts.find()) {
+            rejected += Long.parseLong(counts.group(1));
+        }
+        assertThat(rejected).isEqualTo(tally.phenomenon(Timeline.BREAKER_REJECTED));
+    }
+
+    @Test
     void theRunIsDeterministic() {
         ByteArrayOutputStream again = new ByteArrayOutputStream();
         try (PrintStream out = new PrintStream(again, true, StandardCharsets.UTF_8)) {
