@@ -97,6 +97,7 @@ public final class BulwarkConfig {
     private EventChannel rejectedChannel;
     private Scheduler.Task watchTask;
     private String lastSeen;
+    private String pending;
     private long version;
     private Instant lastAppliedAt;
     private long rejected;
@@ -404,15 +405,24 @@ public final class BulwarkConfig {
         }
     }
 
+    /**
+     * One look at the file: a content that differs from the one last read is reloaded once it is
+     * seen twice in a row, so that a file being written (truncated, half written) is never applied.
+     */
     private void poll() {
         String seen = fingerprint.get();
-        boolean changed;
         synchronized (lock) {
-            changed = !Objects.equals(seen, lastSeen);
+            if (Objects.equals(seen, lastSeen)) {
+                pending = null;
+                return;
+            }
+            if (!Objects.equals(seen, pending)) {
+                pending = seen;
+                return;
+            }
+            pending = null;
         }
-        if (changed) {
-            reload();
-        }
+        reload();
     }
 
     private void stopWatching() {
@@ -452,7 +462,8 @@ public final class BulwarkConfig {
 
         /**
          * Polls the file every {@code interval} on the infrastructure's scheduler and reloads it when
-         * its content changed. Polling (rather than a file-system watch) works on every file system
+         * its content changed and stayed the same for one more interval (so a file being written is
+         * never read half-way). Polling (rather than a file-system watch) works on every file system
          * and with editors and orchestrators that replace the file instead of writing it.
          *
          * @throws IllegalArgumentException if {@code interval} is not positive
