@@ -107,7 +107,30 @@ class CompleteFileTest {
         assertThat(i.rateLimitSweepInterval()).isEqualTo(Duration.ofSeconds(5));
         assertThat(i.telemetryPrefix()).isEqualTo("shop.infra");
         assertThat(i.asyncTelemetry()).isEqualTo(4096);
-        assertThat(i.tickingClock()).isNull();
+        assertThat(i.tickingClock()).isEqualTo(Duration.ofMillis(1));
+    }
+
+    @Test
+    void theRedisSectionIsReadAsWritten() {
+        var r = YAML.settings().redis();
+        assertThat(r.uri()).isEqualTo("redis://127.0.0.1:6379/0");
+        assertThat(r.connectTimeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(r.commandTimeout()).isEqualTo(Duration.ofMillis(100));
+        assertThat(r.keyPrefix()).isEqualTo("shop:rl:");
+        assertThat(r.failurePolicy()).isEqualTo(dev.bulwark.config.model.RedisFailurePolicy.FAIL_OPEN);
+        assertThat(r.operationPolicies()).containsExactly(Map.entry("login", dev.bulwark.config.model.RedisFailurePolicy.FAIL_CLOSED));
+        assertThat(r.denyCacheCapacity()).isEqualTo(1024);
+        assertThat(r.batching()).isTrue();
+        assertThat(r.maxBatchesInFlight()).isEqualTo(2);
+        assertThat(r.maxBatchSize()).isEqualTo(64);
+        assertThat(r.circuitBreakerName()).isEqualTo("shop-redis");
+        assertThat(r.circuitBreaker().consecutiveFailures()).isEqualTo(3);
+    }
+
+    @Test
+    void theRedisPoliciesAreThoseOfTheRedisModule() {
+        assertThat(java.util.Arrays.stream(dev.bulwark.config.model.RedisFailurePolicy.values()).map(Enum::name))
+                .containsExactlyElementsOf(java.util.Arrays.stream(dev.bulwark.redis.FailurePolicy.values()).map(Enum::name).toList());
     }
 
     @Test

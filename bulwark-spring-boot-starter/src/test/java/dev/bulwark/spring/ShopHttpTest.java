@@ -51,6 +51,7 @@ class ShopHttpTest {
         client.paymentsDown.set(false);
         client.inventoryCalls.set(0);
         client.pricingCalls.set(0);
+        client.catalogCalls.set(0);
         for (String name : infra.circuitBreakers().list()) {
             infra.circuitBreakers().enable(name);
             infra.circuitBreakers().reset(name);
@@ -108,6 +109,24 @@ class ShopHttpTest {
         assertThat(client.inventoryCalls).hasValue(3);
         assertThat(after.meltCount() - before.meltCount()).isEqualTo(3);
         assertThat(after.okCount() - before.okCount()).isZero();
+    }
+
+    @Autowired
+    dev.bulwark.spring.app.InventoryClient inventory;
+
+    @Test
+    void theBreakerOpeningDuringTheRetriesStopsThemTheDependencySeesOnlyWhatTheBreakerCounted() {
+        client.catalogCalls.set(0);
+        Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(() -> inventory.catalog("page-1"));
+        // retry max-attempts 3 around a breaker that opens on 2 consecutive failures: the third attempt
+        // is refused by the open breaker (5004) and never sent; the retries end there (7003, last error 5004)
+        assertThat(client.catalogCalls).hasValue(2);
+        assertThat(infra.circuitBreakers().get("catalog").orElseThrow().state()).isEqualTo(State.OPEN);
+        assertThat(infra.circuitBreakers().get("catalog").orElseThrow().stats().meltCount()).isEqualTo(2);
+        assertThat(thrown).isInstanceOfSatisfying(dev.bulwark.error.InfraException.class, e -> {
+            assertThat(e.code()).isEqualTo(7003);
+            assertThat(e.error().context()).containsEntry("last_error_code", 5004);
+        });
     }
 
     @Test

@@ -12,4 +12,5 @@ public class FakeDependencies {
     public final AtomicBoolean paymentsDown = new AtomicBoolean();
     public final AtomicInteger inventoryCalls = new AtomicInteger();
     public final AtomicInteger pricingCalls = new AtomicInteger();
+    public final AtomicInteger catalogCalls = new AtomicInteger();
 }

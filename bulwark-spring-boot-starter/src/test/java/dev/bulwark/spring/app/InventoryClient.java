@@ -43,6 +43,12 @@ public class InventoryClient {
         return CompletableFuture.supplyAsync(() -> 1999);
     }
 
+    @Protected("catalog")
+    public String catalog(String page) throws IOException {
+        fake.catalogCalls.incrementAndGet();
+        throw new IOException("catalog service unreachable");
+    }
+
     @Protected("payments")
     public String pay(String order) {
         if (fake.paymentsDown.get()) {
