@@ -4,6 +4,7 @@ import dev.bulwark.circuit.CircuitBreakers;
 import dev.bulwark.error.CoreErrorCode;
 import dev.bulwark.error.ErrorCatalogue;
 import dev.bulwark.error.InfraError;
+import dev.bulwark.internal.Closed;
 import dev.bulwark.internal.DaemonExecutor;
 import dev.bulwark.internal.ExecutorScheduler;
 import dev.bulwark.internal.SystemTimer;
@@ -24,6 +25,7 @@ import dev.bulwark.telemetry.EventType;
 import dev.bulwark.telemetry.Events;
 import dev.bulwark.telemetry.Telemetry;
 import dev.bulwark.time.Clock;
+import dev.bulwark.time.Durations;
 import dev.bulwark.time.Scheduler;
 import dev.bulwark.time.TickingClock;
 import dev.bulwark.time.Timer;
@@ -61,6 +63,14 @@ import java.util.function.Supplier;
  * stops every thread the instance started. Building and closing any number of instances in one
  * JVM leaves no thread behind.
  *
+ * <p><b>After close</b> (docs/errors.md, "After close"): every operation that would run a call,
+ * admit one or change a component — {@code executeProtected*}, {@code callProtected},
+ * {@code configureProtection}, and the breakers, the rate limiter and the policies obtained from
+ * this instance — answers 2102 SERVICE_UNAVAILABLE ("... is closed", not retried), in the form
+ * the operation reports errors; calls waiting on a timeout, a bulkhead place or a retry's backoff
+ * when it closes end with 2102 too. Queries ({@code status}, {@code protectionConfig},
+ * {@code protectionKeys}, {@code protectionStatus}, stats) keep answering.
+ *
  * <p>Thread-safe.
  */
 public final class Infrastructure implements AutoCloseable {
@@ -92,7 +102,7 @@ public final class Infrastructure implements AutoCloseable {
         try {
             this.policyContext = policyContext(b);
             CircuitBreakers breakers = CircuitBreakers.create(clock, telemetry);
-            this.circuitBreakers = components.register("circuit_breakers", breakers, breakers::snapshot, null);
+            this.circuitBreakers = components.register("circuit_breakers", breakers, breakers::snapshot, breakers);
             LimiterSlot limiterSlot = new LimiterSlot(b);
             List<Consumer<? super Infrastructure>> whenBuilt = new ArrayList<>();
             for (BulwarkModule module : b.modules) {
@@ -206,6 +216,9 @@ public final class Infrastructure implements AutoCloseable {
 
     /** {@link #executeProtected(String, ThrowingSupplier)} on behalf of {@code entityId}. */
     public <T> Result<T> executeProtected(String key, String entityId, ThrowingSupplier<T> operation) {
+        if (closed.get()) {
+            return Result.err(closedError());
+        }
         return operation == null ? Result.err(nullOperation())
                 : protections.execute(key, operation, entityId, Criticality.DEFAULT);
     }
@@ -263,6 +276,9 @@ public final class Infrastructure implements AutoCloseable {
     /** {@link #executeProtectedAsync(String, Supplier)} on behalf of {@code entityId}. */
     public <T> CompletionStage<Result<T>> executeProtectedAsync(String key, String entityId,
                                                                Supplier<? extends CompletionStage<T>> operation) {
+        if (closed.get()) {
+            return CompletableFuture.completedFuture(Result.err(closedError()));
+        }
         return operation == null ? CompletableFuture.completedFuture(Result.err(nullOperation()))
                 : protections.executeAsync(key, operation, entityId, Criticality.DEFAULT);
     }
@@ -275,9 +291,12 @@ public final class Infrastructure implements AutoCloseable {
      * in flight under a new limit). Configuring an equal protection again changes nothing.
      *
      * @return {@code Ok(config)}; {@code Err(7007)} for a blank, over-long or control-character key,
-     *         a null config, or a stage that cannot be built
+     *         a null config, or a stage that cannot be built; {@code Err(2102)} after {@link #close()}
      */
     public Result<Protection> configureProtection(String key, Protection config) {
+        if (closed.get()) {
+            return Result.err(closedError());
+        }
         return protections.configure(key, config);
     }
 
@@ -310,10 +329,18 @@ public final class Infrastructure implements AutoCloseable {
     }
 
     private InfraError invalidCall(Protection protection, Object operation) {
+        if (closed.get()) {
+            return closedError();
+        }
         if (protection == null) {
             return protections.invalid(null, "protection must not be null", null);
         }
         return operation == null ? nullOperation() : null;
+    }
+
+    /** 2102: what every entry that would run or change something answers after {@link #close()}. */
+    private InfraError closedError() {
+        return Closed.error("infrastructure", clock);
     }
 
     private InfraError nullOperation() {
@@ -339,7 +366,8 @@ public final class Infrastructure implements AutoCloseable {
             components.onClose(pool::shutdownNow);
             executor = pool;
         }
-        return PolicyContext.builder().clock(clock).timer(timer).executor(executor).telemetry(telemetry).build();
+        return PolicyContext.builder().clock(clock).timer(timer).executor(executor).telemetry(telemetry)
+                .closedWhen(closed::get).build();
     }
 
     /**
@@ -521,8 +549,15 @@ public final class Infrastructure implements AutoCloseable {
                 LimitStore chosen = store;
                 boolean owned = ownsStore;
                 if (chosen == null) {
-                    chosen = InMemoryLimitStore.builder().clock(clock).maxKeys(builder.rateLimitMaxKeys).build();
+                    chosen = InMemoryLimitStore.builder().clock(clock).maxKeys(builder.rateLimitMaxKeys)
+                            .backgroundSweeps(task -> scheduler.schedule("rate-limit-reclaim", Duration.ZERO, task))
+                            .build();
                     owned = true;
+                }
+                if (store != null && builder.rateLimitMaxKeysSet) {
+                    throw new IllegalStateException("module '" + storeModule + "' sets the rate limit store: rateLimitMaxKeys("
+                            + builder.rateLimitMaxKeys + ") bounds only the in-memory store and would be ignored;"
+                            + " leave rateLimitMaxKeys unset");
                 }
                 RateLimiter created = RateLimiter.builder(chosen).telemetry(telemetry).clock(clock).ownsStore(owned).build();
                 limiter = components.register("rate_limiter", created, created::status, created);
@@ -629,6 +664,10 @@ public final class Infrastructure implements AutoCloseable {
         private Executor executor;
         private LimitStore rateLimitStore;
         private long rateLimitMaxKeys = InMemoryLimitStore.DEFAULT_MAX_KEYS;
+        /** Settings that apply only to what the infrastructure creates, as given (null when not set). */
+        private String telemetryPrefix;
+        private Integer asyncTelemetryCapacity;
+        private boolean rateLimitMaxKeysSet;
         private Duration rateLimitSweepInterval = Duration.ofSeconds(10);
         private final List<BulwarkModule> modules = new ArrayList<>();
 
@@ -673,24 +712,47 @@ public final class Infrastructure implements AutoCloseable {
             return this;
         }
 
-        /** The prefix of every event name (default {@code foundation.infra}). */
+        /**
+         * The prefix of every event name (default {@code foundation.infra}) of the telemetry the
+         * infrastructure creates (not allowed with {@link #telemetry(Telemetry)}, which brings its own).
+         *
+         * @throws NullPointerException     if {@code dottedPrefix} is null
+         * @throws IllegalArgumentException if it is not dot-separated non-blank segments
+         */
         public Builder telemetryPrefix(String dottedPrefix) {
-            telemetryBuilder.prefix(dottedPrefix);
+            if (dottedPrefix == null) {
+                throw new NullPointerException("telemetryPrefix must not be null");
+            }
+            try {
+                telemetryBuilder.prefix(dottedPrefix);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("telemetryPrefix must be dot-separated non-blank segments, was '"
+                        + dottedPrefix + "'", e);
+            }
+            this.telemetryPrefix = dottedPrefix;
             return this;
         }
 
         /**
          * Asynchronous telemetry dispatch through a bounded queue; a full queue drops events
          * (counted in {@link InfrastructureStatus#droppedEvents()}).
+         *
+         * Not allowed with {@link #telemetry(Telemetry)}, which brings its own dispatch.
+         *
+         * @throws IllegalArgumentException if {@code queueCapacity} is outside [1,
+         *                                  {@value Telemetry.Builder#MAX_QUEUE_CAPACITY}]
          */
         public Builder asyncTelemetry(int queueCapacity) {
             telemetryBuilder.asynchronous(queueCapacity);
+            this.asyncTelemetryCapacity = queueCapacity;
             return this;
         }
 
         /**
          * Uses an existing telemetry stream (shared between instances, say) instead of creating
-         * one; the caller keeps ownership and closes it.
+         * one; the caller keeps ownership and closes it. Its prefix and dispatch are its own, so
+         * {@link #telemetryPrefix} and {@link #asyncTelemetry} cannot be set with it ({@link #build()}
+         * refuses the combination).
          */
         public Builder telemetry(Telemetry telemetry) {
             this.telemetry = Objects.requireNonNull(telemetry, "telemetry");
@@ -709,7 +771,8 @@ public final class Infrastructure implements AutoCloseable {
 
         /**
          * The store of the rate limiter (a Redis store, say) instead of the in-memory default; the
-         * caller keeps ownership and closes it.
+         * caller keeps ownership and closes it. {@link #rateLimitMaxKeys} bounds only the default
+         * store, so it cannot be set with this ({@link #build()} refuses the combination).
          */
         public Builder rateLimitStore(LimitStore store) {
             this.rateLimitStore = Objects.requireNonNull(store, "store");
@@ -737,19 +800,21 @@ public final class Infrastructure implements AutoCloseable {
                 throw new IllegalArgumentException("rateLimitMaxKeys must be >= 1, was " + maxKeys);
             }
             this.rateLimitMaxKeys = maxKeys;
+            this.rateLimitMaxKeysSet = true;
             return this;
         }
 
         /**
          * How often expired rate-limit state is swept (default 10 s, real time).
          *
-         * @throws IllegalArgumentException if {@code interval} is not positive
+         * @throws IllegalArgumentException if {@code interval} is not positive, or longer than
+         *                                  {@link Durations#MAX} (365 days)
          */
         public Builder rateLimitSweepInterval(Duration interval) {
-            if (interval == null || interval.isZero() || interval.isNegative()) {
-                throw new IllegalArgumentException("rateLimitSweepInterval must be positive, was " + interval);
+            if (interval == null) {
+                throw new IllegalArgumentException("rateLimitSweepInterval must be positive, was null");
             }
-            this.rateLimitSweepInterval = interval;
+            this.rateLimitSweepInterval = Durations.requirePositive("rateLimitSweepInterval", interval);
             return this;
         }
 
@@ -757,10 +822,29 @@ public final class Infrastructure implements AutoCloseable {
          * Builds and starts the infrastructure, installing its modules; emits
          * {@code infrastructure.initialized}.
          *
-         * @throws IllegalStateException if two modules register the same error code, component name or store
+         * @throws IllegalStateException if two modules register the same error code, component name or
+         *                               store; or if a setting would be ignored: {@link #telemetryPrefix}
+         *                               or {@link #asyncTelemetry} with {@link #telemetry(Telemetry)},
+         *                               {@link #rateLimitMaxKeys} with a store given by
+         *                               {@link #rateLimitStore} or a module
          * @throws RuntimeException      what a module's {@code install} threw (what was built is closed again)
          */
         public Infrastructure build() {
+            if (telemetry != null && telemetryPrefix != null) {
+                throw new IllegalStateException("telemetry(" + telemetry + ") brings its own prefix "
+                        + telemetry.prefix() + ": telemetryPrefix(\"" + telemetryPrefix + "\") would be ignored;"
+                        + " set one of the two");
+            }
+            if (telemetry != null && asyncTelemetryCapacity != null) {
+                throw new IllegalStateException("telemetry(" + telemetry + ") brings its own dispatch ("
+                        + telemetry.dispatchMode() + "): asyncTelemetry(" + asyncTelemetryCapacity + ") would be ignored;"
+                        + " set one of the two");
+            }
+            if (rateLimitStore != null && rateLimitMaxKeysSet) {
+                throw new IllegalStateException("rateLimitStore(" + rateLimitStore + ") is used instead of the in-memory"
+                        + " store: rateLimitMaxKeys(" + rateLimitMaxKeys + ") bounds only that store and would be ignored;"
+                        + " set one of the two");
+            }
             return new Infrastructure(this);
         }
     }

@@ -97,6 +97,7 @@ public final class RateLimitHeaders {
 
     /** {@code Retry-After} seconds of a denial; empty if allowed or if it can never succeed. */
     public static OptionalLong retryAfterSeconds(Decision decision) {
+        Objects.requireNonNull(decision, "decision");
         if (decision.allowed() || !decision.canSucceedLater()) {
             return OptionalLong.empty();
         }
@@ -105,6 +106,7 @@ public final class RateLimitHeaders {
 
     /** {@code Retry-After} seconds of an error that knows its wait (6001, 5004...); empty otherwise. */
     public static OptionalLong retryAfterSeconds(InfraError error) {
+        Objects.requireNonNull(error, "error");
         Duration wait = error.retryAfter();
         if (wait == null || !error.isRetryable()) {
             return OptionalLong.empty();
@@ -118,6 +120,7 @@ public final class RateLimitHeaders {
      * for a denial that can succeed later, {@code Retry-After}.
      */
     public static Map<String, String> of(Decision decision) {
+        Objects.requireNonNull(decision, "decision");
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put(POLICY, policy(decision.rule()));
         headers.put(RATE_LIMIT, rateLimit(decision));
@@ -149,6 +152,11 @@ public final class RateLimitHeaders {
         Objects.requireNonNull(list, what);
         if (list.isEmpty()) {
             throw new IllegalArgumentException(what + " must not be empty");
+        }
+        for (int i = 0; i < list.size(); i++) {
+            if (list.get(i) == null) {
+                throw new NullPointerException(what + "[" + i + "] must not be null");
+            }
         }
     }
 }

@@ -4,6 +4,10 @@ import dev.bulwark.circuit.CircuitBreaker;
 import dev.bulwark.circuit.CircuitBreakerConfig;
 import dev.bulwark.circuit.CircuitBreakers;
 import dev.bulwark.circuit.State;
+import dev.bulwark.error.CoreErrorCode;
+import dev.bulwark.error.InfraError;
+import dev.bulwark.error.InfraException;
+import dev.bulwark.error.RetryStrategy;
 import dev.bulwark.ratelimit.Decision;
 import dev.bulwark.ratelimit.InMemoryLimitStore;
 import dev.bulwark.ratelimit.LimitArguments;
@@ -22,6 +26,7 @@ import dev.bulwark.telemetry.EventChannel;
 import dev.bulwark.telemetry.Events;
 import dev.bulwark.telemetry.Telemetry;
 import dev.bulwark.time.Clock;
+import dev.bulwark.time.Durations;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisURI;
@@ -109,6 +114,7 @@ public final class RedisLimitStore implements LimitStore {
     private final LongAdder denyCacheHits = new LongAdder();
     private final AtomicLong failingSince = new AtomicLong(NOT_FAILING);
     private final AtomicLong failuresSinceHealthy = new AtomicLong();
+    private volatile boolean closed;
 
     private RedisLimitStore(Builder b) {
         this.keys = new KeyLayout(b.keyPrefix);
@@ -176,17 +182,22 @@ public final class RedisLimitStore implements LimitStore {
 
     private Decision acquire(String entityId, String operation, List<RateLimit> limits, long cost, FailurePolicy policy) {
         LimitArguments.check(entityId, operation, limits, cost);
+        requireOpen();
         return decideNow(call(entityId, operation, limits, cost, true, policy));
     }
 
     private CompletionStage<Decision> acquireAsync(String entityId, String operation, List<RateLimit> limits, long cost,
                                                    FailurePolicy policy) {
         LimitArguments.check(entityId, operation, limits, cost);
+        if (closed) {
+            return CompletableFuture.failedFuture(closedError().toException());
+        }
         return decideLater(call(entityId, operation, limits, cost, true, policy));
     }
 
     private Decision peek(String entityId, String operation, List<RateLimit> limits, FailurePolicy policy) {
         LimitArguments.check(entityId, operation, limits, 1);
+        requireOpen();
         return decideNow(call(entityId, operation, limits, 1, false, policy));
     }
 
@@ -199,6 +210,7 @@ public final class RedisLimitStore implements LimitStore {
     @Override
     public List<Decision> inspect(String entityId, String operation) {
         LimitArguments.checkKey(entityId, operation);
+        requireOpen();
         List<Object> reply = adminCall(entityId, operation, protocol.inspectArgs(clock.nanoTime()));
         return protocol.decodeInspect(reply);
     }
@@ -212,6 +224,7 @@ public final class RedisLimitStore implements LimitStore {
     @Override
     public boolean reset(String entityId, String operation) {
         LimitArguments.checkKey(entityId, operation);
+        requireOpen();
         if (denyCache != null) {
             denyCache.forget(keys.key(entityId, operation));
         }
@@ -239,7 +252,7 @@ public final class RedisLimitStore implements LimitStore {
         return CircuitBreakerConfig.builder()
                 .consecutiveFailures(3)
                 .halfOpen(Duration.ofMillis(500), 1, 1)
-                .trialTimeout(commandTimeout.multipliedBy(2))
+                .trialTimeout(commandTimeout.compareTo(Durations.MAX.dividedBy(2)) > 0 ? Durations.MAX : commandTimeout.multipliedBy(2))
                 .backoff(2.0, Duration.ofSeconds(4))
                 .jitter(0.2)
                 .build();
@@ -330,10 +343,14 @@ public final class RedisLimitStore implements LimitStore {
 
     /**
      * Closes the connection (and the Lettuce client and threads, unless they were supplied) and the
-     * fallback store it created.
+     * fallback store it created. From then on every decision, peek, inspection and reset throws
+     * {@link InfraException} 2102 SERVICE_UNAVAILABLE ("RedisLimitStore ... is closed"; the async
+     * form completes exceptionally with it, and a {@code RateLimiter} answers it as {@code Err}),
+     * whatever the failure policy: a closed store is not an outage. Idempotent.
      */
     @Override
     public void close() {
+        closed = true;
         if (batcher != null) {
             batcher.close();
         }
@@ -346,6 +363,23 @@ public final class RedisLimitStore implements LimitStore {
     @Override
     public String toString() {
         return "RedisLimitStore[" + keys + ", " + redis + ", circuit " + breaker.state().name() + "]";
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw closedError().toException();
+        }
+    }
+
+    /** 2102, the answer of every operation after {@link #close()} (docs/errors.md, "After close"). */
+    private InfraError closedError() {
+        String component = "RedisLimitStore " + keys;
+        return InfraError.builder(CoreErrorCode.SERVICE_UNAVAILABLE)
+                .message(component + " is closed")
+                .context("component", component)
+                .retryStrategy(RetryStrategy.NO_RETRY)
+                .timestampMillis(clock.currentTimeMillis())
+                .build();
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -596,7 +630,11 @@ public final class RedisLimitStore implements LimitStore {
             return this;
         }
 
-        /** How long opening a connection may take (default 1 s). */
+        /**
+         * How long opening a connection may take (default 1 s).
+         *
+         * @throws IllegalArgumentException if {@code timeout} is not positive, or longer than {@link Durations#MAX}
+         */
         public Builder connectTimeout(Duration timeout) {
             this.connectTimeout = positive("connectTimeout", timeout);
             return this;
@@ -605,6 +643,8 @@ public final class RedisLimitStore implements LimitStore {
         /**
          * The most a decision waits for Redis (default 250 ms); after it, the failure policy decides.
          * Also bounds the wait for a connection being opened.
+         *
+         * @throws IllegalArgumentException if {@code timeout} is not positive, or longer than {@link Durations#MAX}
          */
         public Builder commandTimeout(Duration timeout) {
             this.commandTimeout = positive("commandTimeout", timeout);
@@ -803,11 +843,7 @@ public final class RedisLimitStore implements LimitStore {
         }
 
         private static Duration positive(String name, Duration d) {
-            Objects.requireNonNull(d, name);
-            if (d.isZero() || d.isNegative()) {
-                throw new IllegalArgumentException(name + " must be positive, was " + d);
-            }
-            return d;
+            return Durations.requirePositive(name, d);
         }
     }
 }
