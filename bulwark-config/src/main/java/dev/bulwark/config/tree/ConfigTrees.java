@@ -114,7 +114,7 @@ public final class ConfigTrees {
                 return new ListNode(items, at);
             }
             case VALUE_STRING -> {
-                return new ScalarNode(p.getText(), at);
+                return new ScalarNode(p.getString(), at);
             }
             case VALUE_NUMBER_INT -> {
                 Number n = p.getNumberValue();
@@ -135,7 +135,7 @@ public final class ConfigTrees {
             }
             default -> {
                 // embedded objects (binary YAML tags) are not configuration
-                return new ScalarNode(p.getText(), at);
+                return new ScalarNode(p.getString(), at);
             }
         }
     }
