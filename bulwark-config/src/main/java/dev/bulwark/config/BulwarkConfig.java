@@ -409,7 +409,7 @@ public final class BulwarkConfig {
      * One look at the file: a content that differs from the one last read is reloaded once it is
      * seen twice in a row, so that a file being written (truncated, half written) is never applied.
      */
-    private void poll() {
+    void poll() {
         String seen = fingerprint.get();
         synchronized (lock) {
             if (Objects.equals(seen, lastSeen)) {

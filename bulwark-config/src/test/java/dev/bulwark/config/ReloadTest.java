@@ -239,4 +239,21 @@ class ReloadTest {
         assertThat(config.current().protections()).containsOnlyKeys("a");
         assertThat(config.status().version()).isZero();
     }
+
+    @Test
+    void theWatcherWaitsUntilTheFileReadsTheSameTwiceSoAHalfWrittenFileIsNeverApplied() throws IOException {
+        BulwarkConfig config = start(BulwarkConfig.fromFile(file(V1)).watch(Duration.ofHours(1)));   // polled by hand below
+        Path path = dir.resolve("bulwark.yaml");
+        Files.writeString(path, "");                                  // truncated: an editor half-way through
+        config.poll();
+        assertThat(infra.protectionKeys()).containsExactly("catalog", "search");
+        Files.writeString(path, V1.replace("bulkhead: 8", "bulkhead: 9"));
+        config.poll();                                                // changed again: still waiting
+        assertThat(infra.protectionConfig("search").getOrThrow().bulkhead().maxConcurrentCalls()).isEqualTo(8);
+        config.poll();                                                // the same twice: applied
+        assertThat(infra.protectionConfig("search").getOrThrow().bulkhead().maxConcurrentCalls()).isEqualTo(9);
+        config.poll();                                                // unchanged: nothing more
+        assertThat(config.status().version()).isEqualTo(2);
+        assertThat(config.status().rejected()).isZero();
+    }
 }

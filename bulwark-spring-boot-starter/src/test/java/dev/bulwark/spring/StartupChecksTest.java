@@ -241,4 +241,14 @@ class StartupChecksTest {
         runner.withPropertyValues("bulwark.enabled=false").run(context ->
                 assertThat(context).hasNotFailed().doesNotHaveBean(Infrastructure.class));
     }
+
+    @Test
+    void everyPropertySourceOfTheEnvironmentCountsSystemPropertiesToo() {
+        runner.withSystemProperties("bulwark.protections.stock.total-timeout=2s").run(context -> {
+            assertThat(context).hasNotFailed();
+            var stock = context.getBean(Infrastructure.class).protectionConfig("stock").getOrThrow();
+            assertThat(stock.totalTimeout().timeout()).isEqualTo(java.time.Duration.ofSeconds(2));
+            assertThat(stock.retry().maxAttempts()).isEqualTo(2);
+        });
+    }
 }
