@@ -80,6 +80,7 @@ public record Decision(boolean allowed, long limit, long remaining, long retryAf
      * nothing remaining, and {@code waitNanos} both as the wait and the reset time.
      */
     public static Decision refused(RateLimit rule, long waitNanos, String reason) {
+        Objects.requireNonNull(rule, "rule");
         return new Decision(false, rule.limit(), 0, waitNanos, waitNanos, rule, Objects.requireNonNull(reason, "reason"));
     }
 

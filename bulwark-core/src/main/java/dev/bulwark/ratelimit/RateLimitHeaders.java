@@ -70,12 +70,16 @@ public final class RateLimitHeaders {
 
     /** The {@code RateLimit-Policy} value of the rules. */
     public static String policy(RateLimit... rules) {
+        Objects.requireNonNull(rules, "rules");
+        for (int i = 0; i < rules.length; i++) {
+            Objects.requireNonNull(rules[i], "rules[" + i + "]");
+        }
         return policy(List.of(rules));
     }
 
     /** The {@code RateLimit} value of one decision, e.g. {@code "api";r=42;t=17}. */
     public static String rateLimit(Decision decision) {
-        return rateLimit(List.of(decision));
+        return rateLimit(List.of(Objects.requireNonNull(decision, "decision")));
     }
 
     /** The {@code RateLimit} value of several decisions (one item each, e.g. a status's rules). */

@@ -56,6 +56,7 @@ public final class Durations {
     }
 
     private static void requireNonNull(String name, Duration value) {
+        java.util.Objects.requireNonNull(name, "name");
         if (value == null) {
             throw new NullPointerException(name + " must not be null");
         }

@@ -47,7 +47,7 @@ public final class ManualClock implements Clock, Timer {
 
     /** A clock whose wall time starts at {@code wallStart}. */
     public ManualClock(Instant wallStart) {
-        this.wallStartMillis = wallStart.toEpochMilli();
+        this.wallStartMillis = Objects.requireNonNull(wallStart, "wallStart").toEpochMilli();
     }
 
     @Override
