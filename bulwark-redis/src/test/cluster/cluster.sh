@@ -81,7 +81,9 @@ cluster_ok() {
     grep -q '^cluster_known_nodes:6' <<<"$info" || return 1
   done
   [ "$(cli "${PORTS[0]}" cluster nodes 2>/dev/null | grep -c 'master' || true)" -ge 3 ] || return 1
-  [ "$(cli "${PORTS[0]}" cluster nodes 2>/dev/null | grep -v 'fail' | grep -c 'slave' || true)" -eq 3 ]
+  [ "$(cli "${PORTS[0]}" cluster nodes 2>/dev/null | grep -v 'fail' | grep -c 'slave' || true)" -eq 3 ] || return 1
+  # every node agrees on who serves which slot (what `redis-cli --cluster reshard` insists on)
+  redis-cli --cluster check "127.0.0.1:${PORTS[0]}" 2>/dev/null | grep -q 'All nodes agree about slots configuration'
 }
 
 created() { [ "$(cli "${PORTS[0]}" cluster info 2>/dev/null | tr -d '\r' | sed -n 's/^cluster_known_nodes://p')" = "6" ]; }
