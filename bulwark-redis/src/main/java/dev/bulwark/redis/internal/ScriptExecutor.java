@@ -22,6 +22,8 @@ import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.models.partitions.Partitions;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
@@ -81,6 +83,7 @@ public final class ScriptExecutor implements AutoCloseable {
     /** The cluster connection once open; null on a single node. */
     private volatile StatefulRedisClusterConnection<String, String> clusterConnection;
     private long lastAttemptNanos;
+    private final List<StatefulRedisPubSubConnection<String, String>> pubSubConnections = new java.util.ArrayList<>();
     private final AtomicLong lastRefreshNanos = new AtomicLong(System.nanoTime() - REFRESH_INTERVAL_NANOS);
     private volatile boolean closed;
 
@@ -89,6 +92,8 @@ public final class ScriptExecutor implements AutoCloseable {
         CompletableFuture<StatefulConnection<String, String>> connect();
 
         RedisScriptingAsyncCommands<String, String> commands(StatefulConnection<String, String> connection);
+
+        CompletableFuture<StatefulRedisPubSubConnection<String, String>> connectPubSub();
 
         AbstractRedisClient client();
 
@@ -158,6 +163,11 @@ public final class ScriptExecutor implements AutoCloseable {
             }
 
             @Override
+            public CompletableFuture<StatefulRedisPubSubConnection<String, String>> connectPubSub() {
+                return client.connectPubSubAsync(StringCodec.UTF8, uri).toCompletableFuture();
+            }
+
+            @Override
             public AbstractRedisClient client() {
                 return client;
             }
@@ -206,6 +216,12 @@ public final class ScriptExecutor implements AutoCloseable {
             }
 
             @Override
+            public CompletableFuture<StatefulRedisPubSubConnection<String, String>> connectPubSub() {
+                return (CompletableFuture) client.refreshPartitionsAsync().toCompletableFuture()
+                        .thenCompose(loaded -> client.connectPubSubAsync(StringCodec.UTF8));
+            }
+
+            @Override
             public AbstractRedisClient client() {
                 return client;
             }
@@ -219,6 +235,49 @@ public final class ScriptExecutor implements AutoCloseable {
                 return sb.toString();
             }
         };
+    }
+
+    /**
+     * Subscribes to {@code channel} on a pub/sub connection of its own (on a cluster, to one node:
+     * a {@code PUBLISH} reaches every node), calling {@code onMessage} on Lettuce's event loop for
+     * every message. Lettuce reconnects and subscribes again by itself after a disconnection; the
+     * future fails if the first connection cannot be opened (try again later). The connection closes
+     * with this executor.
+     */
+    public CompletableFuture<Void> subscribe(String channel, java.util.function.Consumer<String> onMessage) {
+        if (closed) {
+            return CompletableFuture.failedFuture(new RedisConnectionException("closed"));
+        }
+        return target.connectPubSub().thenCompose(pubsub -> {
+            synchronized (connectLock) {
+                if (closed) {
+                    pubsub.closeAsync();
+                    return CompletableFuture.failedFuture(new RedisConnectionException("closed"));
+                }
+                pubSubConnections.add(pubsub);
+            }
+            pubsub.addListener(new RedisPubSubAdapter<>() {
+                @Override
+                public void message(String from, String message) {
+                    if (channel.equals(from)) {
+                        onMessage.accept(message);
+                    }
+                }
+            });
+            return pubsub.async().subscribe(channel).toCompletableFuture();
+        });
+    }
+
+    /** Whether a subscription made with {@link #subscribe} has an open connection right now. */
+    public boolean isSubscribed() {
+        synchronized (connectLock) {
+            for (StatefulRedisPubSubConnection<String, String> c : pubSubConnections) {
+                if (c.isOpen()) {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 
     /** Whether this executor talks to a Redis Cluster. */
@@ -487,6 +546,7 @@ public final class ScriptExecutor implements AutoCloseable {
     @Override
     public void close() {
         CompletableFuture<StatefulConnection<String, String>> c;
+        List<StatefulRedisPubSubConnection<String, String>> pubsub;
         synchronized (connectLock) {
             if (closed) {
                 return;
@@ -494,7 +554,10 @@ public final class ScriptExecutor implements AutoCloseable {
             closed = true;
             commands = null;
             c = connection;
+            pubsub = List.copyOf(pubSubConnections);
+            pubSubConnections.clear();
         }
+        pubsub.forEach(StatefulRedisPubSubConnection::close);
         clusterConnection = null;
         if (c != null && c.isDone() && !c.isCompletedExceptionally()) {
             c.join().close();
