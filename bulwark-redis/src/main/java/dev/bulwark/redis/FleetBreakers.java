@@ -57,7 +57,9 @@ import java.util.function.Predicate;
  * the fleet; the fleet only ever <em>adds</em> openness, through the breaker's public
  * {@link CircuitBreaker#disable()} (its state is then {@code DISABLED}, calls are rejected with 5004,
  * reason {@code disabled}) and takes it back with {@link CircuitBreaker#enable()}. It never closes a
- * breaker that opened on its own, and never touches one disabled by hand.
+ * breaker that opened on its own, and never touches one disabled by hand. A breaker enabled by hand
+ * while the fleet holds it is let go, and not forced open again until the fleet recovers or the
+ * quorum lapses.
  *
  * <p><b>Quorum.</b> When the {@link FleetQuorum} is met (N instances, or P % of the live ones,
  * opened the same breaker on their own within T), the breakers of the other instances are forced
@@ -186,11 +188,12 @@ public final class FleetBreakers implements AutoCloseable {
      * @param breakers       each coordinated breaker, by name
      * @param forcedOpen     how many times the fleet forced a breaker of this instance open
      * @param signals        messages received from other instances
-     * @param redisFailures  Redis calls that failed
+     * @param redisCalls     Redis calls made (syncs, reports)
+     * @param redisFailures  of those, the ones that failed
      */
     public record Status(String fleet, String instanceId, boolean redisReachable, boolean subscribed,
-                         Map<String, BreakerStatus> breakers, long forcedOpen, long signals, long redisFailures)
-            implements ComponentStatus {
+                         Map<String, BreakerStatus> breakers, long forcedOpen, long signals, long redisCalls,
+                         long redisFailures) implements ComponentStatus {
     }
 
     private enum Hold { NONE, QUORUM, TRIAL }
@@ -213,6 +216,8 @@ public final class FleetBreakers implements AutoCloseable {
         /** Successful calls counted when this instance, holding the lease, was last seen closed (-1: not closed). */
         long okWhenClosed = -1;
         boolean retryPending;
+        /** When a hand enabled this breaker while the fleet held it (server ms), or -1. */
+        long overriddenAtMs = -1;
 
         Managed(String name, CircuitBreaker breaker) {
             this.name = name;
@@ -249,6 +254,7 @@ public final class FleetBreakers implements AutoCloseable {
     private final LongAdder forcedOpen = new LongAdder();
     private final LongAdder signals = new LongAdder();
     private final LongAdder redisFailures = new LongAdder();
+    private final LongAdder redisCalls = new LongAdder();
     /** Fleet thread only, except the volatile flags read by status(). */
     private long lastSuccessNanos = System.nanoTime();
     private volatile boolean localOnly;
@@ -336,7 +342,7 @@ public final class FleetBreakers implements AutoCloseable {
                     r.openRecent));
         }
         return new Status(fleet, instanceId, !alone, redis.isSubscribed(), Map.copyOf(breakers), forcedOpen.sum(),
-                signals.sum(), redisFailures.sum());
+                signals.sum(), redisCalls.sum(), redisFailures.sum());
     }
 
     /**
@@ -543,7 +549,9 @@ public final class FleetBreakers implements AutoCloseable {
         State s = m.breaker.state();
         if (m.hold != Hold.NONE) {
             if (s != State.DISABLED) {
-                m.hold = Hold.NONE;   // enabled by hand meanwhile: the fleet lets go
+                // enabled by hand meanwhile: the fleet lets go, and leaves it be until this episode ends
+                m.hold = Hold.NONE;
+                m.overriddenAtMs = r.nowMs;
                 return;
             }
             if (r.recoveredAtMs >= m.heldSinceMs) {
@@ -580,8 +588,13 @@ public final class FleetBreakers implements AutoCloseable {
                 }
                 // half-open while another holds the lease: it learnt too late this round, and acts alone
             }
-        } else if (s == State.CLOSED && !m.trialist && quorum.isMetBy(r.openRecent, r.live)) {
-            hold(m, Hold.QUORUM, r);
+        } else if (s == State.CLOSED && !m.trialist) {
+            if (m.overriddenAtMs >= 0 && (r.recoveredAtMs >= m.overriddenAtMs || !quorum.isMetBy(r.openTotal, r.live))) {
+                m.overriddenAtMs = -1;   // the episode the hand overrode is over
+            }
+            if (m.overriddenAtMs < 0 && quorum.isMetBy(r.openRecent, r.live)) {
+                hold(m, Hold.QUORUM, r);
+            }
         }
     }
 
@@ -631,6 +644,7 @@ public final class FleetBreakers implements AutoCloseable {
         String[] args = {op, instanceId, Long.toString(aliveTtlMs), Long.toString(quorum.within().toMillis()),
                 Long.toString(leaseTtlMs(m)), ownOpen ? "1" : "0", channel, m.name};
         List<Object> reply;
+        redisCalls.increment();
         try {
             reply = redis.run(SCRIPT, m.keys, args).join();
         } catch (CompletionException | java.util.concurrent.CancellationException e) {
