@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every benchmark recorded in docs/benchmarks.md, one suite after another, on a quiet machine.
-# Output (text and JMH JSON) goes to bulwark-benchmarks/target/bench/. About 30 minutes on 2 cores.
+# Output (text and JMH JSON) goes to bulwark-benchmarks/target/bench/. About 35 minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -q -DskipTests clean package -pl bulwark-benchmarks -am
@@ -13,3 +13,9 @@ java -jar "$jar" '(telemetry|circuit|ratelimit|pipeline)\.' -t 1 "${jmh[@]}" -rf
 java -jar "$jar" '(circuit|ratelimit|pipeline)\.' -t 2 "${jmh[@]}" -rf json -rff "$out/jmh-t2.json" | tee "$out/jmh-t2.txt"
 java -Xms3g -Xmx3g -XX:+UseParallelGC -cp "$jar" dev.bulwark.benchmarks.ratelimit.HeapPerKey 1000000 | tee "$out/heap-per-key.txt"
 java -cp "$jar" dev.bulwark.benchmarks.redis.RedisLimitBenchmark seconds=3 warmup=1 | tee "$out/redis.txt"
+# Redis Cluster against one server: the test cluster is started for it when missing (and stopped after)
+cluster=bulwark-redis/src/test/cluster/cluster.sh
+started=false
+if ! "$cluster" status >/dev/null 2>&1; then "$cluster" start; started=true; fi
+java -cp "$jar" dev.bulwark.benchmarks.redis.RedisClusterBenchmark seconds=3 warmup=1 | tee "$out/redis-cluster.txt"
+if $started; then "$cluster" stop; fi

@@ -119,7 +119,7 @@ public final class FleetBreakers implements AutoCloseable {
             .description("the fleet let go of a breaker it had forced open")
             .measurement("held_ms", Unit.MILLISECONDS, "how long the fleet held it open")
             .tag(EventKeys.NAME, BREAKER_NAME)
-            .tag(EventKeys.REASON, "recovered, quorum_lost, redis_unreachable, took_over_trial or closing")
+            .tag(EventKeys.REASON, "recovered, quorum_lost, redis_unreachable, took_over_trial, removed or closing")
             .tag(FLEET, "the fleet's name")
             .build();
     /** This instance holds the fleet's trial lease of a breaker. */
@@ -308,7 +308,12 @@ public final class FleetBreakers implements AutoCloseable {
             public void removed(String name, CircuitBreaker breaker) {
                 Managed gone = managed.remove(name);
                 if (gone != null) {
-                    submit(() -> leave(gone));
+                    submit(() -> {
+                        if (gone.hold != Hold.NONE) {
+                            release(gone, "removed");   // whoever still holds the instance gets it back working
+                        }
+                        leave(gone);
+                    });
                 }
             }
         });

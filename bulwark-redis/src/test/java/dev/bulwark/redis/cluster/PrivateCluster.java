@@ -54,6 +54,7 @@ final class PrivateCluster implements AutoCloseable {
             Assumptions.abort(why);
         }
         PrivateCluster cluster = new PrivateCluster(basePort);
+        cluster.script("stop");    // a cluster left behind by an aborted run (its own PID files only) goes first
         cluster.script("start");
         return cluster;
     }
