@@ -14,7 +14,6 @@ import dev.bulwark.ratelimit.InMemoryLimitStore;
 import dev.bulwark.ratelimit.LimitStore;
 import dev.bulwark.ratelimit.RateLimiter;
 import dev.bulwark.spi.BulwarkModule;
-import dev.bulwark.spi.Call;
 import dev.bulwark.spi.ComponentStatus;
 import dev.bulwark.spi.ModuleContext;
 import dev.bulwark.spi.RegistryListener;
@@ -153,11 +152,13 @@ public final class Infrastructure implements AutoCloseable {
      * {@code infra.component(RedisLimitStore.class)}.
      */
     public <C> Optional<C> component(Class<C> type) {
+        Objects.requireNonNull(type, "type");
         return components.first(type);
     }
 
     /** Every component of {@code type}, in registration order. */
     public <C> List<C> components(Class<C> type) {
+        Objects.requireNonNull(type, "type");
         return components.all(type);
     }
 
@@ -186,7 +187,7 @@ public final class Infrastructure implements AutoCloseable {
     public <T> Result<T> executeProtected(Protection protection, String entityId, ThrowingSupplier<T> operation) {
         InfraError invalid = invalidCall(protection, operation);
         return invalid != null ? Result.err(invalid)
-                : protections.execute(protection, protection.directRuntime, Call.of(operation, entityId, Criticality.DEFAULT));
+                : protections.execute(protection, protection.directRuntime, operation, entityId, Criticality.DEFAULT);
     }
 
     /**
@@ -201,7 +202,7 @@ public final class Infrastructure implements AutoCloseable {
     /** {@link #executeProtected(String, ThrowingSupplier)} on behalf of {@code entityId}. */
     public <T> Result<T> executeProtected(String key, String entityId, ThrowingSupplier<T> operation) {
         return operation == null ? Result.err(nullOperation())
-                : protections.execute(key, Call.of(operation, entityId, Criticality.DEFAULT));
+                : protections.execute(key, operation, entityId, Criticality.DEFAULT);
     }
 
     /**
@@ -246,8 +247,7 @@ public final class Infrastructure implements AutoCloseable {
                                                                Supplier<? extends CompletionStage<T>> operation) {
         InfraError invalid = invalidCall(protection, operation);
         return invalid != null ? CompletableFuture.completedFuture(Result.err(invalid))
-                : protections.executeAsync(protection, protection.directRuntime,
-                        Call.ofAsync(operation, entityId, Criticality.DEFAULT));
+                : protections.executeAsync(protection, protection.directRuntime, operation, entityId, Criticality.DEFAULT);
     }
 
     /** The asynchronous form of {@link #executeProtected(String, ThrowingSupplier)}. */
@@ -259,7 +259,7 @@ public final class Infrastructure implements AutoCloseable {
     public <T> CompletionStage<Result<T>> executeProtectedAsync(String key, String entityId,
                                                                Supplier<? extends CompletionStage<T>> operation) {
         return operation == null ? CompletableFuture.completedFuture(Result.err(nullOperation()))
-                : protections.executeAsync(key, Call.ofAsync(operation, entityId, Criticality.DEFAULT));
+                : protections.executeAsync(key, operation, entityId, Criticality.DEFAULT);
     }
 
     /**

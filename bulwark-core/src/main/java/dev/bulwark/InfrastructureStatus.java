@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -32,12 +33,15 @@ public record InfrastructureStatus(
 
     /** The status registered under {@code name}, if it is of {@code type}. */
     public <S extends ComponentStatus> Optional<S> component(String name, Class<S> type) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(type, "type");
         ComponentStatus status = components.get(name);
         return type.isInstance(status) ? Optional.of(type.cast(status)) : Optional.empty();
     }
 
     /** Every component status of {@code type}, in registration order. */
     public <S extends ComponentStatus> List<S> components(Class<S> type) {
+        Objects.requireNonNull(type, "type");
         List<S> found = new ArrayList<>();
         for (ComponentStatus status : components.values()) {
             if (type.isInstance(status)) {

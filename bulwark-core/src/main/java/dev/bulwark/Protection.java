@@ -13,6 +13,7 @@ import dev.bulwark.pipeline.RetryStage;
 import dev.bulwark.pipeline.TimeoutConfig;
 import dev.bulwark.pipeline.TimeoutStage;
 import dev.bulwark.ratelimit.RateLimit;
+import dev.bulwark.spi.Names;
 import dev.bulwark.spi.Slot;
 import dev.bulwark.spi.StageSpec;
 import java.time.Duration;
@@ -103,7 +104,7 @@ public final class Protection {
     }
 
     /**
-     * The seed's first form: the call runs through the circuit breaker installed under {@code name}.
+     * The first of the two original forms (docs/pipeline.md): the call runs through the circuit breaker installed under {@code name}.
      *
      * @throws IllegalArgumentException if {@code name} is blank
      */
@@ -112,7 +113,7 @@ public final class Protection {
     }
 
     /**
-     * The seed's second form: the call runs if {@code entityId} is within {@code limit} calls of
+     * The second of the two original forms (docs/pipeline.md): the call runs if {@code entityId} is within {@code limit} calls of
      * {@code operation} per {@code window} (sliding window).
      *
      * @throws IllegalArgumentException if a name is blank, {@code limit} is negative or {@code window} not positive
@@ -158,7 +159,7 @@ public final class Protection {
 
     /** The stage in {@code slot}, or null. */
     public StageSpec stage(Slot slot) {
-        return stages.get(slot);
+        return stages.get(Objects.requireNonNull(slot, "slot"));
     }
 
     /** The fallback's configuration, or null. */
@@ -236,9 +237,14 @@ public final class Protection {
         private Builder() {
         }
 
-        /** The name reported in events (see {@link Protection#name()}). */
+        /**
+         * The name reported in events (see {@link Protection#name()}).
+         *
+         * @throws IllegalArgumentException if it is not a valid name ({@link Names}: not blank, at most 255
+         *                                  characters, no control characters)
+         */
         public Builder name(String name) {
-            this.name = requireText("name", name);
+            this.name = Names.require("protection name", name);
             return this;
         }
 

@@ -10,6 +10,7 @@ import dev.bulwark.spi.ComponentStatus;
 import dev.bulwark.spi.Slot;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The state of every stage of a named protection, as of now
@@ -39,6 +40,8 @@ public record ProtectionStatus(
 
     /** The status of the stage in {@code slot}, if it is of {@code type}; else null. */
     public <S extends ComponentStatus> S stage(Slot slot, Class<S> type) {
+        Objects.requireNonNull(slot, "slot");
+        Objects.requireNonNull(type, "type");
         ComponentStatus status = stages.get(slot.name());
         return type.isInstance(status) ? type.cast(status) : null;
     }

@@ -67,17 +67,20 @@ public sealed interface Result<T> permits Result.Ok, Result.Err {
     /** Applies {@code f} to the value of an {@link Ok}; an {@link Err} passes through. */
     @SuppressWarnings("unchecked")
     default <U> Result<U> map(Function<? super T, ? extends U> f) {
+        Objects.requireNonNull(f, "f");
         return this instanceof Ok<T> ok ? new Ok<>(f.apply(ok.value())) : (Result<U>) this;
     }
 
     /** Applies {@code f} to the error of an {@link Err}; an {@link Ok} passes through. */
     default Result<T> mapError(Function<? super InfraError, InfraError> f) {
+        Objects.requireNonNull(f, "f");
         return this instanceof Err<T> err ? new Err<>(f.apply(err.error())) : this;
     }
 
     /** Chains a second step that itself returns a {@code Result}. */
     @SuppressWarnings("unchecked")
     default <U> Result<U> flatMap(Function<? super T, Result<U>> f) {
+        Objects.requireNonNull(f, "f");
         return this instanceof Ok<T> ok ? Objects.requireNonNull(f.apply(ok.value()), "flatMap result") : (Result<U>) this;
     }
 
@@ -88,11 +91,13 @@ public sealed interface Result<T> permits Result.Ok, Result.Err {
 
     /** The value, or what {@code recovery} computes from the error. */
     default T recover(Function<? super InfraError, ? extends T> recovery) {
+        Objects.requireNonNull(recovery, "recovery");
         return this instanceof Ok<T> ok ? ok.value() : recovery.apply(((Err<T>) this).error());
     }
 
     /** The value, or what {@code other} supplies on error. */
     default T orElseGet(Supplier<? extends T> other) {
+        Objects.requireNonNull(other, "other");
         return this instanceof Ok<T> ok ? ok.value() : other.get();
     }
 
@@ -110,6 +115,7 @@ public sealed interface Result<T> permits Result.Ok, Result.Err {
 
     /** Runs {@code action} with the value of an {@link Ok}; returns this result. */
     default Result<T> ifOk(Consumer<? super T> action) {
+        Objects.requireNonNull(action, "action");
         if (this instanceof Ok<T> ok) {
             action.accept(ok.value());
         }
@@ -118,6 +124,7 @@ public sealed interface Result<T> permits Result.Ok, Result.Err {
 
     /** Runs {@code action} with the error of an {@link Err}; returns this result. */
     default Result<T> ifErr(Consumer<? super InfraError> action) {
+        Objects.requireNonNull(action, "action");
         if (this instanceof Err<T> err) {
             action.accept(err.error());
         }
@@ -126,6 +133,8 @@ public sealed interface Result<T> permits Result.Ok, Result.Err {
 
     /** Folds both cases into one value. */
     default <U> U fold(Function<? super T, ? extends U> onOk, Function<? super InfraError, ? extends U> onErr) {
+        Objects.requireNonNull(onOk, "onOk");
+        Objects.requireNonNull(onErr, "onErr");
         return this instanceof Ok<T> ok ? onOk.apply(ok.value()) : onErr.apply(((Err<T>) this).error());
     }
 }

@@ -51,7 +51,7 @@ import java.util.function.Predicate;
  */
 public final class CircuitBreakerConfig {
 
-    /** The default number of melts tolerated: the sixth failure within a minute opens, as in the seed. */
+    /** The default number of melts tolerated: the sixth failure within a minute opens, as fuse does by default. */
     public static final int DEFAULT_MAX_MELTS = 5;
     /** The default melt window and reset time. */
     public static final Duration DEFAULT_WINDOW = Duration.ofSeconds(60);
@@ -197,7 +197,7 @@ public final class CircuitBreakerConfig {
         this.random = b.random;
     }
 
-    /** Fuse's defaults, as in the seed: failure count 5 melts in 60 s, reset after 60 s. */
+    /** Fuse's defaults: failure count 5 melts in 60 s, reset after 60 s (docs/circuit-breakers.md). */
     public static CircuitBreakerConfig defaults() {
         return DEFAULTS;
     }
@@ -582,8 +582,8 @@ public final class CircuitBreakerConfig {
                 throw new IllegalArgumentException(what + " needs at least one exception type");
             }
             List<Class<?>> copy = new ArrayList<>(types.length);
-            for (Class<?> type : types) {
-                Objects.requireNonNull(type, what + " type");
+            for (int i = 0; i < types.length; i++) {
+                Class<?> type = Objects.requireNonNull(types[i], what + " types[" + i + "]");
                 if (!Throwable.class.isAssignableFrom(type)) {
                     throw new IllegalArgumentException(what + " types must be Throwable types, was " + type.getName());
                 }

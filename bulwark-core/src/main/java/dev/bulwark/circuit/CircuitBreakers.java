@@ -7,6 +7,7 @@ import dev.bulwark.error.ErrorCode;
 import dev.bulwark.error.InfraError;
 import dev.bulwark.error.InfraException;
 import dev.bulwark.spi.ComponentStatus;
+import dev.bulwark.spi.Names;
 import dev.bulwark.spi.RegistryListener;
 import dev.bulwark.spi.RegistryListeners;
 import dev.bulwark.spi.Subscription;
@@ -39,7 +40,7 @@ import java.util.function.Function;
  * }</pre>
  *
  * <h2>Names and codes</h2>
- * A name is 1 to 255 characters, not blank, without control characters. Operations by name never
+ * A name is 1 to 255 characters, not blank, without control characters ({@link Names}). Operations by name never
  * throw for a bad or unknown name; they return an {@code Err}:
  * <table>
  * <caption>Error codes of operations by name</caption>
@@ -55,8 +56,6 @@ import java.util.function.Function;
  * configuration in force when it was admitted.
  */
 public final class CircuitBreakers {
-
-    static final int MAX_NAME_LENGTH = 255;
 
     private final Clock clock;
     private final Telemetry telemetry;
@@ -321,22 +320,6 @@ public final class CircuitBreakers {
 
     /** Why {@code name} is not a valid breaker name, or null when it is. */
     static String nameProblem(String name) {
-        if (name == null) {
-            return "circuit breaker name must not be null";
-        }
-        if (name.isBlank()) {
-            return "circuit breaker name must not be blank, was '" + name + "'";
-        }
-        if (name.length() > MAX_NAME_LENGTH) {
-            return "circuit breaker name must be at most " + MAX_NAME_LENGTH + " characters, was " + name.length()
-                    + " ('" + name.substring(0, 32) + "...')";
-        }
-        for (int i = 0; i < name.length(); i++) {
-            if (Character.isISOControl(name.charAt(i))) {
-                return "circuit breaker name must not contain control characters, was '"
-                        + name.replaceAll("\\p{Cntrl}", "?") + "'";
-            }
-        }
-        return null;
+        return Names.problem("circuit breaker name", name);
     }
 }

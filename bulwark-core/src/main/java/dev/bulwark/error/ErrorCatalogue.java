@@ -50,8 +50,8 @@ public final class ErrorCatalogue {
         Objects.requireNonNull(codes, "codes");
         synchronized (byCode) {
             TreeMap<Integer, ErrorCode> added = new TreeMap<>();
-            for (ErrorCode code : codes) {
-                Objects.requireNonNull(code, "error code");
+            for (int i = 0; i < codes.size(); i++) {
+                ErrorCode code = Objects.requireNonNull(codes.get(i), "codes[" + i + "]");
                 ErrorCode taken = byCode.get(code.code());
                 if (taken == null) {
                     taken = added.get(code.code());

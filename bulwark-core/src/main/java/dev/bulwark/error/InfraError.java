@@ -225,7 +225,7 @@ public final class InfraError {
 
         /** Adds all entries of {@code entries}. */
         public Builder context(Map<String, ?> entries) {
-            entries.forEach(this::context);
+            Objects.requireNonNull(entries, "entries").forEach(this::context);
             return this;
         }
 

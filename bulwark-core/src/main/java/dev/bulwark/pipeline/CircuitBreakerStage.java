@@ -51,6 +51,7 @@ public record CircuitBreakerStage(String name, CircuitBreakerConfig config) impl
 
     @Override
     public Stage create(StageContext context) {
+        Objects.requireNonNull(context, "context");
         return new Runtime(this, context.circuitBreakers(), context.policyContext().clock());
     }
 
@@ -87,12 +88,22 @@ public record CircuitBreakerStage(String name, CircuitBreakerConfig config) impl
 
         @Override
         public <T> Result<T> execute(Call<T> call, Step next) {
+            Objects.requireNonNull(call, "call");
+            Objects.requireNonNull(next, "next");
+            return next == Step.call() ? executeDirectly(call) : executeAround(call, next);
+        }
+
+        /** Nothing between the breaker and the call: the breaker's own path (one admission, one count, the original exception). */
+        <T> Result<T> executeDirectly(Call<T> call) {
+            CircuitBreaker cb = resolve();
+            return cb != null ? cb.execute(call.operation()) : Result.err(notFound());
+        }
+
+        /** Something inside the breaker (an attempt timeout, a pool): the permit API around it. */
+        private <T> Result<T> executeAround(Call<T> call, Step next) {
             CircuitBreaker cb = resolve();
             if (cb == null) {
                 return Result.err(notFound());
-            }
-            if (next == Step.call()) {
-                return cb.execute(call.operation());   // one admission, one count, the original exception
             }
             InfraError rejection = cb.tryAcquireOrRejection();
             if (rejection != null) {
@@ -113,6 +124,8 @@ public record CircuitBreakerStage(String name, CircuitBreakerConfig config) impl
 
         @Override
         public <T> CompletionStage<Result<T>> executeAsync(Call<T> call, AsyncStep next) {
+            Objects.requireNonNull(call, "call");
+            Objects.requireNonNull(next, "next");
             CircuitBreaker cb = resolve();
             if (cb == null) {
                 return CompletableFuture.completedFuture(Result.err(notFound()));
@@ -135,6 +148,38 @@ public record CircuitBreakerStage(String name, CircuitBreakerConfig config) impl
             }
             return stage.whenComplete((r, t) -> record(cb, t == null ? r : Result.err(Outcomes.failure(t)),
                     timing ? clock.nanoTime() - begin : 0L));
+        }
+
+        /** Links with a step class of this stage's own, so the JIT sees one target at each link. */
+        @Override
+        public Step link(Step next) {
+            return next == Step.call() ? new LinkedToCall(this) : new Linked(this, next);
+        }
+
+        private record LinkedToCall(Runtime stage) implements Step {
+            @Override
+            public <T> Result<T> run(Call<T> call) {
+                return stage.executeDirectly(call);
+            }
+        }
+
+        @Override
+        public AsyncStep linkAsync(AsyncStep next) {
+            return new LinkedAsync(this, next);
+        }
+
+        private record Linked(Runtime stage, Step next) implements Step {
+            @Override
+            public <T> Result<T> run(Call<T> call) {
+                return stage.execute(call, next);
+            }
+        }
+
+        private record LinkedAsync(Runtime stage, AsyncStep next) implements AsyncStep {
+            @Override
+            public <T> CompletionStage<Result<T>> run(Call<T> call) {
+                return stage.executeAsync(call, next);
+            }
         }
 
         @Override

@@ -135,6 +135,7 @@ public final class Fallback<T> {
 
     /** Keeps a success as the last good value, or answers a failure; the heart of the fallback. */
     public Result<T> handle(Result<T> outcome) {
+        Objects.requireNonNull(outcome, "outcome");
         if (outcome instanceof Result.Ok<T> ok) {
             if (lastGoodMaxAgeNanos >= 0) {
                 lastGood = new Stamped<>(ok.value(), context.clock().nanoTime());

@@ -32,6 +32,7 @@ public record FallbackStage(FallbackConfig<?> config) implements StageSpec {
 
     @Override
     public Stage create(StageContext context) {
+        Objects.requireNonNull(context, "context");
         return new Runtime(this, Fallback.of(context.protectionName(), typed(config), context.policyContext()));
     }
 
@@ -58,17 +59,47 @@ public record FallbackStage(FallbackConfig<?> config) implements StageSpec {
         /** Keeps a success as the last good value, or answers a failure. */
         @SuppressWarnings("unchecked")
         public <T> Result<T> handle(Result<T> outcome) {
+            Objects.requireNonNull(outcome, "outcome");
             return (Result<T>) fallback.handle((Result<Object>) outcome);
         }
 
         @Override
         public <T> Result<T> execute(Call<T> call, Step next) {
+            Objects.requireNonNull(call, "call");
+            Objects.requireNonNull(next, "next");
             return handle(next.run(call));
         }
 
         @Override
         public <T> CompletionStage<Result<T>> executeAsync(Call<T> call, AsyncStep next) {
+            Objects.requireNonNull(call, "call");
+            Objects.requireNonNull(next, "next");
             return next.run(call).thenApply(this::handle);
+        }
+
+        /** Links with a step class of this stage's own, so the JIT sees one target at each link. */
+        @Override
+        public Step link(Step next) {
+            return new Linked(this, next);
+        }
+
+        @Override
+        public AsyncStep linkAsync(AsyncStep next) {
+            return new LinkedAsync(this, next);
+        }
+
+        private record Linked(Runtime stage, Step next) implements Step {
+            @Override
+            public <T> Result<T> run(Call<T> call) {
+                return stage.execute(call, next);
+            }
+        }
+
+        private record LinkedAsync(Runtime stage, AsyncStep next) implements AsyncStep {
+            @Override
+            public <T> CompletionStage<Result<T>> run(Call<T> call) {
+                return stage.executeAsync(call, next);
+            }
         }
 
         @Override

@@ -6,6 +6,8 @@ import dev.bulwark.error.ErrorCode;
 import dev.bulwark.error.InfraError;
 import dev.bulwark.error.RetryStrategy;
 import dev.bulwark.internal.Outcomes;
+import dev.bulwark.spi.Call;
+import dev.bulwark.spi.Step;
 import dev.bulwark.telemetry.EventChannel;
 import dev.bulwark.telemetry.Events;
 import dev.bulwark.telemetry.Telemetry;
@@ -118,12 +120,25 @@ public final class Retry implements Policy {
     @Override
     public <T> Result<T> apply(Supplier<Result<T>> inner) {
         Objects.requireNonNull(inner, "inner");
+        return retried(inner, null, null);
+    }
+
+    /** The retry stage's form: each attempt runs {@code next} with {@code call}, with no lambda per call. */
+    <T> Result<T> apply(Step next, Call<T> call) {
+        return retried(null, next, call);
+    }
+
+    /** Runs the attempts: {@code inner} if given, else {@code next} with {@code call}. */
+    private <T> Result<T> retried(Supplier<Result<T>> inner, Step next, Call<T> call) {
         startCall();
+        Result<T> first = inner != null ? Outcomes.get(inner) : next.run(call);
+        return first instanceof Result.Ok ? first : retriedAfter(first, inner, next, call);
+    }
+
+    /** The attempts after a failed first one (kept out of the success path so that it stays small). */
+    private <T> Result<T> retriedAfter(Result<T> failed, Supplier<Result<T>> inner, Step next, Call<T> call) {
+        Result<T> result = failed;
         for (int attempt = 1; ; attempt++) {
-            Result<T> result = Outcomes.get(inner);
-            if (result instanceof Result.Ok) {
-                return result;
-            }
             InfraError error = ((Result.Err<T>) result).error();
             long delay = nextDelay(attempt, error);
             if (delay < 0) {
@@ -138,6 +153,10 @@ public final class Retry implements Policy {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                return result;
+            }
+            result = inner != null ? Outcomes.get(inner) : next.run(call);
+            if (result instanceof Result.Ok) {
                 return result;
             }
         }

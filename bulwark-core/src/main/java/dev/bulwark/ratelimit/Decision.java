@@ -50,11 +50,13 @@ public record Decision(boolean allowed, long limit, long remaining, long retryAf
 
     /** An admission of {@code rule}. */
     public static Decision allowed(RateLimit rule, long remaining, long resetAfterNanos) {
+        java.util.Objects.requireNonNull(rule, "rule");
         return new Decision(true, rule.limit(), remaining, 0, resetAfterNanos, rule);
     }
 
     /** A denial by {@code rule}; {@code retryAfterNanos} is at least 1, or {@link #NEVER}. */
     public static Decision denied(RateLimit rule, long remaining, long retryAfterNanos, long resetAfterNanos) {
+        java.util.Objects.requireNonNull(rule, "rule");
         return new Decision(false, rule.limit(), remaining, retryAfterNanos, resetAfterNanos, rule);
     }
 

@@ -160,18 +160,18 @@ public final class RateLimit {
     }
 
     /** This rule with another algorithm (same name, limit and window). */
-    public RateLimit withAlgorithm(Algorithm other) {
-        return new RateLimit(name, limit, window, other);
+    public RateLimit withAlgorithm(Algorithm algorithm) {
+        return new RateLimit(name, limit, window, Objects.requireNonNull(algorithm, "algorithm"));
     }
 
     /** This rule with another name. */
-    public RateLimit named(String newName) {
-        return new RateLimit(newName, limit, window, algorithm);
+    public RateLimit named(String name) {
+        return new RateLimit(Objects.requireNonNull(name, "name"), limit, window, algorithm);
     }
 
     /** Whether {@code other} has the same limit, window and algorithm, and so shares state under a key. */
     public boolean sameState(RateLimit other) {
-        return stateId == other.stateId;
+        return stateId == Objects.requireNonNull(other, "other").stateId;
     }
 
     /**

@@ -33,6 +33,7 @@ public final class RegistryListeners<E> {
      */
     public Subscription subscribe(RegistryListener<? super E> listener, Supplier<Map<String, E>> present) {
         Objects.requireNonNull(listener, "listener");
+        Objects.requireNonNull(present, "present");
         listeners.add(listener);
         present.get().forEach((name, entry) -> safely(() -> listener.added(name, entry), "added", name));
         return () -> listeners.remove(listener);

@@ -32,6 +32,8 @@ public interface StageSpec {
      * @param previous the runtime before; its {@link Stage#spec()} may be of another class
      */
     default Stage reconfigure(StageContext context, Stage previous) {
+        java.util.Objects.requireNonNull(context, "context");
+        java.util.Objects.requireNonNull(previous, "previous");
         return equals(previous.spec()) ? previous : create(context);
     }
 }

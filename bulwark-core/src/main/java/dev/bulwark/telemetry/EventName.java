@@ -35,9 +35,11 @@ public final class EventName {
             throw new IllegalArgumentException("an event name needs at least one segment");
         }
         String[] copy = segments.clone();
-        for (String s : copy) {
+        for (int i = 0; i < copy.length; i++) {
+            String s = copy[i];
             if (s == null || s.isEmpty() || s.indexOf('.') >= 0) {
-                throw new IllegalArgumentException("event name segment must be non-empty and contain no '.', was '" + s + "'");
+                throw new IllegalArgumentException("event name segments[" + i + "] must be non-empty and contain no '.', was "
+                        + (s == null ? "null" : "'" + s + "'"));
             }
         }
         return new EventName(copy);
@@ -58,6 +60,7 @@ public final class EventName {
 
     /** This name followed by {@code suffix}'s segments. */
     public EventName append(EventName suffix) {
+        Objects.requireNonNull(suffix, "suffix");
         String[] joined = Arrays.copyOf(segments, segments.length + suffix.segments.length);
         System.arraycopy(suffix.segments, 0, joined, segments.length, suffix.segments.length);
         return new EventName(joined);
@@ -65,11 +68,12 @@ public final class EventName {
 
     /** This name followed by more segments. */
     public EventName append(String... more) {
-        return append(of(more));
+        return append(of(Objects.requireNonNull(more, "more")));
     }
 
     /** Whether this name begins with all segments of {@code prefix} (a name starts with itself). */
     public boolean startsWith(EventName prefix) {
+        Objects.requireNonNull(prefix, "prefix");
         if (prefix.segments.length > segments.length) {
             return false;
         }

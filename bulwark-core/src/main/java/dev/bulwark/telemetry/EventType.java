@@ -114,6 +114,8 @@ public final class EventType {
      * marks as open with {@link Builder#openMetadata()}.
      */
     public List<String> mismatches(Map<String, ? extends Number> emittedMeasurements, Map<String, ?> emittedMetadata) {
+        Objects.requireNonNull(emittedMeasurements, "emittedMeasurements");
+        Objects.requireNonNull(emittedMetadata, "emittedMetadata");
         List<String> problems = new ArrayList<>();
         for (String name : emittedMeasurements.keySet()) {
             if (!measurements.containsKey(name)) {

@@ -92,7 +92,8 @@ public final class Telemetry implements AutoCloseable {
      */
     public void declare(List<EventType> types) {
         Objects.requireNonNull(types, "types");
-        for (EventType type : types) {
+        for (int i = 0; i < types.size(); i++) {
+            EventType type = Objects.requireNonNull(types.get(i), "types[" + i + "]");
             EventType previous = declarations.putIfAbsent(name(type), type);
             if (previous != null && previous != type) {
                 throw new IllegalStateException("event " + name(type) + " is already declared");

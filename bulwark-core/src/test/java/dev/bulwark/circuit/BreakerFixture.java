@@ -80,5 +80,7 @@ final class BreakerFixture implements AutoCloseable {
     public void close() {
         events.close();
         infra.close();
+        org.assertj.core.api.Assertions.assertThat(events.undeclared())
+                .as("events carry only what their declarations say").isEmpty();
     }
 }

@@ -43,17 +43,21 @@ class PipelineScenarioTest {
     private final ManualClock clock = new ManualClock();
     private final ExecutorService pool = TestThreads.newExecutor();
     private Infrastructure infra;
+    private TelemetryCapture everyEvent;
 
     @AfterEach
     void close() {
         if (infra != null) {
             infra.close();
+            assertThat(everyEvent.undeclared()).as("events carry only what their declarations say").isEmpty();
+            everyEvent.close();
         }
         pool.shutdownNow();
     }
 
     private Infrastructure start(Mode mode) {
         infra = mode.infrastructure(clock, pool);
+        everyEvent = TelemetryCapture.all(infra.telemetry());
         return infra;
     }
 

@@ -2,55 +2,117 @@ package dev.bulwark.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.bulwark.Infrastructure;
-import dev.bulwark.Protection;
-import dev.bulwark.Result;
-import dev.bulwark.circuit.CircuitBreaker;
-import dev.bulwark.circuit.CircuitBreakerConfig;
-import dev.bulwark.pipeline.FallbackConfig;
-import dev.bulwark.pipeline.RetryConfig;
-import dev.bulwark.ratelimit.Decision;
-import dev.bulwark.ratelimit.RateLimitHeaders;
-import dev.bulwark.time.ManualClock;
-import java.time.Duration;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
+import dev.bulwark.spi.BulwarkModule;
+import dev.bulwark.spi.ModuleContext;
+import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.tools.JavaCompiler;
+import javax.tools.ToolProvider;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The README's quick start, kept compiling and true: the same statements against fakes. */
+/**
+ * The README's quick start, kept true: the {@code java} block under "Quick start" is read from
+ * README.md itself, compiled against fakes of the things it names (a database, an inventory, an
+ * HTTP response) and run twice: once with healthy dependencies, once with the database's breaker
+ * disabled by an operator, which takes the README's 5004 branch.
+ */
 class ReadmeQuickStartTest {
 
-    record User(String name) {
+    private static Class<?> quickStart;
+
+    @BeforeAll
+    static void compileTheReadmeQuickStart() throws Exception {
+        String readme = Files.readString(Path.of("..", "README.md"));
+        Matcher section = Pattern.compile("## Quick start\\s+```java\\n(.*?)\\n```", Pattern.DOTALL).matcher(readme);
+        assertThat(section.find()).as("README.md has a java block under '## Quick start'").isTrue();
+        String snippet = section.group(1).replace("Infrastructure.builder()", "fakes.builder()");
+
+        String source = """
+                package readme;
+
+                import dev.bulwark.*;
+                import dev.bulwark.circuit.*;
+                import dev.bulwark.pipeline.*;
+                import dev.bulwark.ratelimit.*;
+                import dev.bulwark.demo.ReadmeFakes;
+                import dev.bulwark.demo.ReadmeFakes.Stock;
+                import dev.bulwark.demo.ReadmeFakes.User;
+                import java.time.Duration;
+                import java.util.List;
+                
+                public final class QuickStart {
+                    public static void run(ReadmeFakes fakes) {
+                        var database = fakes.database;
+                        var inventory = fakes.inventory;
+                        var response = fakes.response;
+                        String userId = fakes.userId;
+                        String sku = fakes.sku;
+                %s
+                    }
+                }
+                """.formatted(snippet);
+        Path dir = Path.of("target", "readme-quickstart");
+        Path file = dir.resolve("readme").resolve("QuickStart.java");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, source);
+
+        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        int rc = javac.run(null, null, null, "-d", dir.toString(), "-cp", System.getProperty("java.class.path"),
+                "-proc:none", file.toString());
+        assertThat(rc).as("the README's quick start compiles (see %s)", file).isZero();
+        URLClassLoader loader = new URLClassLoader(new URL[] {dir.toUri().toURL()}, ReadmeQuickStartTest.class.getClassLoader());
+        quickStart = loader.loadClass("readme.QuickStart");
+    }
+
+    private static void run(ReadmeFakes fakes) throws ReflectiveOperationException {
+        try {
+            quickStart.getMethod("run", ReadmeFakes.class).invoke(null, fakes);
+        } catch (InvocationTargetException e) {
+            throw new AssertionError("the README's quick start threw", e.getCause());
+        }
     }
 
     @Test
-    void quickStartRunsAsTheReadmeSays() {
-        Map<String, String> headers = new HashMap<>();
-        try (Infrastructure infra = Infrastructure.builder().clock(new ManualClock()).build()) {
+    void withHealthyDependenciesEveryCallGoesThrough() throws Exception {
+        ReadmeFakes fakes = new ReadmeFakes();
+        run(fakes);
+        assertThat(fakes.queries).containsExactly("SELECT * FROM users");
+        assertThat(fakes.stockLookups).containsExactly("sku-42");
+        assertThat(fakes.status).isEqualTo(200);
+        assertThat(fakes.headers).isEmpty();
+    }
 
-            CircuitBreaker db = infra.circuitBreakers().install("database_service");
-            Result<List<User>> users = db.execute(() -> List.of(new User("ada")));
-            assertThat(users.getOrThrow()).containsExactly(new User("ada"));
-
-            Result<Decision> check = null;
-            for (int i = 0; i < 101; i++) {
-                check = infra.rateLimiter().checkRate("user:123", "api_call", 100, Duration.ofMinutes(1));
+    @Test
+    void anOpenBreakerTakesTheReadmes5004Branch() throws Exception {
+        ReadmeFakes fakes = new ReadmeFakes();
+        fakes.modules.add(new BulwarkModule() {   // an operator disabled the breaker; a re-install keeps that
+            @Override
+            public String name() {
+                return "operator";
             }
-            check.ifErr(e -> RateLimitHeaders.retryAfterSeconds(e)
-                    .ifPresent(seconds -> headers.put("Retry-After", Long.toString(seconds))));
-            assertThat(check.isErr()).isTrue();
-            assertThat(headers).containsKey("Retry-After");
 
-            infra.configureProtection("inventory", Protection.builder()
-                    .fallback(FallbackConfig.builder().lastGoodValue(Duration.ofSeconds(30)).build())
-                    .rateLimitPerCaller("inventory.read", 20, Duration.ofSeconds(1))
-                    .retry(RetryConfig.builder().maxAttempts(3).build())
-                    .circuitBreaker("inventory", CircuitBreakerConfig.defaults())
-                    .attemptTimeout(Duration.ofMillis(500))
-                    .build());
-            Result<Integer> stock = infra.executeProtected("inventory", "user:123", () -> 7);
-            assertThat(stock.getOrThrow()).isEqualTo(7);
-        }
+            @Override
+            public void install(ModuleContext context) {
+                context.circuitBreakers().install("database_service").disable();
+            }
+        });
+        run(fakes);
+        assertThat(fakes.queries).as("an open breaker does not call the database").isEmpty();
+        assertThat(fakes.status).isEqualTo(503);
+        assertThat(fakes.stockLookups).containsExactly("sku-42");
+    }
+
+    @Test
+    void theQuickStartIsReadFromTheReadme() throws IOException {
+        assertThat(Files.readString(Path.of("target", "readme-quickstart", "readme", "QuickStart.java")))
+                .contains("infra.circuitBreakers().install(\"database_service\")")
+                .contains("err.error().code() == 5004");
     }
 }

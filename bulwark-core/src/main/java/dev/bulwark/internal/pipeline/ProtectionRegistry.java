@@ -5,11 +5,13 @@ import dev.bulwark.Protection;
 import dev.bulwark.ProtectionStatus;
 import dev.bulwark.ProtectionsStatus;
 import dev.bulwark.Result;
+import dev.bulwark.ThrowingSupplier;
 import dev.bulwark.error.CoreErrorCode;
 import dev.bulwark.error.InfraError;
 import dev.bulwark.error.InfraException;
+import dev.bulwark.pipeline.Criticality;
 import dev.bulwark.pipeline.PolicyContext;
-import dev.bulwark.spi.Call;
+import dev.bulwark.spi.Names;
 import dev.bulwark.spi.RegistryListener;
 import dev.bulwark.spi.RegistryListeners;
 import dev.bulwark.spi.Subscription;
@@ -25,6 +27,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * The protections of one {@link Infrastructure}: named ones by key, and the runtimes of
@@ -36,9 +39,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * configuration allows it) before publishing it with a single map write.
  */
 public final class ProtectionRegistry {
-
-    /** The longest protection key. */
-    public static final int MAX_KEY_LENGTH = 255;
 
     private final Infrastructure infrastructure;
     private final PolicyContext context;
@@ -65,38 +65,43 @@ public final class ProtectionRegistry {
 
     // ---------------------------------------------------------------- running calls
 
-    /** Runs {@code call} under a protection used directly; its runtime lives in {@code cell}. */
-    public <T> Result<T> execute(Protection protection, RuntimeCell cell, Call<T> call) {
+    /** Runs {@code operation} under a protection used directly; its runtime lives in {@code cell}. */
+    public <T> Result<T> execute(Protection protection, RuntimeCell cell, ThrowingSupplier<T> operation, String entityId,
+                                 Criticality criticality) {
         ProtectionRuntime runtime;
         try {
             runtime = direct(protection, cell);
         } catch (RuntimeException e) {
             return Result.err(unusable(protection, e));
         }
-        return runtime.execute(call);
+        return runtime.execute(operation, entityId, criticality);
     }
 
-    /** Runs {@code call} under the protection configured under {@code key} (7006 when none is). */
-    public <T> Result<T> execute(String key, Call<T> call) {
+    /** Runs {@code operation} under the protection configured under {@code key} (7006 when none is). */
+    public <T> Result<T> execute(String key, ThrowingSupplier<T> operation, String entityId, Criticality criticality) {
         ProtectionRuntime runtime = named(key);
-        return runtime == null ? Result.err(notFound(key)) : runtime.execute(call);
+        return runtime == null ? Result.err(notFound(key)) : runtime.execute(operation, entityId, criticality);
     }
 
-    /** The asynchronous form of {@link #execute(Protection, RuntimeCell, Call)}. */
-    public <T> CompletionStage<Result<T>> executeAsync(Protection protection, RuntimeCell cell, Call<T> call) {
+    /** The asynchronous form of {@link #execute(Protection, RuntimeCell, ThrowingSupplier, String, Criticality)}. */
+    public <T> CompletionStage<Result<T>> executeAsync(Protection protection, RuntimeCell cell,
+                                                       Supplier<? extends CompletionStage<T>> operation, String entityId,
+                                                       Criticality criticality) {
         ProtectionRuntime runtime;
         try {
             runtime = direct(protection, cell);
         } catch (RuntimeException e) {
             return CompletableFuture.completedFuture(Result.err(unusable(protection, e)));
         }
-        return runtime.executeAsync(call);
+        return runtime.executeAsync(operation, entityId, criticality);
     }
 
-    /** The asynchronous form of {@link #execute(String, Call)}. */
-    public <T> CompletionStage<Result<T>> executeAsync(String key, Call<T> call) {
+    /** The asynchronous form of {@link #execute(String, ThrowingSupplier, String, Criticality)}. */
+    public <T> CompletionStage<Result<T>> executeAsync(String key, Supplier<? extends CompletionStage<T>> operation,
+                                                       String entityId, Criticality criticality) {
         ProtectionRuntime runtime = named(key);
-        return runtime == null ? CompletableFuture.completedFuture(Result.err(notFound(key))) : runtime.executeAsync(call);
+        return runtime == null ? CompletableFuture.completedFuture(Result.err(notFound(key)))
+                : runtime.executeAsync(operation, entityId, criticality);
     }
 
     /** The runtime of a protection used directly, built on its first use with this registry. */
@@ -238,17 +243,6 @@ public final class ProtectionRegistry {
     }
 
     static String keyProblem(String key) {
-        if (key == null || key.isBlank()) {
-            return "protection key must be non-blank, was " + (key == null ? "null" : "'" + key + "'");
-        }
-        if (key.length() > MAX_KEY_LENGTH) {
-            return "protection key must be at most " + MAX_KEY_LENGTH + " characters, was " + key.length();
-        }
-        for (int i = 0; i < key.length(); i++) {
-            if (Character.isISOControl(key.charAt(i))) {
-                return "protection key must not contain control characters, was '" + key.replaceAll("\\p{Cntrl}", "?") + "'";
-            }
-        }
-        return null;
+        return Names.problem("protection key", key);
     }
 }

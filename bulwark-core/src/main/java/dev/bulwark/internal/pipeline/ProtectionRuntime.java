@@ -2,7 +2,9 @@ package dev.bulwark.internal.pipeline;
 
 import dev.bulwark.Protection;
 import dev.bulwark.Result;
+import dev.bulwark.ThrowingSupplier;
 import dev.bulwark.error.InfraError;
+import dev.bulwark.pipeline.Criticality;
 import dev.bulwark.pipeline.FallbackStage;
 import dev.bulwark.spi.AsyncStep;
 import dev.bulwark.spi.Call;
@@ -21,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 
 /**
  * One {@link Protection} made runnable: each stage's runtime built (or taken over from the
@@ -107,16 +110,21 @@ final class ProtectionRuntime {
         this.fallbackMetadata = Map.of(EventKeys.KEY, key, EventKeys.PROTECTIONS, spec.parts(), EventKeys.OUTCOME, FALLBACK);
     }
 
-    <T> Result<T> execute(Call<T> call) {
+    /**
+     * Runs one call. The {@link Call} is created here, in the method that the JIT compiles with the
+     * whole chain inlined, so that it can be scalar-replaced instead of allocated.
+     */
+    <T> Result<T> execute(ThrowingSupplier<T> operation, String entityId, Criticality criticality) {
         boolean report = executedChannel.isActive();
         long start = report ? clock.nanoTime() : 0L;
-        return finish(chain.run(call), start, report);
+        return finish(chain.run(Call.of(operation, entityId, criticality)), start, report);
     }
 
-    <T> CompletionStage<Result<T>> executeAsync(Call<T> call) {
+    <T> CompletionStage<Result<T>> executeAsync(Supplier<? extends CompletionStage<T>> operation, String entityId,
+                                                Criticality criticality) {
         boolean report = executedChannel.isActive();
         long start = report ? clock.nanoTime() : 0L;
-        return asyncChain.run(call).thenApply(r -> finish(r, start, report));
+        return asyncChain.run(Call.ofAsync(operation, entityId, criticality)).thenApply(r -> finish(r, start, report));
     }
 
     /** The status of each stage, by slot name, in pipeline order (null values left out). */
@@ -131,8 +139,16 @@ final class ProtectionRuntime {
         return java.util.Collections.unmodifiableMap(out);
     }
 
-    @SuppressWarnings("unchecked")
     private <T> Result<T> finish(Result<T> outcome, long start, boolean report) {
+        if (fallback == null && !report && outcome instanceof Result.Ok) {
+            counters.successes.increment();   // the common case, kept small enough to inline
+            return outcome;
+        }
+        return finishSlowly(outcome, start, report);
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> Result<T> finishSlowly(Result<T> outcome, long start, boolean report) {
         Result<T> result = outcome;
         boolean fellBack = false;
         if (fallback != null) {
