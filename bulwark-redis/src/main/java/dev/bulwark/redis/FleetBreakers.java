@@ -28,8 +28,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -399,7 +401,7 @@ public final class FleetBreakers implements AutoCloseable {
                             "fleet breakers task failed", e);
                 }
             });
-        } catch (java.util.concurrent.RejectedExecutionException closing) {
+        } catch (RejectedExecutionException closing) {
             // closing
         }
     }
@@ -477,7 +479,7 @@ public final class FleetBreakers implements AutoCloseable {
                 m.retryPending = false;
                 sync(m);
             }, delay, TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException closing) {
+        } catch (RejectedExecutionException closing) {
             // closing
         }
     }
@@ -652,7 +654,7 @@ public final class FleetBreakers implements AutoCloseable {
         redisCalls.increment();
         try {
             reply = redis.run(SCRIPT, m.keys, args).join();
-        } catch (CompletionException | java.util.concurrent.CancellationException e) {
+        } catch (CompletionException | CancellationException e) {
             redisFailures.increment();
             return null;
         }
@@ -840,6 +842,10 @@ public final class FleetBreakers implements AutoCloseable {
 
         /** The breakers the fleet coordinates, by name. */
         public Builder breakers(String... names) {
+            Objects.requireNonNull(names, "names");
+            for (String name : names) {
+                Objects.requireNonNull(name, "names contains null");
+            }
             List<String> chosen = List.of(names);
             this.selection = chosen::contains;
             return this;

@@ -27,10 +27,14 @@ import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.resource.ClientResources;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -315,7 +319,7 @@ public final class RedisLimitStore implements LimitStore {
             }
             CircuitBreaker created = registry.install(breakerName + "@" + master, breakerConfig);
             nodeBreakers.put(master, created);
-            java.util.Set<String> masters = redis.masters();
+            Set<String> masters = redis.masters();
             nodeBreakers.entrySet().removeIf(e -> {
                 if (masters.contains(e.getKey()) || e.getValue() == created) {
                     return false;
@@ -381,9 +385,9 @@ public final class RedisLimitStore implements LimitStore {
     @Override
     public Status status() {
         State worst = breaker.state();
-        List<Node> nodes = new java.util.ArrayList<>();
+        List<Node> nodes = new ArrayList<>();
         if (cluster) {
-            for (Map.Entry<String, CircuitBreaker> e : new java.util.TreeMap<>(nodeBreakers).entrySet()) {
+            for (Map.Entry<String, CircuitBreaker> e : new TreeMap<>(nodeBreakers).entrySet()) {
                 State state = e.getValue().state();
                 nodes.add(new Node(e.getKey(), state));
                 if (availability(state) < availability(worst)) {
@@ -713,7 +717,7 @@ public final class RedisLimitStore implements LimitStore {
          */
         public Builder cluster(String... seedUris) {
             Objects.requireNonNull(seedUris, "seedUris");
-            return cluster(List.of(seedUris));
+            return cluster(Arrays.asList(seedUris));
         }
 
         /** {@link #cluster(String...)} with a list. */
@@ -722,7 +726,7 @@ public final class RedisLimitStore implements LimitStore {
             if (seedUris.isEmpty()) {
                 throw new IllegalArgumentException("cluster needs at least one seed URI, was " + seedUris);
             }
-            List<RedisURI> parsed = new java.util.ArrayList<>(seedUris.size());
+            List<RedisURI> parsed = new ArrayList<>(seedUris.size());
             for (String seed : seedUris) {
                 RedisURI u = parse("cluster seed", seed);
                 if (u.getDatabase() != 0) {

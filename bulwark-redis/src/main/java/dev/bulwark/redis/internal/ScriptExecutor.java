@@ -6,7 +6,6 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
-import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
@@ -22,20 +21,25 @@ import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.models.partitions.Partitions;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
-import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -83,7 +87,7 @@ public final class ScriptExecutor implements AutoCloseable {
     /** The cluster connection once open; null on a single node. */
     private volatile StatefulRedisClusterConnection<String, String> clusterConnection;
     private long lastAttemptNanos;
-    private final List<StatefulRedisPubSubConnection<String, String>> pubSubConnections = new java.util.ArrayList<>();
+    private final List<StatefulRedisPubSubConnection<String, String>> pubSubConnections = new ArrayList<>();
     private final AtomicLong lastRefreshNanos = new AtomicLong(System.nanoTime() - REFRESH_INTERVAL_NANOS);
     private volatile boolean closed;
 
@@ -244,7 +248,7 @@ public final class ScriptExecutor implements AutoCloseable {
      * future fails if the first connection cannot be opened (try again later). The connection closes
      * with this executor.
      */
-    public CompletableFuture<Void> subscribe(String channel, java.util.function.Consumer<String> onMessage) {
+    public CompletableFuture<Void> subscribe(String channel, Consumer<String> onMessage) {
         if (closed) {
             return CompletableFuture.failedFuture(new RedisConnectionException("closed"));
         }
@@ -308,9 +312,9 @@ public final class ScriptExecutor implements AutoCloseable {
     }
 
     /** On a cluster, the addresses ({@code host:port}) of the masters that serve slots now; empty otherwise. */
-    public java.util.Set<String> masters() {
+    public Set<String> masters() {
         Partitions known = partitions;
-        java.util.Set<String> out = new java.util.TreeSet<>();
+        Set<String> out = new TreeSet<>();
         if (known != null) {
             for (RedisClusterNode node : known) {
                 if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.getSlots().isEmpty() && node.getUri() != null) {
@@ -399,7 +403,7 @@ public final class ScriptExecutor implements AutoCloseable {
         }
     }
 
-    private List<Object> await(java.util.concurrent.Future<List<Object>> reply) {
+    private List<Object> await(Future<List<Object>> reply) {
         try {
             return reply.get(commandTimeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
@@ -473,7 +477,7 @@ public final class ScriptExecutor implements AutoCloseable {
 
     /** Opens the connection to every master of the topology (failures ignored: commands report them). */
     private static CompletableFuture<Void> openMasters(StatefulRedisClusterConnection<String, String> cluster) {
-        List<CompletableFuture<?>> opening = new java.util.ArrayList<>();
+        List<CompletableFuture<?>> opening = new ArrayList<>();
         for (RedisClusterNode node : cluster.getPartitions()) {
             if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && node.getUri() != null) {
                 opening.add(cluster.getConnectionAsync(node.getUri().getHost(), node.getUri().getPort())
