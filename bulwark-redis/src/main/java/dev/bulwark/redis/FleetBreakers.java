@@ -491,8 +491,12 @@ public final class FleetBreakers implements AutoCloseable {
             return;
         }
         subscribe();
+        long failuresBefore = redisFailures.sum();
         for (Managed m : managed.values()) {
             sync(m);
+            if (redisFailures.sum() != failuresBefore) {
+                break;   // Redis does not answer: the other breakers would only wait for their timeouts too
+            }
         }
         long silentNanos = System.nanoTime() - lastSuccessNanos;
         if (!localOnly && silentNanos > 2 * syncInterval.toNanos()) {

@@ -1,27 +1,14 @@
 package dev.bulwark.redis.internal;
 
-import io.lettuce.core.AbstractRedisClient;
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
-import io.lettuce.core.cluster.ClusterClientOptions;
-import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
-import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.SlotHash;
-import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
-import io.lettuce.core.cluster.models.partitions.Partitions;
-import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
-import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
@@ -31,7 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -76,45 +62,32 @@ public final class ScriptExecutor implements AutoCloseable {
     /** The least time between two topology refreshes asked for by {@link #refreshTopology()}. */
     static final long REFRESH_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
-    private final Target target;
+    private final RedisTarget target;
     private final ClientResources ownedResources;
     private final Duration commandTimeout;
 
     private final Object connectLock = new Object();
     private volatile CompletableFuture<StatefulConnection<String, String>> connection;
     private volatile RedisScriptingAsyncCommands<String, String> commands;
-    private volatile Partitions partitions;
-    /** The cluster connection once open; null on a single node. */
-    private volatile StatefulRedisClusterConnection<String, String> clusterConnection;
+    /** Fixed at construction: whether this executor talks to a Redis Cluster. */
+    private final boolean cluster;
     private long lastAttemptNanos;
     private final List<StatefulRedisPubSubConnection<String, String>> pubSubConnections = new ArrayList<>();
     private final AtomicLong lastRefreshNanos = new AtomicLong(System.nanoTime() - REFRESH_INTERVAL_NANOS);
     private volatile boolean closed;
 
-    /** How to reach Redis: a client, its connection, and what describes it. */
-    private interface Target {
-        CompletableFuture<StatefulConnection<String, String>> connect();
-
-        RedisScriptingAsyncCommands<String, String> commands(StatefulConnection<String, String> connection);
-
-        CompletableFuture<StatefulRedisPubSubConnection<String, String>> connectPubSub();
-
-        AbstractRedisClient client();
-
-        String describe();
-    }
-
-    private ScriptExecutor(Function<ClientResources, Target> target, ClientResources resources, Duration commandTimeout) {
+    private ScriptExecutor(Function<ClientResources, RedisTarget> target, ClientResources resources, Duration commandTimeout) {
         this.commandTimeout = commandTimeout;
         this.ownedResources = resources == null ? ownResources() : null;
         this.target = target.apply(resources != null ? resources : ownedResources);
+        this.cluster = this.target.isCluster();
     }
 
     /**
      * @param resources shared Lettuce resources, or null to create (and later shut down) our own
      */
     public ScriptExecutor(RedisURI uri, ClientResources resources, Duration connectTimeout, Duration commandTimeout) {
-        this(r -> singleNodeTarget(uri, r, connectTimeout), resources, commandTimeout);
+        this(r -> new SingleNodeTarget(uri, r, connectTimeout), resources, commandTimeout);
     }
 
     /** Scripts on one Redis server. */
@@ -129,7 +102,7 @@ public final class ScriptExecutor implements AutoCloseable {
      */
     public static ScriptExecutor cluster(List<RedisURI> seeds, ClientResources resources, Duration connectTimeout,
                                          Duration commandTimeout, Duration refreshPeriod) {
-        return new ScriptExecutor(r -> clusterTarget(seeds, r, connectTimeout, refreshPeriod), resources, commandTimeout);
+        return new ScriptExecutor(r -> new ClusterTarget(seeds, r, connectTimeout, refreshPeriod), resources, commandTimeout);
     }
 
     private static ClientResources ownResources() {
@@ -138,107 +111,6 @@ public final class ScriptExecutor implements AutoCloseable {
                 .computationThreadPoolSize(2)
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
                 .build();
-    }
-
-    private static SocketOptions socketOptions(Duration connectTimeout) {
-        return SocketOptions.builder().connectTimeout(connectTimeout).keepAlive(true).tcpNoDelay(true).build();
-    }
-
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private static Target singleNodeTarget(RedisURI uri, ClientResources resources, Duration connectTimeout) {
-        RedisClient client = RedisClient.create(resources, uri);
-        client.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .requestQueueSize(65_536)
-                .pingBeforeActivateConnection(true)
-                .socketOptions(socketOptions(connectTimeout))
-                .timeoutOptions(TimeoutOptions.builder().timeoutCommands(false).build())
-                .build());
-        return new Target() {
-            @Override
-            public CompletableFuture<StatefulConnection<String, String>> connect() {
-                return (CompletableFuture) client.connectAsync(StringCodec.UTF8, uri).toCompletableFuture();
-            }
-
-            @Override
-            public RedisScriptingAsyncCommands<String, String> commands(StatefulConnection<String, String> connection) {
-                return ((StatefulRedisConnection<String, String>) connection).async();
-            }
-
-            @Override
-            public CompletableFuture<StatefulRedisPubSubConnection<String, String>> connectPubSub() {
-                return client.connectPubSubAsync(StringCodec.UTF8, uri).toCompletableFuture();
-            }
-
-            @Override
-            public AbstractRedisClient client() {
-                return client;
-            }
-
-            @Override
-            public String describe() {
-                return uri.getHost() + ":" + uri.getPort();
-            }
-        };
-    }
-
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private static Target clusterTarget(List<RedisURI> seeds, ClientResources resources, Duration connectTimeout,
-                                        Duration refreshPeriod) {
-        RedisClusterClient client = RedisClusterClient.create(resources, seeds);
-        client.setOptions(ClusterClientOptions.builder()
-                .autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .requestQueueSize(65_536)
-                .pingBeforeActivateConnection(true)
-                .socketOptions(socketOptions(connectTimeout))
-                .timeoutOptions(TimeoutOptions.builder().timeoutCommands(false).build())
-                .maxRedirects(5)
-                .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
-                        .enablePeriodicRefresh(refreshPeriod)
-                        .enableAllAdaptiveRefreshTriggers()
-                        .adaptiveRefreshTriggersTimeout(Duration.ofSeconds(1))
-                        .refreshTriggersReconnectAttempts(3)
-                        .dynamicRefreshSources(true)
-                        .closeStaleConnections(true)
-                        .build())
-                .build());
-        return new Target() {
-            @Override
-            public CompletableFuture<StatefulConnection<String, String>> connect() {
-                // an asynchronous connect needs the topology first: loaded here (and again on every attempt
-                // while none is known), from the seeds, in the background
-                return (CompletableFuture) client.refreshPartitionsAsync().toCompletableFuture()
-                        .thenCompose(loaded -> client.connectAsync(StringCodec.UTF8))
-                        .thenCompose(c -> openMasters(c).thenApply(opened -> c));
-            }
-
-            @Override
-            public RedisScriptingAsyncCommands<String, String> commands(StatefulConnection<String, String> connection) {
-                return ((StatefulRedisClusterConnection<String, String>) connection).async();
-            }
-
-            @Override
-            public CompletableFuture<StatefulRedisPubSubConnection<String, String>> connectPubSub() {
-                return (CompletableFuture) client.refreshPartitionsAsync().toCompletableFuture()
-                        .thenCompose(loaded -> client.connectPubSubAsync(StringCodec.UTF8));
-            }
-
-            @Override
-            public AbstractRedisClient client() {
-                return client;
-            }
-
-            @Override
-            public String describe() {
-                StringBuilder sb = new StringBuilder("cluster");
-                for (RedisURI seed : seeds) {
-                    sb.append(sb.length() == 7 ? " " : ",").append(seed.getHost()).append(':').append(seed.getPort());
-                }
-                return sb.toString();
-            }
-        };
     }
 
     /**
@@ -286,7 +158,7 @@ public final class ScriptExecutor implements AutoCloseable {
 
     /** Whether this executor talks to a Redis Cluster. */
     public boolean isCluster() {
-        return target.client() instanceof RedisClusterClient;
+        return cluster;
     }
 
     /** The hash slot of {@code key} on a Redis Cluster (CRC16 of its hash tag, mod 16384). */
@@ -300,29 +172,12 @@ public final class ScriptExecutor implements AutoCloseable {
      * always null on a single node.
      */
     public String masterOf(int slot) {
-        Partitions known = partitions;
-        if (known == null) {
-            return null;
-        }
-        RedisClusterNode master = known.getMasterBySlot(slot);
-        if (master == null || master.getUri() == null) {
-            return null;
-        }
-        return master.getUri().getHost() + ":" + master.getUri().getPort();
+        return cluster ? target.masterOf(slot) : null;
     }
 
     /** On a cluster, the addresses ({@code host:port}) of the masters that serve slots now; empty otherwise. */
     public Set<String> masters() {
-        Partitions known = partitions;
-        Set<String> out = new TreeSet<>();
-        if (known != null) {
-            for (RedisClusterNode node : known) {
-                if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.getSlots().isEmpty() && node.getUri() != null) {
-                    out.add(node.getUri().getHost() + ":" + node.getUri().getPort());
-                }
-            }
-        }
-        return out;
+        return target.masters();
     }
 
     /**
@@ -331,13 +186,13 @@ public final class ScriptExecutor implements AutoCloseable {
      * a single node.
      */
     public void refreshTopology() {
-        if (!(target.client() instanceof RedisClusterClient cluster) || closed || partitions == null) {
+        if (!cluster || closed) {
             return;
         }
         long last = lastRefreshNanos.get();
         long now = System.nanoTime();   // real time: topology is about the network, not the limiter's clock
         if (now - last >= REFRESH_INTERVAL_NANOS && lastRefreshNanos.compareAndSet(last, now)) {
-            cluster.refreshPartitionsAsync();
+            target.refresh();
         }
     }
 
@@ -374,7 +229,7 @@ public final class ScriptExecutor implements AutoCloseable {
         RedisScriptingAsyncCommands<String, String> ready = commands;
         return ready != null && !closed
                 ? evalsha(ready, script, keys, args)
-                : connection().thenCompose(c -> evalsha(target.commands(c), script, keys, args));
+                : connection().thenCompose(c -> evalsha(target.opened(c), script, keys, args));
     }
 
     /**
@@ -385,7 +240,7 @@ public final class ScriptExecutor implements AutoCloseable {
      */
     public List<Object> runSync(LuaScript script, String key, String[] args) {
         RedisScriptingAsyncCommands<String, String> ready = commands;
-        if (clusterConnection != null && !closed) {
+        if (cluster) {
             return await(send(script, new String[] {key}, args));
         }
         if (ready == null || closed) {
@@ -436,12 +291,13 @@ public final class ScriptExecutor implements AutoCloseable {
     private CompletableFuture<List<Object>> evalsha(RedisScriptingAsyncCommands<String, String> cmd, LuaScript script,
                                                    String[] keys, String[] args) {
         CompletableFuture<List<Object>> first = evalshaOnce(cmd, script, keys, args);
-        if (clusterConnection == null) {
+        if (!cluster) {
             return first;
         }
         return first.exceptionallyCompose(e -> {
             Throwable cause = unwrap(e);
-            CompletableFuture<?> opening = isRejectedWhileDisconnected(cause) ? nodeBeingOpened(keys) : null;
+            CompletableFuture<?> opening = isRejectedWhileDisconnected(cause) && keys.length > 0
+                    ? target.nodeBeingOpened(keys[0]) : null;
             return opening == null
                     ? CompletableFuture.failedFuture(cause)
                     : opening.thenCompose(opened -> evalshaOnce(cmd, script, keys, args));
@@ -451,40 +307,6 @@ public final class ScriptExecutor implements AutoCloseable {
     static boolean isRejectedWhileDisconnected(Throwable failure) {
         return failure instanceof RedisException && failure.getMessage() != null
                 && failure.getMessage().startsWith("Currently not connected");
-    }
-
-    /**
-     * The connection to the master of {@code keys[0]}'s slot if it is being opened or has just
-     * opened; null if there is none or it is open but disconnected (the node is down: no retry).
-     */
-    private CompletableFuture<?> nodeBeingOpened(String[] keys) {
-        StatefulRedisClusterConnection<String, String> cluster = clusterConnection;
-        Partitions known = partitions;
-        if (cluster == null || known == null || keys.length == 0) {
-            return null;
-        }
-        RedisClusterNode master = known.getMasterBySlot(slot(keys[0]));
-        if (master == null || master.getUri() == null) {
-            return null;
-        }
-        CompletableFuture<StatefulRedisConnection<String, String>> node =
-                cluster.getConnectionAsync(master.getUri().getHost(), master.getUri().getPort());
-        if (node.isDone() && (node.isCompletedExceptionally() || !node.join().isOpen())) {
-            return null;
-        }
-        return node;
-    }
-
-    /** Opens the connection to every master of the topology (failures ignored: commands report them). */
-    private static CompletableFuture<Void> openMasters(StatefulRedisClusterConnection<String, String> cluster) {
-        List<CompletableFuture<?>> opening = new ArrayList<>();
-        for (RedisClusterNode node : cluster.getPartitions()) {
-            if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && node.getUri() != null) {
-                opening.add(cluster.getConnectionAsync(node.getUri().getHost(), node.getUri().getPort())
-                        .handle((c, e) -> null));
-            }
-        }
-        return CompletableFuture.allOf(opening.toArray(new CompletableFuture<?>[0]));
     }
 
     private static CompletableFuture<List<Object>> evalshaOnce(RedisScriptingAsyncCommands<String, String> cmd,
@@ -519,11 +341,7 @@ public final class ScriptExecutor implements AutoCloseable {
                 if (closed) {
                     c.closeAsync();
                 } else {
-                    if (c instanceof StatefulRedisClusterConnection<String, String> cluster) {
-                        partitions = cluster.getPartitions();
-                        clusterConnection = cluster;
-                    }
-                    commands = target.commands(c);
+                    commands = target.opened(c);
                 }
             });
             return attempt;
@@ -562,7 +380,6 @@ public final class ScriptExecutor implements AutoCloseable {
             pubSubConnections.clear();
         }
         pubsub.forEach(StatefulRedisPubSubConnection::close);
-        clusterConnection = null;
         if (c != null && c.isDone() && !c.isCompletedExceptionally()) {
             c.join().close();
         }
