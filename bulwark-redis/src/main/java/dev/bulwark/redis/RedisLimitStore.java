@@ -67,7 +67,8 @@ import java.util.concurrent.atomic.LongAdder;
  * the master serving its key's slot, redirections ({@code MOVED}, {@code ASK}) are followed, the
  * topology is refreshed periodically and whenever a node fails or redirects, batches are formed per
  * hash slot (a script's keys share one slot), and each master has its own circuit breaker, so that
- * while one master fails over only the decisions of its slots go to the failure policy.
+ * while one master fails over only the decisions of its slots go to the failure policy (see
+ * {@code docs/redis.md}, "Redis Cluster", for resharding and failover).
  *
  * <p><b>Batching</b> (on by default, {@link Builder#batching}). Concurrent decisions share script
  * calls: while {@link Builder#maxBatchesInFlight} calls are on their way to Redis, further decisions
@@ -91,7 +92,8 @@ import java.util.concurrent.atomic.LongAdder;
  * by a failure policy, {@code rate_limiter.backend_recovered} when Redis answers again,
  * {@code rate_limiter.deny_cache_hit} for every answer from the deny cache.
  *
- * <p>Thread-safe; one instance multiplexes every caller over one connection.
+ * <p>Thread-safe; one instance multiplexes every caller over one connection (on a cluster, one per
+ * master).
  */
 public final class RedisLimitStore implements LimitStore {
 
@@ -856,7 +858,8 @@ public final class RedisLimitStore implements LimitStore {
          * The configuration of the circuit breaker that guards the Redis calls. The default opens
          * after 3 consecutive failures (a timeout, a refused connection, an error reply), lets one
          * trial call through after 500 ms, doubles that wait after each failed trial up to 4 s
-         * (with 20 % jitter), and closes on the first successful trial.
+         * (with 20 % jitter), and closes on the first successful trial. On a cluster every master's
+         * breaker gets this configuration.
          */
         public Builder circuitBreaker(CircuitBreakerConfig config) {
             this.circuitBreakerConfig = Objects.requireNonNull(config, "config");
@@ -873,7 +876,10 @@ public final class RedisLimitStore implements LimitStore {
             return this;
         }
 
-        /** The name of the breaker (default {@code redis-limit-store}). */
+        /**
+         * The name of the breaker (default {@code redis-limit-store}); on a cluster each master's
+         * breaker is named {@code <name>@host:port}.
+         */
         public Builder circuitBreakerName(String name) {
             if (name == null || name.isBlank()) {
                 throw new IllegalArgumentException("circuitBreakerName must be non-blank, was " + (name == null ? "null" : "'" + name + "'"));

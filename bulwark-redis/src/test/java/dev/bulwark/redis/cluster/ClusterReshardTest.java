@@ -88,6 +88,7 @@ class ClusterReshardTest {
             fleet.collect(60);
 
             assertThat(fleet.errors).as("caller errors, failing closed, while slots moved").isEmpty();
+            assertThat(fleet.sum("moved") + fleet.sum("ask")).as("redirections Lettuce followed").isPositive();
             assertThat(fleet.sum("policy")).as("decisions by the failure policy").isZero();
             long workerAdmissions = fleet.keys.values().stream().mapToLong(WorkerFleet.KeyTotals::admitted).sum();
             assertThat(workerAdmissions).as("admissions during the resharding").isPositive();
@@ -112,8 +113,9 @@ class ClusterReshardTest {
                 }
             }
             System.out.printf("resharding: %d x 2 moves of %d slots in %d ms; %d admissions by the workers, the last "
-                    + "%d ms after the resharding began; %d batched requests re-sent alone after TRYAGAIN%n", ROUND_TRIPS,
-                    MOVED_SLOTS, reshardMillis, workerAdmissions, fleet.extreme("lastAdmittedMs", true) - reshardStart,
+                    + "%d ms after the resharding began; %d MOVED and %d ASK redirections followed; %d batched requests "
+                    + "re-sent alone after TRYAGAIN%n", ROUND_TRIPS, MOVED_SLOTS, reshardMillis, workerAdmissions,
+                    fleet.extreme("lastAdmittedMs", true) - reshardStart, fleet.sum("moved"), fleet.sum("ask"),
                     fleet.sum("slotRetries"));
         }
     }

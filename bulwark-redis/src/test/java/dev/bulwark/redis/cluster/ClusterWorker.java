@@ -7,6 +7,9 @@ import dev.bulwark.redis.FailurePolicy;
 import dev.bulwark.redis.RedisLimitStore;
 import dev.bulwark.telemetry.Events;
 import dev.bulwark.telemetry.Telemetry;
+import io.lettuce.core.cluster.event.AskRedirectionEvent;
+import io.lettuce.core.cluster.event.MovedRedirectionEvent;
+import io.lettuce.core.resource.ClientResources;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -105,7 +108,18 @@ public final class ClusterWorker {
         AtomicLong decisions = new AtomicLong();
         AtomicBoolean stop = new AtomicBoolean();
         RedisLimitStore.Status status;
-        try (RedisLimitStore store = RedisLimitStore.builder().cluster(seeds).keyPrefix(prefix)
+        // the store's Lettuce resources are the worker's, so that it can count the redirections Lettuce followed
+        AtomicLong moved = new AtomicLong();
+        AtomicLong asked = new AtomicLong();
+        ClientResources resources = ClientResources.create();
+        resources.eventBus().get().subscribe(event -> {
+            if (event instanceof MovedRedirectionEvent) {
+                moved.incrementAndGet();
+            } else if (event instanceof AskRedirectionEvent) {
+                asked.incrementAndGet();
+            }
+        });
+        try (RedisLimitStore store = RedisLimitStore.builder().cluster(seeds).keyPrefix(prefix).clientResources(resources)
                 .commandTimeout(timeout).failurePolicy(policy).telemetry(telemetry)
                 .maxBatchesInFlight(inFlight).denyCacheCapacity(denyCache).build()) {
             ClusterStores.connected(store);
@@ -185,6 +199,8 @@ public final class ClusterWorker {
             }
             done.await();
             status = store.status();
+        } finally {
+            resources.shutdown(0, 2, java.util.concurrent.TimeUnit.SECONDS);
         }
         for (int i = 0; i < keys.size(); i++) {
             Key k = keys.get(i);
@@ -198,7 +214,8 @@ public final class ClusterWorker {
                 + " batchedRequests=" + status.batchedRequests()
                 + " firstPolicyMs=" + (firstPolicy.get() == Long.MAX_VALUE ? -1 : firstPolicy.get())
                 + " lastPolicyMs=" + (lastPolicy.get() == 0 ? -1 : lastPolicy.get())
-                + " lastAdmittedMs=" + (lastAdmitted.get() == 0 ? -1 : lastAdmitted.get()));
+                + " lastAdmittedMs=" + (lastAdmitted.get() == 0 ? -1 : lastAdmitted.get())
+                + " moved=" + moved.get() + " ask=" + asked.get());
         System.out.println("done");
         System.out.flush();
     }

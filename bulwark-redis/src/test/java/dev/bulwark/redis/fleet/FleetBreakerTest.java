@@ -80,9 +80,10 @@ class FleetBreakerTest {
                 fleet.awaitFleetEvent(i, "released", "redis_unreachable");
             }
             for (int i = 0; i < INSTANCES; i++) {
-                FleetProcesses.Line status = fleet.status(i);
-                assertThat(status.field(0)).as("instance " + i + " coordination").isEqualTo("LOCAL_ONLY");
-                assertThat(status.field(5)).as("instance " + i + " Redis reachable").isEqualTo("false");
+                int instance = i;   // each instance finds out at its own sync, two intervals after its last answer
+                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                        .until(() -> fleet.status(instance).field(0).equals("LOCAL_ONLY"));
+                assertThat(fleet.status(i).field(5)).as("instance " + i + " Redis reachable").isEqualTo("false");
             }
 
             // every breaker now trips and probes on its own: each instance sends trials of its own
