@@ -9,10 +9,13 @@ out=bulwark-benchmarks/target/bench
 mkdir -p "$out"
 jmh=(-f 1 -wi 3 -w 1s -i 5 -r 1s -prof gc)
 
-java -jar "$jar" '(telemetry|circuit|ratelimit|pipeline)\.' -t 1 "${jmh[@]}" -rf json -rff "$out/jmh-t1.json" | tee "$out/jmh-t1.txt"
+java -jar "$jar" '(telemetry|circuit|ratelimit|pipeline|observability)\.' -t 1 "${jmh[@]}" -rf json -rff "$out/jmh-t1.json" | tee "$out/jmh-t1.txt"
 java -jar "$jar" '(circuit|ratelimit|pipeline)\.' -t 2 "${jmh[@]}" -rf json -rff "$out/jmh-t2.json" | tee "$out/jmh-t2.txt"
+java -jar "$jar" 'health\.' -f 1 -wi 3 -w 2s -i 5 -r 2s -rf json -rff "$out/jmh-health.json" | tee "$out/jmh-health.txt"
 java -Xms3g -Xmx3g -XX:+UseParallelGC -cp "$jar" dev.bulwark.benchmarks.ratelimit.HeapPerKey 1000000 | tee "$out/heap-per-key.txt"
 java -cp "$jar" dev.bulwark.benchmarks.redis.RedisLimitBenchmark seconds=3 warmup=1 | tee "$out/redis.txt"
+java -jar "$jar" 'eventstore\.' -t 1 "${jmh[@]}" -rf json -rff "$out/jmh-eventstore.json" | tee "$out/jmh-eventstore.txt"
+java -cp "$jar" dev.bulwark.benchmarks.eventstore.EventStoreThroughput seconds=3 rounds=300 | tee "$out/eventstore.txt"
 # Redis Cluster against one server: the test cluster is started for it when missing (and stopped after)
 cluster=bulwark-redis/src/test/cluster/cluster.sh
 started=false

@@ -4,10 +4,18 @@ import dev.bulwark.circuit.CircuitBreakers;
 import dev.bulwark.error.CoreErrorCode;
 import dev.bulwark.error.ErrorCatalogue;
 import dev.bulwark.error.InfraError;
+import dev.bulwark.health.HealthConfig;
+import dev.bulwark.health.HealthRegistry;
+import dev.bulwark.internal.Closed;
 import dev.bulwark.internal.DaemonExecutor;
 import dev.bulwark.internal.ExecutorScheduler;
 import dev.bulwark.internal.SystemTimer;
+import dev.bulwark.internal.health.CoreChecks;
+import dev.bulwark.internal.health.HealthRegistryImpl;
 import dev.bulwark.internal.pipeline.ProtectionRegistry;
+import dev.bulwark.memory.MemoryConfig;
+import dev.bulwark.memory.MemoryMonitor;
+import dev.bulwark.memory.MemorySource;
 import dev.bulwark.pipeline.Criticality;
 import dev.bulwark.pipeline.PolicyContext;
 import dev.bulwark.ratelimit.InMemoryLimitStore;
@@ -24,6 +32,7 @@ import dev.bulwark.telemetry.EventType;
 import dev.bulwark.telemetry.Events;
 import dev.bulwark.telemetry.Telemetry;
 import dev.bulwark.time.Clock;
+import dev.bulwark.time.Durations;
 import dev.bulwark.time.Scheduler;
 import dev.bulwark.time.TickingClock;
 import dev.bulwark.time.Timer;
@@ -39,8 +48,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -60,6 +69,14 @@ import java.util.function.Supplier;
  * stops every thread the instance started. Building and closing any number of instances in one
  * JVM leaves no thread behind.
  *
+ * <p><b>After close</b> (docs/errors.md, "After close"): every operation that would run a call,
+ * admit one or change a component — {@code executeProtected*}, {@code callProtected},
+ * {@code configureProtection}, and the breakers, the rate limiter and the policies obtained from
+ * this instance — answers 2102 SERVICE_UNAVAILABLE ("... is closed", not retried), in the form
+ * the operation reports errors; calls waiting on a timeout, a bulkhead place or a retry's backoff
+ * when it closes end with 2102 too. Queries ({@code status}, {@code protectionConfig},
+ * {@code protectionKeys}, {@code protectionStatus}, stats) keep answering.
+ *
  * <p>Thread-safe.
  */
 public final class Infrastructure implements AutoCloseable {
@@ -76,6 +93,8 @@ public final class Infrastructure implements AutoCloseable {
     private final Components components = new Components();
     private final ErrorCatalogue errorCodes = ErrorCatalogue.withCoreCodes();
     private final CircuitBreakers circuitBreakers;
+    private final HealthRegistryImpl health;
+    private final MemoryMonitor memory;
     private final PolicyContext policyContext;
     private final ProtectionRegistry protections;
     private final RateLimiter rateLimiter;
@@ -91,15 +110,32 @@ public final class Infrastructure implements AutoCloseable {
         try {
             this.policyContext = policyContext(b);
             CircuitBreakers breakers = CircuitBreakers.create(clock, telemetry);
-            this.circuitBreakers = components.register("circuit_breakers", breakers, breakers::snapshot, null);
+            this.circuitBreakers = components.register("circuit_breakers", breakers, breakers::snapshot, breakers);
+            HealthRegistryImpl healthRegistry = new HealthRegistryImpl(clock, policyContext.executor(), telemetry, b.health);
+            this.health = components.register("health", healthRegistry, healthRegistry::status, healthRegistry);
+            CoreChecks.registerProcessChecks(health, scheduler);
+            components.onClose(CoreChecks.followBreakers(health, breakers));
+            MemoryMonitor.Builder monitor = MemoryMonitor.builder().config(b.memory).clock(clock).telemetry(telemetry)
+                    .scheduler(scheduler).executor(policyContext.executor());
+            if (b.memorySource != null) {
+                monitor.source(b.memorySource);
+            }
+            MemoryMonitor built = monitor.build();
+            this.memory = components.register("memory_monitor", built, built::status, built);
+            CoreChecks.registerMemory(health, memory);
             LimiterSlot limiterSlot = new LimiterSlot(b);
+            List<Consumer<? super Infrastructure>> whenBuilt = new ArrayList<>();
             for (BulwarkModule module : b.modules) {
-                module.install(new Context(module.name(), limiterSlot));
+                module.install(new Context(module.name(), limiterSlot, whenBuilt));
             }
             this.rateLimiter = limiterSlot.limiter();
+            CoreChecks.registerKeyBound(health, rateLimiter, b.health.keyBoundWarning());
             scheduler.scheduleAtFixedRate("rate-limit-sweep", b.rateLimitSweepInterval, rateLimiter::sweepExpired);
             this.protections = new ProtectionRegistry(this, policyContext);
             components.register("protections", protections, protections::snapshot, null);
+            for (Consumer<? super Infrastructure> action : whenBuilt) {
+                action.accept(this);
+            }
         } catch (RuntimeException | Error e) {
             closeAll();
             throw e;
@@ -130,6 +166,25 @@ public final class Infrastructure implements AutoCloseable {
     /** The registry of named circuit breakers (fuse semantics and more; see {@link CircuitBreakers}). */
     public CircuitBreakers circuitBreakers() {
         return circuitBreakers;
+    }
+
+    /**
+     * The health checks of this instance and their reports: {@code health().readiness()} and
+     * {@code health().liveness()} answer the two probes (docs/health.md). Core contributes a
+     * readiness check per breaker (open DEGRADED, DOWN only when marked critical), the rate
+     * limiter's key bound and memory pressure, and the liveness checks of the process itself;
+     * modules add theirs.
+     */
+    public HealthRegistry health() {
+        return health;
+    }
+
+    /**
+     * The memory monitor: the heap's occupancy after collection as a {@link dev.bulwark.memory.MemoryPressure}
+     * level, which the {@code shed} stage acts on (docs/memory.md).
+     */
+    public MemoryMonitor memory() {
+        return memory;
     }
 
     /** The error codes this instance can produce: core's and those of its modules. */
@@ -185,9 +240,27 @@ public final class Infrastructure implements AutoCloseable {
      * for a per-caller limit, else 6009).
      */
     public <T> Result<T> executeProtected(Protection protection, String entityId, ThrowingSupplier<T> operation) {
-        InfraError invalid = invalidCall(protection, operation);
+        return executeProtected(protection, entityId, Criticality.DEFAULT, operation);
+    }
+
+    /**
+     * {@link #executeProtected(Protection, String, ThrowingSupplier)} for a call of the given
+     * {@code criticality}: under memory pressure the protection's shed stage rejects
+     * {@link Criticality#SHEDDABLE} calls first, then all but {@link Criticality#CRITICAL} ones
+     * (7201). The other overloads run {@link Criticality#DEFAULT} calls.
+     *
+     * <pre>{@code
+     * infra.executeProtected("recommendations", userId, Criticality.SHEDDABLE, () -> recommender.forUser(userId));
+     * }</pre>
+     *
+     * @return as {@link #executeProtected(Protection, ThrowingSupplier)}, and 7201 when shed, 3204 for a
+     *         null {@code criticality}
+     */
+    public <T> Result<T> executeProtected(Protection protection, String entityId, Criticality criticality,
+                                          ThrowingSupplier<T> operation) {
+        InfraError invalid = invalidCall(protection, operation, criticality);
         return invalid != null ? Result.err(invalid)
-                : protections.execute(protection, protection.directRuntime, operation, entityId, Criticality.DEFAULT);
+                : protections.execute(protection, protection.directRuntime, operation, entityId, criticality);
     }
 
     /**
@@ -196,13 +269,24 @@ public final class Infrastructure implements AutoCloseable {
      * and 7006 when no protection has that key.
      */
     public <T> Result<T> executeProtected(String key, ThrowingSupplier<T> operation) {
-        return executeProtected(key, null, operation);
+        return executeProtected(key, null, Criticality.DEFAULT, operation);
     }
 
     /** {@link #executeProtected(String, ThrowingSupplier)} on behalf of {@code entityId}. */
     public <T> Result<T> executeProtected(String key, String entityId, ThrowingSupplier<T> operation) {
-        return operation == null ? Result.err(nullOperation())
-                : protections.execute(key, operation, entityId, Criticality.DEFAULT);
+        return executeProtected(key, entityId, Criticality.DEFAULT, operation);
+    }
+
+    /**
+     * {@link #executeProtected(String, String, ThrowingSupplier)} for a call of the given
+     * {@code criticality} (see {@link #executeProtected(Protection, String, Criticality, ThrowingSupplier)}).
+     */
+    public <T> Result<T> executeProtected(String key, String entityId, Criticality criticality, ThrowingSupplier<T> operation) {
+        if (closed.get()) {
+            return Result.err(closedError());
+        }
+        InfraError invalid = invalidOperation(operation, criticality);
+        return invalid != null ? Result.err(invalid) : protections.execute(key, operation, entityId, criticality);
     }
 
     /**
@@ -212,6 +296,15 @@ public final class Infrastructure implements AutoCloseable {
      */
     public <T> T callProtected(String key, String entityId, ThrowingSupplier<T> operation) {
         return executeProtected(key, entityId, operation).getOrThrow();
+    }
+
+    /**
+     * Like {@link #executeProtected(String, String, Criticality, ThrowingSupplier)}, but returns the value or throws.
+     *
+     * @throws dev.bulwark.error.InfraException with the error {@code executeProtected} would return
+     */
+    public <T> T callProtected(String key, String entityId, Criticality criticality, ThrowingSupplier<T> operation) {
+        return executeProtected(key, entityId, criticality, operation).getOrThrow();
     }
 
     /** {@link #callProtected(String, String, ThrowingSupplier)} with no entity. */
@@ -228,6 +321,15 @@ public final class Infrastructure implements AutoCloseable {
         return executeProtected(protection, entityId, operation).getOrThrow();
     }
 
+    /**
+     * Like {@link #executeProtected(Protection, String, Criticality, ThrowingSupplier)}, but returns the value or throws.
+     *
+     * @throws dev.bulwark.error.InfraException with the error {@code executeProtected} would return
+     */
+    public <T> T callProtected(Protection protection, String entityId, Criticality criticality, ThrowingSupplier<T> operation) {
+        return executeProtected(protection, entityId, criticality, operation).getOrThrow();
+    }
+
     /** {@link #callProtected(Protection, String, ThrowingSupplier)} with no entity. */
     public <T> T callProtected(Protection protection, ThrowingSupplier<T> operation) {
         return callProtected(protection, null, operation);
@@ -239,27 +341,43 @@ public final class Infrastructure implements AutoCloseable {
      */
     public <T> CompletionStage<Result<T>> executeProtectedAsync(Protection protection,
                                                                Supplier<? extends CompletionStage<T>> operation) {
-        return executeProtectedAsync(protection, null, operation);
+        return executeProtectedAsync(protection, null, Criticality.DEFAULT, operation);
     }
 
     /** {@link #executeProtectedAsync(Protection, Supplier)} on behalf of {@code entityId}. */
     public <T> CompletionStage<Result<T>> executeProtectedAsync(Protection protection, String entityId,
                                                                Supplier<? extends CompletionStage<T>> operation) {
-        InfraError invalid = invalidCall(protection, operation);
+        return executeProtectedAsync(protection, entityId, Criticality.DEFAULT, operation);
+    }
+
+    /** {@link #executeProtectedAsync(Protection, String, Supplier)} for a call of the given {@code criticality}. */
+    public <T> CompletionStage<Result<T>> executeProtectedAsync(Protection protection, String entityId, Criticality criticality,
+                                                               Supplier<? extends CompletionStage<T>> operation) {
+        InfraError invalid = invalidCall(protection, operation, criticality);
         return invalid != null ? CompletableFuture.completedFuture(Result.err(invalid))
-                : protections.executeAsync(protection, protection.directRuntime, operation, entityId, Criticality.DEFAULT);
+                : protections.executeAsync(protection, protection.directRuntime, operation, entityId, criticality);
     }
 
     /** The asynchronous form of {@link #executeProtected(String, ThrowingSupplier)}. */
     public <T> CompletionStage<Result<T>> executeProtectedAsync(String key, Supplier<? extends CompletionStage<T>> operation) {
-        return executeProtectedAsync(key, null, operation);
+        return executeProtectedAsync(key, null, Criticality.DEFAULT, operation);
     }
 
     /** {@link #executeProtectedAsync(String, Supplier)} on behalf of {@code entityId}. */
     public <T> CompletionStage<Result<T>> executeProtectedAsync(String key, String entityId,
                                                                Supplier<? extends CompletionStage<T>> operation) {
-        return operation == null ? CompletableFuture.completedFuture(Result.err(nullOperation()))
-                : protections.executeAsync(key, operation, entityId, Criticality.DEFAULT);
+        return executeProtectedAsync(key, entityId, Criticality.DEFAULT, operation);
+    }
+
+    /** {@link #executeProtectedAsync(String, String, Supplier)} for a call of the given {@code criticality}. */
+    public <T> CompletionStage<Result<T>> executeProtectedAsync(String key, String entityId, Criticality criticality,
+                                                               Supplier<? extends CompletionStage<T>> operation) {
+        if (closed.get()) {
+            return CompletableFuture.completedFuture(Result.err(closedError()));
+        }
+        InfraError invalid = invalidOperation(operation, criticality);
+        return invalid != null ? CompletableFuture.completedFuture(Result.err(invalid))
+                : protections.executeAsync(key, operation, entityId, criticality);
     }
 
     /**
@@ -270,9 +388,12 @@ public final class Infrastructure implements AutoCloseable {
      * in flight under a new limit). Configuring an equal protection again changes nothing.
      *
      * @return {@code Ok(config)}; {@code Err(7007)} for a blank, over-long or control-character key,
-     *         a null config, or a stage that cannot be built
+     *         a null config, or a stage that cannot be built; {@code Err(2102)} after {@link #close()}
      */
     public Result<Protection> configureProtection(String key, Protection config) {
+        if (closed.get()) {
+            return Result.err(closedError());
+        }
         return protections.configure(key, config);
     }
 
@@ -304,18 +425,29 @@ public final class Infrastructure implements AutoCloseable {
         return protections.subscribe(listener);
     }
 
-    private InfraError invalidCall(Protection protection, Object operation) {
+    private InfraError invalidCall(Protection protection, Object operation, Criticality criticality) {
+        if (closed.get()) {
+            return closedError();
+        }
         if (protection == null) {
             return protections.invalid(null, "protection must not be null", null);
         }
-        return operation == null ? nullOperation() : null;
+        return invalidOperation(operation, criticality);
     }
 
-    private InfraError nullOperation() {
-        return InfraError.builder(CoreErrorCode.INVALID_INPUT)
-                .message("operation must not be null")
-                .timestampMillis(clock.currentTimeMillis())
-                .build();
+    /** 2102: what every entry that would run or change something answers after {@link #close()}. */
+    private InfraError closedError() {
+        return Closed.error("infrastructure", clock);
+    }
+
+    private InfraError invalidOperation(Object operation, Criticality criticality) {
+        if (operation == null || criticality == null) {
+            return InfraError.builder(CoreErrorCode.INVALID_INPUT)
+                    .message((operation == null ? "operation" : "criticality") + " must not be null")
+                    .timestampMillis(clock.currentTimeMillis())
+                    .build();
+        }
+        return null;
     }
 
     private PolicyContext policyContext(Builder b) {
@@ -330,11 +462,12 @@ public final class Infrastructure implements AutoCloseable {
         }
         Executor executor = b.executor;
         if (executor == null) {
-            ExecutorService pool = DaemonExecutor.create("bulwark-pipeline");
-            components.onClose(pool::shutdownNow);
+            DaemonExecutor.Owned pool = DaemonExecutor.createOwned("bulwark-pipeline");
+            components.onClose(pool);
             executor = pool;
         }
-        return PolicyContext.builder().clock(clock).timer(timer).executor(executor).telemetry(telemetry).build();
+        return PolicyContext.builder().clock(clock).timer(timer).executor(executor).telemetry(telemetry)
+                .closedWhen(closed::get).build();
     }
 
     /**
@@ -516,8 +649,15 @@ public final class Infrastructure implements AutoCloseable {
                 LimitStore chosen = store;
                 boolean owned = ownsStore;
                 if (chosen == null) {
-                    chosen = InMemoryLimitStore.builder().clock(clock).maxKeys(builder.rateLimitMaxKeys).build();
+                    chosen = InMemoryLimitStore.builder().clock(clock).maxKeys(builder.rateLimitMaxKeys)
+                            .backgroundSweeps(task -> scheduler.schedule("rate-limit-reclaim", Duration.ZERO, task))
+                            .build();
                     owned = true;
+                }
+                if (store != null && builder.rateLimitMaxKeysSet) {
+                    throw new IllegalStateException("module '" + storeModule + "' sets the rate limit store: rateLimitMaxKeys("
+                            + builder.rateLimitMaxKeys + ") bounds only the in-memory store and would be ignored;"
+                            + " leave rateLimitMaxKeys unset");
                 }
                 RateLimiter created = RateLimiter.builder(chosen).telemetry(telemetry).clock(clock).ownsStore(owned).build();
                 limiter = components.register("rate_limiter", created, created::status, created);
@@ -530,10 +670,17 @@ public final class Infrastructure implements AutoCloseable {
     private final class Context implements ModuleContext {
         private final String moduleName;
         private final LimiterSlot limiterSlot;
+        private final List<Consumer<? super Infrastructure>> whenBuilt;
 
-        Context(String moduleName, LimiterSlot limiterSlot) {
+        Context(String moduleName, LimiterSlot limiterSlot, List<Consumer<? super Infrastructure>> whenBuilt) {
             this.moduleName = moduleName;
             this.limiterSlot = limiterSlot;
+            this.whenBuilt = whenBuilt;
+        }
+
+        @Override
+        public void onBuilt(Consumer<? super Infrastructure> action) {
+            whenBuilt.add(Objects.requireNonNull(action, "action"));
         }
 
         @Override
@@ -577,6 +724,11 @@ public final class Infrastructure implements AutoCloseable {
         }
 
         @Override
+        public HealthRegistry health() {
+            return health;
+        }
+
+        @Override
         public ErrorCatalogue errorCodes() {
             return errorCodes;
         }
@@ -617,7 +769,14 @@ public final class Infrastructure implements AutoCloseable {
         private Executor executor;
         private LimitStore rateLimitStore;
         private long rateLimitMaxKeys = InMemoryLimitStore.DEFAULT_MAX_KEYS;
+        /** Settings that apply only to what the infrastructure creates, as given (null when not set). */
+        private String telemetryPrefix;
+        private Integer asyncTelemetryCapacity;
+        private boolean rateLimitMaxKeysSet;
         private Duration rateLimitSweepInterval = Duration.ofSeconds(10);
+        private HealthConfig health = HealthConfig.defaults();
+        private MemoryConfig memory = MemoryConfig.defaults();
+        private MemorySource memorySource;
         private final List<BulwarkModule> modules = new ArrayList<>();
 
         private Builder() {
@@ -661,24 +820,47 @@ public final class Infrastructure implements AutoCloseable {
             return this;
         }
 
-        /** The prefix of every event name (default {@code foundation.infra}). */
+        /**
+         * The prefix of every event name (default {@code foundation.infra}) of the telemetry the
+         * infrastructure creates (not allowed with {@link #telemetry(Telemetry)}, which brings its own).
+         *
+         * @throws NullPointerException     if {@code dottedPrefix} is null
+         * @throws IllegalArgumentException if it is not dot-separated non-blank segments
+         */
         public Builder telemetryPrefix(String dottedPrefix) {
-            telemetryBuilder.prefix(dottedPrefix);
+            if (dottedPrefix == null) {
+                throw new NullPointerException("telemetryPrefix must not be null");
+            }
+            try {
+                telemetryBuilder.prefix(dottedPrefix);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("telemetryPrefix must be dot-separated non-blank segments, was '"
+                        + dottedPrefix + "'", e);
+            }
+            this.telemetryPrefix = dottedPrefix;
             return this;
         }
 
         /**
          * Asynchronous telemetry dispatch through a bounded queue; a full queue drops events
          * (counted in {@link InfrastructureStatus#droppedEvents()}).
+         *
+         * Not allowed with {@link #telemetry(Telemetry)}, which brings its own dispatch.
+         *
+         * @throws IllegalArgumentException if {@code queueCapacity} is outside [1,
+         *                                  {@value Telemetry.Builder#MAX_QUEUE_CAPACITY}]
          */
         public Builder asyncTelemetry(int queueCapacity) {
             telemetryBuilder.asynchronous(queueCapacity);
+            this.asyncTelemetryCapacity = queueCapacity;
             return this;
         }
 
         /**
          * Uses an existing telemetry stream (shared between instances, say) instead of creating
-         * one; the caller keeps ownership and closes it.
+         * one; the caller keeps ownership and closes it. Its prefix and dispatch are its own, so
+         * {@link #telemetryPrefix} and {@link #asyncTelemetry} cannot be set with it ({@link #build()}
+         * refuses the combination).
          */
         public Builder telemetry(Telemetry telemetry) {
             this.telemetry = Objects.requireNonNull(telemetry, "telemetry");
@@ -697,7 +879,8 @@ public final class Infrastructure implements AutoCloseable {
 
         /**
          * The store of the rate limiter (a Redis store, say) instead of the in-memory default; the
-         * caller keeps ownership and closes it.
+         * caller keeps ownership and closes it. {@link #rateLimitMaxKeys} bounds only the default
+         * store, so it cannot be set with this ({@link #build()} refuses the combination).
          */
         public Builder rateLimitStore(LimitStore store) {
             this.rateLimitStore = Objects.requireNonNull(store, "store");
@@ -725,19 +908,49 @@ public final class Infrastructure implements AutoCloseable {
                 throw new IllegalArgumentException("rateLimitMaxKeys must be >= 1, was " + maxKeys);
             }
             this.rateLimitMaxKeys = maxKeys;
+            this.rateLimitMaxKeysSet = true;
             return this;
         }
 
         /**
          * How often expired rate-limit state is swept (default 10 s, real time).
          *
-         * @throws IllegalArgumentException if {@code interval} is not positive
+         * @throws IllegalArgumentException if {@code interval} is not positive, or longer than
+         *                                  {@link Durations#MAX} (365 days)
          */
         public Builder rateLimitSweepInterval(Duration interval) {
-            if (interval == null || interval.isZero() || interval.isNegative()) {
-                throw new IllegalArgumentException("rateLimitSweepInterval must be positive, was " + interval);
+            if (interval == null) {
+                throw new IllegalArgumentException("rateLimitSweepInterval must be positive, was null");
             }
-            this.rateLimitSweepInterval = interval;
+            this.rateLimitSweepInterval = Durations.requirePositive("rateLimitSweepInterval", interval);
+            return this;
+        }
+
+        /**
+         * The health registry's configuration: the default timeout and TTL of checks, the breakers
+         * marked critical, the key-bound warning (default {@link HealthConfig#defaults()}).
+         */
+        public Builder health(HealthConfig config) {
+            this.health = Objects.requireNonNull(config, "config");
+            return this;
+        }
+
+        /**
+         * The memory monitor's thresholds, hysteresis, grace period and poll interval (default
+         * {@link MemoryConfig#defaults()}: elevated at 80 %, critical at 90 % of the heap in use
+         * after collection).
+         */
+        public Builder memory(MemoryConfig config) {
+            this.memory = Objects.requireNonNull(config, "config");
+            return this;
+        }
+
+        /**
+         * Where the memory monitor reads (default {@link MemorySource#heapAfterCollection()}, the JVM's
+         * heap); a test injects readings with it and calls {@code infra.memory().refresh()}.
+         */
+        public Builder memorySource(MemorySource source) {
+            this.memorySource = Objects.requireNonNull(source, "source");
             return this;
         }
 
@@ -745,10 +958,29 @@ public final class Infrastructure implements AutoCloseable {
          * Builds and starts the infrastructure, installing its modules; emits
          * {@code infrastructure.initialized}.
          *
-         * @throws IllegalStateException if two modules register the same error code, component name or store
+         * @throws IllegalStateException if two modules register the same error code, component name or
+         *                               store; or if a setting would be ignored: {@link #telemetryPrefix}
+         *                               or {@link #asyncTelemetry} with {@link #telemetry(Telemetry)},
+         *                               {@link #rateLimitMaxKeys} with a store given by
+         *                               {@link #rateLimitStore} or a module
          * @throws RuntimeException      what a module's {@code install} threw (what was built is closed again)
          */
         public Infrastructure build() {
+            if (telemetry != null && telemetryPrefix != null) {
+                throw new IllegalStateException("telemetry(" + telemetry + ") brings its own prefix "
+                        + telemetry.prefix() + ": telemetryPrefix(\"" + telemetryPrefix + "\") would be ignored;"
+                        + " set one of the two");
+            }
+            if (telemetry != null && asyncTelemetryCapacity != null) {
+                throw new IllegalStateException("telemetry(" + telemetry + ") brings its own dispatch ("
+                        + telemetry.dispatchMode() + "): asyncTelemetry(" + asyncTelemetryCapacity + ") would be ignored;"
+                        + " set one of the two");
+            }
+            if (rateLimitStore != null && rateLimitMaxKeysSet) {
+                throw new IllegalStateException("rateLimitStore(" + rateLimitStore + ") is used instead of the in-memory"
+                        + " store: rateLimitMaxKeys(" + rateLimitMaxKeys + ") bounds only that store and would be ignored;"
+                        + " set one of the two");
+            }
             return new Infrastructure(this);
         }
     }

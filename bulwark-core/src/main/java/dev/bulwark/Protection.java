@@ -10,6 +10,7 @@ import dev.bulwark.pipeline.FallbackStage;
 import dev.bulwark.pipeline.RateLimitStage;
 import dev.bulwark.pipeline.RetryConfig;
 import dev.bulwark.pipeline.RetryStage;
+import dev.bulwark.pipeline.ShedStage;
 import dev.bulwark.pipeline.TimeoutConfig;
 import dev.bulwark.pipeline.TimeoutStage;
 import dev.bulwark.ratelimit.RateLimit;
@@ -304,6 +305,15 @@ public final class Protection {
         /** A limit per caller with a given rule. */
         public Builder rateLimitPerCaller(String operation, RateLimit rule) {
             return stage(RateLimitStage.perCaller(operation, rule));
+        }
+
+        /**
+         * Load shedding under memory pressure ({@link ShedStage}): at ELEVATED pressure sheddable
+         * calls are rejected (7201), at CRITICAL all but critical ones. Give a call's criticality
+         * with {@link Infrastructure#executeProtected(String, String, dev.bulwark.pipeline.Criticality, ThrowingSupplier)}.
+         */
+        public Builder shed() {
+            return stage(new ShedStage());
         }
 
         /** At most so many calls at once. */

@@ -58,7 +58,9 @@ final class AsyncCall<T> extends CompletableFuture<Result<T>> implements BiConsu
                     : breaker.countThrown(phase, timed, start, unwrap(failure), null);
             complete(error == null ? new Result.Ok<>(value) : Result.err(error));
         } catch (Throwable fatal) {
-            completeExceptionally(fatal);
+            // a VirtualMachineError that completed the stage (or its classification's): the permit is
+            // back already; there is no caller's thread to throw it on, so the stage carries it as 5012
+            complete(Result.err(breaker.uncountedOutcome(fatal)));
         }
     }
 

@@ -53,7 +53,7 @@ final class BreakerErrors {
     }
 
     /** 5006: a classification predicate of the configuration threw. */
-    InfraError classificationFailed(RuntimeException e) {
+    InfraError classificationFailed(Throwable e) {
         return InfraError.builder(CoreErrorCode.CIRCUIT_BREAKER_EXECUTE_EXCEPTION)
                 .message("circuit breaker '" + name + "' could not classify an outcome: " + e)
                 .context("circuit_breaker", name)

@@ -1,6 +1,7 @@
 package dev.bulwark.circuit;
 
 import dev.bulwark.telemetry.EventChannel;
+import dev.bulwark.telemetry.EventKeys;
 import dev.bulwark.telemetry.Events;
 import dev.bulwark.telemetry.Telemetry;
 import java.util.HashMap;
@@ -76,11 +77,15 @@ final class BreakerEvents {
         }
     }
 
-    /** A transition happened; it is emitted when the state really changed. */
+    /**
+     * A transition happened; it is emitted when the state really changed, with the transition's
+     * number ({@code sequence}, see {@link Phase#sequence}) so that handlers can order the events
+     * of threads that raced.
+     */
     void transitioned(Phase from, Phase to) {
         if (from.state != to.state && stateChange.isActive()) {
-            stateChange.emit(NO_MEASUREMENTS, Map.of("name", name, "from", from.state.label(),
-                    "to", to.state.label(), "trigger", to.cause.label));
+            stateChange.emit(Map.of(EventKeys.SEQUENCE, to.sequence), Map.of(EventKeys.NAME, name,
+                    EventKeys.FROM, from.state.label(), EventKeys.TO, to.state.label(), EventKeys.TRIGGER, to.cause.label));
         }
     }
 }

@@ -191,7 +191,7 @@ public final class CircuitBreaker {
         }
         Admission admission = admit();
         if (admission instanceof Rejection rejection) {
-            throw rejection.exception;
+            throw rejection.toException();
         }
         Phase p = (Phase) admission;
         boolean timed = p.rules.timesCalls || events.executedWanted();
@@ -217,7 +217,10 @@ public final class CircuitBreaker {
      *
      * <p>Cancelling the returned future gives the permit back without counting the call and
      * cancels the operation's stage (when it is a {@link java.util.concurrent.Future}). A stage
-     * that completes with a {@link java.util.concurrent.CancellationException} is counted as ignored and yields 5012.
+     * that completes with a {@link java.util.concurrent.CancellationException} is counted as ignored and yields 5012;
+     * one that completes with a {@link VirtualMachineError} gives the permit back uncounted and
+     * yields 5012 with the error as cause (a {@code VirtualMachineError} thrown by {@code operation}
+     * itself, on the caller's thread, propagates).
      */
     public <T> CompletionStage<Result<T>> executeAsync(Supplier<? extends CompletionStage<T>> operation) {
         if (operation == null) {
@@ -279,7 +282,7 @@ public final class CircuitBreaker {
     public void acquire() {
         Admission admission = admit();
         if (admission instanceof Rejection rejection) {
-            throw rejection.exception;
+            throw rejection.toException();
         }
     }
 
@@ -291,6 +294,9 @@ public final class CircuitBreaker {
     public InfraError rejectionError() {
         long now = clock.nanoTime();
         Phase p = current(now);
+        if (p instanceof ShutdownPhase shutDown) {
+            return shutDown.rejection.error;
+        }
         if (p instanceof OpenPhase) {
             return p.rejection(this, RejectionReason.OPEN, now).error;
         }
@@ -305,34 +311,54 @@ public final class CircuitBreaker {
 
     /**
      * Reports that a call admitted by {@link #tryAcquire()} succeeded after {@code durationNanos}.
+     * Like every {@code on...} report, it goes to the breaker's state as of now, once the
+     * transitions whose time has come are applied (so it counts the same whether or not anyone
+     * looked at the breaker in between).
      *
      * @throws IllegalArgumentException if {@code durationNanos} is negative
      */
     public void onSuccess(long durationNanos) {
         requireDuration(durationNanos);
         Phase p = phase();
-        countSuccess(p, p.successNeedsClock ? clock.nanoTime() : 0L, durationNanos);
+        if (p instanceof ClosedPhase) { // nothing is ever due in a closed phase: the hot path reads no clock
+            countSuccess(p, p.successNeedsClock ? clock.nanoTime() : 0L, durationNanos);
+            return;
+        }
+        long now = clock.nanoTime();
+        p = current(now);
+        if (!(p instanceof ShutdownPhase)) {
+            countSuccess(p, now, durationNanos);
+        }
     }
 
     /**
      * Reports that a call admitted by {@link #tryAcquire()} threw {@code failure} after
      * {@code durationNanos}; the configuration decides whether it counts as a failure, a success or
-     * not at all. A null {@code failure} counts as a failure.
+     * not at all. A null {@code failure} counts as a failure. If a classification predicate throws,
+     * the outcome is not counted and the permit is given back (a {@link VirtualMachineError} of the
+     * predicate then propagates).
      *
      * @throws IllegalArgumentException if {@code durationNanos} is negative
      */
     public void onFailure(long durationNanos, Throwable failure) {
         requireDuration(durationNanos);
-        Phase p = phase();
+        long now = clock.nanoTime();
+        Phase p = current(now);
+        if (p instanceof ShutdownPhase) {
+            return; // closed: nothing is counted any more
+        }
         Rules.Verdict verdict = Rules.Verdict.FAILURE;
         if (failure != null) {
             try {
                 verdict = p.rules.classify(failure);
-            } catch (RuntimeException predicateFailed) {
+            } catch (VirtualMachineError fatal) {
+                p.onIgnored(); // the permit comes back before the error goes on
+                throw fatal;
+            } catch (Throwable predicateFailed) {
                 verdict = Rules.Verdict.IGNORED;
             }
         }
-        count(p, verdict, clock.nanoTime(), durationNanos);
+        count(p, verdict, now, durationNanos);
     }
 
     /**
@@ -345,11 +371,20 @@ public final class CircuitBreaker {
     public void onResult(long durationNanos, Object result) {
         requireDuration(durationNanos);
         Phase p = phase();
+        if (!(p instanceof ClosedPhase)) {
+            p = current(clock.nanoTime());
+            if (p instanceof ShutdownPhase) {
+                return;
+            }
+        }
         Rules.Verdict verdict = Rules.Verdict.SUCCESS;
         if (p.rules.recordResults != null) {
             try {
                 verdict = p.rules.recordResults.test(result) ? Rules.Verdict.FAILURE : Rules.Verdict.SUCCESS;
-            } catch (RuntimeException predicateFailed) {
+            } catch (VirtualMachineError fatal) {
+                p.onIgnored();
+                throw fatal;
+            } catch (Throwable predicateFailed) {
                 verdict = Rules.Verdict.IGNORED;
             }
         }
@@ -362,7 +397,14 @@ public final class CircuitBreaker {
      * call was cancelled, interrupted, or its outcome says nothing about the dependency.
      */
     public void onIgnored() {
-        countIgnored(phase());
+        Phase p = phase();
+        if (!(p instanceof ClosedPhase)) {
+            p = current(clock.nanoTime());
+            if (p instanceof ShutdownPhase) {
+                return;
+            }
+        }
+        countIgnored(p);
     }
 
     // ---------------------------------------------------------------- manual control
@@ -372,10 +414,12 @@ public final class CircuitBreaker {
      * disabled.
      *
      * @return the state afterwards
+     * @throws InfraException 2102 if the breaker's registry (its infrastructure) is closed
      */
     public State reset() {
+        requireOpenRegistry();
         long now = clock.nanoTime();
-        return replace(p -> p instanceof DisabledPhase ? null : new ClosedPhase(p.rules, counters, now, 0, Cause.MANUAL)).state;
+        return replace(now, p -> p instanceof DisabledPhase ? null : new ClosedPhase(p.rules, counters, now, 0, Cause.MANUAL)).state;
     }
 
     /**
@@ -383,10 +427,12 @@ public final class CircuitBreaker {
      * reason {@code disabled}, until {@link #enable()}. Survives re-install and reset.
      *
      * @return the state afterwards ({@link State#DISABLED})
+     * @throws InfraException 2102 if the breaker's registry (its infrastructure) is closed
      */
     public State disable() {
+        requireOpenRegistry();
         long now = clock.nanoTime();
-        return replace(p -> p instanceof DisabledPhase ? null : new DisabledPhase(p.rules, counters, now)).state;
+        return replace(now, p -> p instanceof DisabledPhase ? null : new DisabledPhase(p.rules, counters, now)).state;
     }
 
     /**
@@ -394,17 +440,40 @@ public final class CircuitBreaker {
      * is not disabled.
      *
      * @return the state afterwards
+     * @throws InfraException 2102 if the breaker's registry (its infrastructure) is closed
      */
     public State enable() {
+        requireOpenRegistry();
         long now = clock.nanoTime();
-        return replace(p -> p instanceof DisabledPhase ? new ClosedPhase(p.rules, counters, now, 0, Cause.MANUAL) : null).state;
+        return replace(now, p -> p instanceof DisabledPhase ? new ClosedPhase(p.rules, counters, now, 0, Cause.MANUAL) : null).state;
+    }
+
+    /**
+     * Ends this breaker for good (its registry closed): from now on it admits nothing and answers
+     * every call with {@code closedError} (2102), keeping the state it had. Idempotent.
+     */
+    void shutDown(InfraError closedError) {
+        Rejection closedRejection = new Rejection(null, 0, closedError);
+        long now = clock.nanoTime();
+        while (true) {
+            Phase p = current(now);
+            if (p instanceof ShutdownPhase || transition(p, new ShutdownPhase(p, closedRejection))) {
+                return;
+            }
+        }
+    }
+
+    private void requireOpenRegistry() {
+        if (phase() instanceof ShutdownPhase shutDown) {
+            throw shutDown.rejection.toException();
+        }
     }
 
     /** Replaces the configuration and starts afresh (closed, empty history, counts zero), keeping a disable. */
     void reinstall(CircuitBreakerConfig config) {
         Rules rules = new Rules(config, clock);
         long now = clock.nanoTime();
-        replace(p -> p instanceof DisabledPhase
+        replace(now, p -> p instanceof DisabledPhase
                 ? new DisabledPhase(rules, counters, now)
                 : new ClosedPhase(rules, counters, now, 0, Cause.MANUAL));
         counters.restart();
@@ -431,6 +500,9 @@ public final class CircuitBreaker {
     }
 
     private Admission admitSlowly(Phase seen) {
+        if (seen instanceof ShutdownPhase shutDown) {
+            return shutDown.rejection; // counted nowhere, emitted nowhere: the breaker is closed for good
+        }
         if (seen instanceof ClosedPhase) { // closed with fault injection on
             return seen.rules.injectFault() ? reject(seen, RejectionReason.FAULT_INJECTED, clock.nanoTime()) : seen;
         }
@@ -462,14 +534,20 @@ public final class CircuitBreaker {
 
     // ---------------------------------------------------------------- counting outcomes
 
-    /** Counts a returned value; returns an error only if the result predicate threw (5006). */
+    /**
+     * Counts a returned value; returns an error only if the result predicate threw (5006, the permit
+     * given back). A {@link VirtualMachineError} of the predicate is rethrown after the permit is given back.
+     */
     InfraError countReturned(Phase p, boolean timed, long start, Object value, Map<String, ?> callerMetadata) {
         Rules rules = p.rules;
         boolean failed = false;
         if (rules.recordResults != null) {
             try {
                 failed = rules.recordResults.test(value);
-            } catch (RuntimeException predicateFailed) {
+            } catch (VirtualMachineError fatal) {
+                p.onIgnored();
+                throw fatal;
+            } catch (Throwable predicateFailed) {
                 countIgnored(p);
                 return errors.classificationFailed(predicateFailed);
             }
@@ -490,8 +568,9 @@ public final class CircuitBreaker {
 
     /**
      * Counts a thrown exception and returns the error for the caller: 5003, 5012 for an
-     * {@link Error}, interrupt or cancellation, 5006 when a classification predicate threw.
-     * A {@link VirtualMachineError} is rethrown after the permit is given back.
+     * {@link Error}, interrupt or cancellation, 5006 when a classification predicate threw anything
+     * (an {@link Error} included). A {@link VirtualMachineError}, the call's or the predicate's, is
+     * rethrown after the permit is given back.
      */
     InfraError countThrown(Phase p, boolean timed, long start, Throwable thrown, Map<String, ?> callerMetadata) {
         if (thrown instanceof VirtualMachineError fatal) {
@@ -501,7 +580,10 @@ public final class CircuitBreaker {
         Rules.Verdict verdict;
         try {
             verdict = p.rules.classify(thrown);
-        } catch (RuntimeException predicateFailed) {
+        } catch (VirtualMachineError fatal) {
+            p.onIgnored();
+            throw fatal;
+        } catch (Throwable predicateFailed) {
             countIgnored(p);
             return errors.classificationFailed(predicateFailed);
         }
@@ -515,6 +597,11 @@ public final class CircuitBreaker {
             events.executed(BreakerEvents.STATUS_EXCEPTION, verdict, duration, callerMetadata);
         }
         return errors.operationFailed(thrown, verdict);
+    }
+
+    /** 5012 for a throwable the breaker did not count (a {@link VirtualMachineError} of an async call). */
+    InfraError uncountedOutcome(Throwable thrown) {
+        return errors.operationFailed(thrown, Rules.Verdict.IGNORED);
     }
 
     private void count(Phase p, Rules.Verdict verdict, long now, long duration) {
@@ -580,10 +667,17 @@ public final class CircuitBreaker {
         }
     }
 
-    /** Moves to the phase {@code change} derives from the current one (null: stay); returns the phase in force. */
-    private Phase replace(UnaryOperator<Phase> change) {
+    /**
+     * Moves to the phase {@code change} derives from the current one (null: stay); returns the phase
+     * in force. The transitions due at {@code now} are applied first, so that a manual change leaves
+     * the same history whether or not anyone looked at the breaker before.
+     */
+    private Phase replace(long now, UnaryOperator<Phase> change) {
         while (true) {
-            Phase p = phase();
+            Phase p = current(now);
+            if (p instanceof ShutdownPhase) {
+                return p; // closed for good
+            }
             Phase next = change.apply(p);
             if (next == null) {
                 return p;
@@ -595,6 +689,9 @@ public final class CircuitBreaker {
     }
 
     private boolean transition(Phase from, Phase to) {
+        // numbered at the CAS: only the winner's phase is published with this number, and the next
+        // transition starts from it, so the numbers follow the one true chain of phases
+        to.sequence = from.state != to.state ? from.sequence + 1 : from.sequence;
         if (!PHASE.compareAndSet(this, from, to)) {
             return false;
         }

@@ -1,5 +1,6 @@
 package dev.bulwark.circuit;
 
+import dev.bulwark.time.Durations;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,7 +59,7 @@ public final class CircuitBreakerConfig {
     /** The default time a half-open breaker waits for its trials before counting them as failed. */
     public static final Duration DEFAULT_TRIAL_TIMEOUT = Duration.ofSeconds(60);
 
-    static final Duration MAX_DURATION = Duration.ofDays(365);
+    static final Duration MAX_DURATION = Durations.MAX;
     static final int MAX_MELTS = 100_000;
     static final int MAX_TRIAL_CALLS = 10_000;
 
@@ -336,9 +337,10 @@ public final class CircuitBreakerConfig {
     }
 
     private static void requirePositive(String what, Duration d) {
-        if (d == null || d.isZero() || d.isNegative() || d.compareTo(MAX_DURATION) > 0) {
-            throw new IllegalArgumentException(what + " must be positive and at most 365 days, was " + d);
+        if (d == null) {
+            throw new IllegalArgumentException(what + " must be positive and at most 365 days, was null");
         }
+        Durations.requirePositive(what, d);
     }
 
     private static void requirePercent(String what, double percent) {

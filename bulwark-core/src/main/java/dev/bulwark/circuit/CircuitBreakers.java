@@ -55,7 +55,7 @@ import java.util.function.Function;
  * <p>Thread-safe. Installing, re-installing and removing may race with calls: a call uses the
  * configuration in force when it was admitted.
  */
-public final class CircuitBreakers {
+public final class CircuitBreakers implements AutoCloseable {
 
     private final Clock clock;
     private final Telemetry telemetry;
@@ -64,6 +64,7 @@ public final class CircuitBreakers {
     private final EventChannel rejectedChannel;
     private final ConcurrentHashMap<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
     private final RegistryListeners<CircuitBreaker> listeners = new RegistryListeners<>("circuit breakers");
+    private volatile boolean closed;
 
     private CircuitBreakers(Clock clock, Telemetry telemetry) {
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -102,6 +103,9 @@ public final class CircuitBreakers {
      *                        unexpected failure
      */
     public CircuitBreaker install(String name, CircuitBreakerConfig config) {
+        if (closed) {
+            throw closedError().toException();
+        }
         String problem = nameProblem(name);
         if (problem != null || config == null) {
             throw InfraError.builder(CoreErrorCode.CIRCUIT_BREAKER_INSTALL_FAILED)
@@ -134,6 +138,10 @@ public final class CircuitBreakers {
                     .cause(e)
                     .timestampMillis(clock.currentTimeMillis())
                     .build().toException();
+        }
+        if (closed) { // closed while installing: the new breaker ends like the others
+            breaker.shutDown(dev.bulwark.internal.Closed.error("circuit breaker '" + name + "'", clock));
+            throw closedError().toException();
         }
         if (installedChannel.isActive()) {
             installedChannel.emit(Map.of(), Map.of(EventKeys.NAME, name, EventKeys.CONFIG, config));
@@ -212,6 +220,9 @@ public final class CircuitBreakers {
 
     /** {@link #execute(String, ThrowingSupplier)} with caller metadata for the {@code call_executed} event. */
     public <T> Result<T> execute(String name, ThrowingSupplier<T> operation, Map<String, ?> callerMetadata) {
+        if (closed) {
+            return Result.err(closedError());
+        }
         String problem = nameProblem(name);
         if (problem == null && operation == null) {
             problem = "operation must not be null (circuit breaker '" + name + "')";
@@ -246,7 +257,7 @@ public final class CircuitBreakers {
      */
     public Result<Stats> status(String name) {
         return byName(name, CoreErrorCode.CIRCUIT_BREAKER_STATUS_NOT_FOUND, CoreErrorCode.CIRCUIT_BREAKER_STATUS_EXCEPTION,
-                CircuitBreaker::stats);
+                CircuitBreaker::stats, false);
     }
 
     /**
@@ -280,12 +291,41 @@ public final class CircuitBreakers {
                 CircuitBreaker::enable);
     }
 
+    /**
+     * Closes the registry for good (the {@code Infrastructure} does it when it closes): from now on
+     * {@link #install} throws, and {@link #execute}, {@link #call}, {@link #reset}, {@link #disable}
+     * and {@link #enable} answer, 2102 SERVICE_UNAVAILABLE ("circuit breaker registry is closed"); every
+     * installed breaker answers its calls with 2102 too and keeps the state it had. Queries
+     * ({@link #get}, {@link #list}, {@link #status}, {@link #snapshot}) and {@link #remove} keep
+     * working. Idempotent.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        for (CircuitBreaker breaker : breakers.values()) {
+            breaker.shutDown(dev.bulwark.internal.Closed.error("circuit breaker '" + breaker.name() + "'", clock));
+        }
+    }
+
+    private InfraError closedError() {
+        return dev.bulwark.internal.Closed.error("circuit breaker registry", clock);
+    }
+
     @Override
     public String toString() {
         return "CircuitBreakers" + list();
     }
 
     private <R> Result<R> byName(String name, ErrorCode notFound, ErrorCode internal, Function<CircuitBreaker, R> action) {
+        return byName(name, notFound, internal, action, true);
+    }
+
+    /** An operation by name; {@code changes}: it changes a breaker, so after {@link #close()} it answers 2102. */
+    private <R> Result<R> byName(String name, ErrorCode notFound, ErrorCode internal, Function<CircuitBreaker, R> action,
+                                 boolean changes) {
+        if (changes && closed) {
+            return Result.err(closedError());
+        }
         String problem = nameProblem(name);
         if (problem != null) {
             return Result.err(error(CoreErrorCode.CIRCUIT_BREAKER_STATUS_INVALID_INPUT, problem, name));

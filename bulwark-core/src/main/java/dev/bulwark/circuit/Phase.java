@@ -7,7 +7,7 @@ package dev.bulwark.circuit;
  * permits), so clearing history is simply starting a new phase, and an outcome reported to a phase
  * that is no longer current cannot move the breaker.
  */
-abstract sealed class Phase extends Admission permits ClosedPhase, OpenPhase, HalfOpenPhase, DisabledPhase {
+abstract sealed class Phase extends Admission permits ClosedPhase, OpenPhase, HalfOpenPhase, DisabledPhase, ShutdownPhase {
 
     final Rules rules;
     final Counters counters;
@@ -20,6 +20,14 @@ abstract sealed class Phase extends Admission permits ClosedPhase, OpenPhase, Ha
      * calls nor use a time window can do without (every other phase may change state on a success).
      */
     final boolean successNeedsClock;
+    /**
+     * The number of state changes of the breaker up to and including the one into this phase (0 for
+     * the phase a breaker starts in); the {@code sequence} of its {@code state_change} event. Set by
+     * {@link CircuitBreaker} just before the compare-and-set that installs this phase, and published
+     * by it: consecutive phases differ by one when their states differ, so sorting the events of one
+     * breaker by sequence gives the exact order of its transitions, whatever order threads emitted them in.
+     */
+    long sequence;
     /** The last rejection built in this phase; racy on purpose (a lost update only costs a rebuild). */
     private Rejection cachedRejection;
 

@@ -18,6 +18,7 @@ final class Rejection extends Admission {
 
     static final int TICK_SHIFT = 20;
 
+    /** Why the breaker refused; null for the 2102 answer of a breaker whose registry was closed. */
     final RejectionReason reason;
     final long tick;
     final InfraError error;
@@ -30,6 +31,14 @@ final class Rejection extends Admission {
         this.error = error;
         this.result = new Result.Err<>(error);
         this.exception = error.toException();
+    }
+
+    /**
+     * The exception to throw: the shared one of a refusal (no stack trace, no cause, so sharing is
+     * safe), a fresh one for the 2102 answer of a closed breaker (which has a stack trace).
+     */
+    InfraException toException() {
+        return reason == null ? error.toException() : exception;
     }
 
     @SuppressWarnings("unchecked")

@@ -141,7 +141,8 @@ public final class ExecutorScheduler implements Scheduler, AutoCloseable {
                 throw fatal;
             } catch (Throwable t) {
                 failures.increment();
-                LOG.log(System.Logger.Level.WARNING, "scheduled task ''" + name + "'' failed; it keeps its schedule", t);
+                // no parameters, so the message is not a MessageFormat pattern: quotes are written as they are
+                LOG.log(System.Logger.Level.WARNING, "scheduled task '" + name + "' failed; it keeps its schedule", t);
             }
         };
     }

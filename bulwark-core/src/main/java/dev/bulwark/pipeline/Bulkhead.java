@@ -3,6 +3,7 @@ package dev.bulwark.pipeline;
 import dev.bulwark.Result;
 import dev.bulwark.error.CoreErrorCode;
 import dev.bulwark.error.InfraError;
+import dev.bulwark.internal.Closed;
 import dev.bulwark.internal.Outcomes;
 import dev.bulwark.telemetry.EventChannel;
 import dev.bulwark.telemetry.Events;
@@ -39,7 +40,7 @@ import java.util.function.Supplier;
  * {@link dev.bulwark.time.Timer}.
  *
  * <p>{@link #tryAcquirePermit()} / {@link #releasePermit()} serve callers that run the call
- * themselves. {@link #reconfigure} changes the limit at run time, keeping the calls in flight.
+ * themselves; a release with no place held is ignored (and counted), so it cannot raise the capacity. {@link #reconfigure} changes the limit at run time, keeping the calls in flight.
  * <b>Event</b>: {@code bulkhead.call_rejected}. Thread-safe.
  */
 public final class Bulkhead implements Policy {
@@ -51,7 +52,9 @@ public final class Bulkhead implements Policy {
     private final String name;
     private final PolicyContext context;
     private volatile BulkheadConfig config;
-    private final AtomicInteger permits;
+    /** Places held now; never above the limit and never below zero (an unmatched release is ignored). */
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final LongAdder unmatchedReleases = new LongAdder();
     private final AtomicInteger waitingCount = new AtomicInteger();
     private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
     private final LongAdder admitted = new LongAdder();
@@ -62,7 +65,6 @@ public final class Bulkhead implements Policy {
         this.name = PolicyNames.require(name);
         this.config = Objects.requireNonNull(config, "config");
         this.context = Objects.requireNonNull(context, "context");
-        this.permits = new AtomicInteger(config.maxConcurrentCalls());
         Telemetry telemetry = context.telemetry();
         this.rejectedChannel = telemetry.channel(telemetry.name(Events.BULKHEAD_CALL_REJECTED));
     }
@@ -92,15 +94,20 @@ public final class Bulkhead implements Policy {
 
     public BulkheadStats stats() {
         BulkheadConfig c = config;
-        return new BulkheadStats(c.maxConcurrentCalls(), Math.max(0, c.maxConcurrentCalls() - permits.get()),
-                waitingCount.get(), admitted.sum(), rejected.sum());
+        return new BulkheadStats(c.maxConcurrentCalls(), inFlight.get(), waitingCount.get(), admitted.sum(),
+                rejected.sum(), unmatchedReleases.sum());
     }
 
     /**
      * Takes a place if one is free now and nobody is waiting for one; never waits. A caller that
-     * got a place must {@link #releasePermit() release} it exactly once.
+     * got a place must {@link #releasePermit() release} it exactly once. False once the context is
+     * closed (see {@link PolicyContext#isClosed()}).
      */
     public boolean tryAcquirePermit() {
+        return !context.isClosed() && takeFreePlace();
+    }
+
+    private boolean takeFreePlace() {
         if (waitingCount.get() == 0 && grab()) {
             admitted.increment();
             return true;
@@ -110,10 +117,20 @@ public final class Bulkhead implements Policy {
 
     /**
      * Gives back a place taken by {@link #tryAcquirePermit()} and hands it to the longest
-     * waiting caller, if any.
+     * waiting caller, if any. A release while no place is held (one release too many) is ignored
+     * and counted in {@link BulkheadStats#unmatchedReleases()}: it can never raise the capacity.
      */
     public void releasePermit() {
-        permits.incrementAndGet();
+        while (true) {
+            int held = inFlight.get();
+            if (held <= 0) {
+                unmatchedReleases.increment();
+                return;
+            }
+            if (inFlight.compareAndSet(held, held - 1)) {
+                break;
+            }
+        }
         if (waitingCount.get() != 0) {
             drain();
         }
@@ -125,18 +142,17 @@ public final class Bulkhead implements Policy {
      */
     public void reconfigure(BulkheadConfig newConfig) {
         Objects.requireNonNull(newConfig, "newConfig");
-        synchronized (queue) {
-            int delta = newConfig.maxConcurrentCalls() - config.maxConcurrentCalls();
-            config = newConfig;
-            permits.addAndGet(delta);
-        }
+        config = newConfig; // places are counted as held, so the new limit applies to the next grab
         drain();
     }
 
     @Override
     public <T> Result<T> apply(Supplier<Result<T>> inner) {
         Objects.requireNonNull(inner, "inner");
-        if (!tryAcquirePermit()) {
+        if (context.isClosed()) {
+            return Result.err(closedError());
+        }
+        if (!takeFreePlace()) {
             long maxWait = config.maxWait().toNanos();
             if (maxWait == 0) {
                 return Result.err(rejection(false));
@@ -155,7 +171,7 @@ public final class Bulkhead implements Policy {
                 return Result.err(Outcomes.failure(e));
             }
             if (!granted) {
-                return Result.err(rejection(true));
+                return Result.err(context.isClosed() ? closedError() : rejection(true));
             }
         }
         try {
@@ -168,8 +184,11 @@ public final class Bulkhead implements Policy {
     @Override
     public <T> CompletionStage<Result<T>> applyAsync(Supplier<? extends CompletionStage<Result<T>>> inner) {
         Objects.requireNonNull(inner, "inner");
-        if (tryAcquirePermit()) {
-            return runHoldingPermit(inner);
+        if (context.isClosed()) {
+            return CompletableFuture.completedFuture(Result.err(closedError()));
+        }
+        if (takeFreePlace()) {
+            return runHoldingPermit(inner, true);
         }
         long maxWait = config.maxWait().toNanos();
         if (maxWait == 0) {
@@ -177,8 +196,8 @@ public final class Bulkhead implements Policy {
         }
         Waiter waiter = enqueue(maxWait);
         CompletableFuture<Result<T>> result = waiter.future.thenCompose(granted -> granted
-                ? runHoldingPermit(inner)
-                : CompletableFuture.completedFuture(Result.err(rejection(true))));
+                ? runHoldingPermit(inner, false)
+                : CompletableFuture.completedFuture(Result.err(context.isClosed() ? closedError() : rejection(true))));
         result.whenComplete((r, t) -> {
             if (result.isCancelled()) {
                 waiter.giveUp();
@@ -187,9 +206,25 @@ public final class Bulkhead implements Policy {
         return result;
     }
 
-    private <T> CompletionStage<Result<T>> runHoldingPermit(Supplier<? extends CompletionStage<Result<T>>> inner) {
+    /**
+     * Starts {@code inner} in the place just taken and gives the place back when it completes. A
+     * {@link VirtualMachineError} thrown while starting gives the place back too; it propagates on
+     * the caller's thread, and becomes 5012 on a thread that granted a waiter its place.
+     */
+    private <T> CompletionStage<Result<T>> runHoldingPermit(Supplier<? extends CompletionStage<Result<T>>> inner,
+                                                            boolean onCallersThread) {
         CompletableFuture<Result<T>> done = new CompletableFuture<>();
-        Outcomes.getAsync(inner).whenComplete((r, t) -> {
+        CompletionStage<Result<T>> started;
+        try {
+            started = Outcomes.getAsync(inner);
+        } catch (VirtualMachineError fatal) {
+            releasePermit();
+            if (onCallersThread) {
+                throw fatal;
+            }
+            return CompletableFuture.completedFuture(Result.err(Outcomes.failure(fatal)));
+        }
+        started.whenComplete((r, t) -> {
             releasePermit();
             done.complete(t == null ? r : Result.err(Outcomes.failure(t)));
         });
@@ -198,11 +233,11 @@ public final class Bulkhead implements Policy {
 
     private boolean grab() {
         while (true) {
-            int available = permits.get();
-            if (available <= 0) {
+            int held = inFlight.get();
+            if (held >= config.maxConcurrentCalls()) {
                 return false;
             }
-            if (permits.compareAndSet(available, available - 1)) {
+            if (inFlight.compareAndSet(held, held + 1)) {
                 return true;
             }
         }
@@ -218,7 +253,11 @@ public final class Bulkhead implements Policy {
         // then did not see us waiting, so look again ourselves.
         drain();
         if (waiter.state.get() == WAITING) {
-            waiter.expiry = context.timer().schedule(maxWaitNanos, waiter::giveUp);
+            try {
+                waiter.expiry = context.timer().schedule(maxWaitNanos, waiter::giveUp);
+            } catch (IllegalStateException closedTimer) {
+                waiter.giveUp(); // no timer to end the wait: give up now (2102 when the context is closed)
+            }
         }
         return waiter;
     }
@@ -236,7 +275,7 @@ public final class Bulkhead implements Policy {
                     }
                     granted.add(next);
                 } else {
-                    permits.incrementAndGet();
+                    inFlight.decrementAndGet(); // it gave up meanwhile: the place it was to get is free again
                 }
             }
         }
@@ -250,6 +289,11 @@ public final class Bulkhead implements Policy {
                 w.future.complete(Boolean.TRUE);
             }
         }
+    }
+
+    /** 2102: the context (the infrastructure) is closed. */
+    private InfraError closedError() {
+        return Closed.error("bulkhead '" + name + "'", context.clock());
     }
 
     private InfraError rejection(boolean waited) {

@@ -1,7 +1,7 @@
 package dev.bulwark.pipeline;
 
+import dev.bulwark.time.Durations;
 import java.time.Duration;
-import java.util.Objects;
 
 /**
  * How many calls a {@link Bulkhead} lets run at once, and how long a caller may wait for a free
@@ -33,14 +33,11 @@ public final class BulkheadConfig {
     /**
      * This bulkhead, where a caller that finds it full waits up to {@code maxWait} for a place.
      *
-     * @throws IllegalArgumentException if {@code maxWait} is negative
+     * @throws IllegalArgumentException if {@code maxWait} is negative, or longer than
+     *                                  {@link Durations#MAX} (365 days)
      */
     public BulkheadConfig withMaxWait(Duration maxWait) {
-        Objects.requireNonNull(maxWait, "maxWait");
-        if (maxWait.isNegative()) {
-            throw new IllegalArgumentException("maxWait must be >= 0, was " + maxWait);
-        }
-        return new BulkheadConfig(maxConcurrentCalls, maxWait);
+        return new BulkheadConfig(maxConcurrentCalls, Durations.requireNonNegative("maxWait", maxWait));
     }
 
     public int maxConcurrentCalls() {

@@ -192,13 +192,20 @@ public record CircuitBreakerStage(String name, CircuitBreakerConfig config) impl
             return cb.config().slowCallRate().isPresent();
         }
 
-        /** Counts one attempt's outcome, once. */
+        /**
+         * Counts one attempt's outcome, once. A {@link VirtualMachineError} that completed an
+         * asynchronous attempt is not the dependency's answer: its permit is given back uncounted.
+         */
         private static void record(CircuitBreaker cb, Result<?> result, long durationNanos) {
             if (result instanceof Result.Ok<?> ok) {
                 cb.onResult(durationNanos, ok.value());
             } else {
                 InfraError error = ((Result.Err<?>) result).error();
-                cb.onFailure(durationNanos, error.cause() != null ? error.cause() : error.toException());
+                if (error.cause() instanceof VirtualMachineError) {
+                    cb.onIgnored();
+                } else {
+                    cb.onFailure(durationNanos, error.cause() != null ? error.cause() : error.toException());
+                }
             }
         }
 

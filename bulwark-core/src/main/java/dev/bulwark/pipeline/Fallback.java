@@ -5,6 +5,7 @@ import dev.bulwark.ThrowingSupplier;
 import dev.bulwark.error.CoreErrorCode;
 import dev.bulwark.error.InfraError;
 import dev.bulwark.error.InfraException;
+import dev.bulwark.internal.Closed;
 import dev.bulwark.internal.Outcomes;
 import dev.bulwark.telemetry.EventChannel;
 import dev.bulwark.telemetry.Events;
@@ -122,19 +123,43 @@ public final class Fallback<T> {
     /** The composition form: {@code inner} already returns a {@link Result}. */
     public Result<T> apply(Supplier<Result<T>> inner) {
         Objects.requireNonNull(inner, "inner");
+        if (context.isClosed()) {
+            return Result.err(closedError());
+        }
         return handle(Outcomes.get(inner));
     }
 
     /** The asynchronous composition form; the stage never completes exceptionally. */
     public CompletionStage<Result<T>> applyAsync(Supplier<? extends CompletionStage<Result<T>>> inner) {
         Objects.requireNonNull(inner, "inner");
+        if (context.isClosed()) {
+            return CompletableFuture.completedFuture(Result.err(closedError()));
+        }
         CompletableFuture<Result<T>> done = new CompletableFuture<>();
-        Outcomes.getAsync(inner).whenComplete((r, t) -> done.complete(handle(t == null ? r : Result.err(Outcomes.failure(t)))));
+        Outcomes.getAsync(inner).whenComplete((r, t) ->
+                done.complete(handleOffTheCallersThread(t == null ? r : Result.err(Outcomes.failure(t)))));
         return done;
     }
 
-    /** Keeps a success as the last good value, or answers a failure; the heart of the fallback. */
+    /**
+     * Keeps a success as the last good value, or answers a failure; the heart of the fallback. A
+     * {@link VirtualMachineError} thrown by the supplier or function propagates (any other
+     * throwable gives 7005).
+     */
     public Result<T> handle(Result<T> outcome) {
+        return handle(outcome, true);
+    }
+
+    /**
+     * {@link #handle(Result)} for the asynchronous forms, where no caller's thread is there to throw
+     * on: a {@link VirtualMachineError} of the supplier or function gives 7005 too, with the error as
+     * cause, so the stage never completes exceptionally.
+     */
+    Result<T> handleOffTheCallersThread(Result<T> outcome) {
+        return handle(outcome, false);
+    }
+
+    private Result<T> handle(Result<T> outcome, boolean rethrowFatal) {
         Objects.requireNonNull(outcome, "outcome");
         if (outcome instanceof Result.Ok<T> ok) {
             if (lastGoodMaxAgeNanos >= 0) {
@@ -164,14 +189,14 @@ public final class Fallback<T> {
                 if (e instanceof InterruptedException) {
                     Thread.currentThread().interrupt();
                 }
-                return fallbackFailed(error, e);
+                return fallbackFailed(error, e, rethrowFatal);
             }
         }
         if (config.function() != null) {
             try {
                 return answered(config.function().apply(error), "function", error, -1);
             } catch (RuntimeException | Error e) {
-                return fallbackFailed(error, e);
+                return fallbackFailed(error, e, rethrowFatal);
             }
         }
         return outcome;
@@ -186,8 +211,8 @@ public final class Fallback<T> {
         return Result.ok(value);
     }
 
-    private Result<T> fallbackFailed(InfraError original, Throwable thrown) {
-        if (thrown instanceof VirtualMachineError fatal) {
+    private Result<T> fallbackFailed(InfraError original, Throwable thrown, boolean rethrowFatal) {
+        if (rethrowFatal && thrown instanceof VirtualMachineError fatal) {
             throw fatal;
         }
         failed.increment();
@@ -201,6 +226,11 @@ public final class Fallback<T> {
                 .cause(thrown)
                 .timestampMillis(context.clock().currentTimeMillis())
                 .build());
+    }
+
+    /** 2102: the context (the infrastructure) is closed. */
+    private InfraError closedError() {
+        return Closed.error("fallback '" + name + "'", context.clock());
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.bulwark.pipeline;
 
 import dev.bulwark.ThrowingSupplier;
 import dev.bulwark.error.InfraError;
+import dev.bulwark.time.Durations;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Function;
@@ -145,14 +146,11 @@ public final class FallbackConfig<T> {
         /**
          * Keeps the value of each success and answers it while it is at most {@code maxAge} old.
          *
-         * @throws IllegalArgumentException if {@code maxAge} is not positive
+         * @throws IllegalArgumentException if {@code maxAge} is not positive, or longer than
+         *                                  {@link Durations#MAX} (365 days)
          */
         public Builder<T> lastGoodValue(Duration maxAge) {
-            Objects.requireNonNull(maxAge, "maxAge");
-            if (maxAge.isZero() || maxAge.isNegative()) {
-                throw new IllegalArgumentException("maxAge must be positive, was " + maxAge);
-            }
-            this.lastGoodMaxAge = maxAge;
+            this.lastGoodMaxAge = Durations.requirePositive("maxAge", maxAge);
             return this;
         }
 

@@ -63,6 +63,15 @@ public record FallbackStage(FallbackConfig<?> config) implements StageSpec {
             return (Result<T>) fallback.handle((Result<Object>) outcome);
         }
 
+        /**
+         * {@link #handle} for an outcome that completed an asynchronous call: a
+         * {@link VirtualMachineError} of the fallback gives 7005 instead of failing the stage.
+         */
+        @SuppressWarnings("unchecked")
+        public <T> Result<T> handleAsync(Result<T> outcome) {
+            return (Result<T>) fallback.handleOffTheCallersThread((Result<Object>) outcome);
+        }
+
         @Override
         public <T> Result<T> execute(Call<T> call, Step next) {
             Objects.requireNonNull(call, "call");
@@ -74,7 +83,7 @@ public record FallbackStage(FallbackConfig<?> config) implements StageSpec {
         public <T> CompletionStage<Result<T>> executeAsync(Call<T> call, AsyncStep next) {
             Objects.requireNonNull(call, "call");
             Objects.requireNonNull(next, "next");
-            return next.run(call).thenApply(this::handle);
+            return next.run(call).thenApply(this::handleAsync);
         }
 
         /** Links with a step class of this stage's own, so the JIT sees one target at each link. */

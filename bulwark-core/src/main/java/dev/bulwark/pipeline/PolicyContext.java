@@ -6,6 +6,7 @@ import dev.bulwark.time.Clock;
 import dev.bulwark.time.Timer;
 import java.util.Objects;
 import java.util.concurrent.Executor;
+import java.util.function.BooleanSupplier;
 
 /**
  * What a pipeline policy runs on: the {@link Clock} it reads time from, the {@link Timer} it
@@ -18,25 +19,35 @@ import java.util.concurrent.Executor;
  * {@link dev.bulwark.time.ManualClock} as both clock and timer and, for a single-threaded
  * deterministic run of the asynchronous forms, {@code Runnable::run} as executor.
  *
+ * <p><b>Closing.</b> A context may be tied to the life of what owns it
+ * ({@link Builder#closedWhen}); an {@code Infrastructure}'s context closes with it. Once
+ * {@link #isClosed()}, every policy on it answers 2102 SERVICE_UNAVAILABLE ("... is closed") without
+ * running the call, and a call that was waiting (for a retry, a timeout, a bulkhead place) when it
+ * closed ends with the same error (docs/errors.md, "After close").
+ *
  * <p>Immutable and thread-safe.
  */
 public final class PolicyContext {
 
+    private static final BooleanSupplier NEVER_CLOSED = () -> false;
+
     private static final class SystemContext {
         static final PolicyContext INSTANCE = new PolicyContext(Clock.system(), Timer.system(),
-                DaemonExecutor.shared(), Telemetry.create());
+                DaemonExecutor.shared(), Telemetry.create(), NEVER_CLOSED);
     }
 
     private final Clock clock;
     private final Timer timer;
     private final Executor executor;
     private final Telemetry telemetry;
+    private final BooleanSupplier closed;
 
-    private PolicyContext(Clock clock, Timer timer, Executor executor, Telemetry telemetry) {
+    private PolicyContext(Clock clock, Timer timer, Executor executor, Telemetry telemetry, BooleanSupplier closed) {
         this.clock = clock;
         this.timer = timer;
         this.executor = executor;
         this.telemetry = telemetry;
+        this.closed = closed;
     }
 
     /** Real time, a shared daemon timer and executor, and a telemetry stream nobody listens to. */
@@ -70,6 +81,11 @@ public final class PolicyContext {
         return telemetry;
     }
 
+    /** Whether what owns this context has been closed (then policies answer 2102); never for {@link #system()}. */
+    public boolean isClosed() {
+        return closed.getAsBoolean();
+    }
+
     @Override
     public String toString() {
         return "PolicyContext[clock=" + clock + ", timer=" + timer + ", executor=" + executor + "]";
@@ -81,12 +97,14 @@ public final class PolicyContext {
         private Timer timer;
         private Executor executor;
         private Telemetry telemetry;
+        private BooleanSupplier closed;
 
         private Builder(PolicyContext from) {
             this.clock = from.clock;
             this.timer = from.timer;
             this.executor = from.executor;
             this.telemetry = from.telemetry;
+            this.closed = from.closed;
         }
 
         /**
@@ -117,8 +135,17 @@ public final class PolicyContext {
             return this;
         }
 
+        /**
+         * Ties the context to the life of its owner: once {@code closed} answers true (it must stay
+         * true), policies on the context answer 2102 (see the class comment). Default: never closed.
+         */
+        public Builder closedWhen(BooleanSupplier closed) {
+            this.closed = Objects.requireNonNull(closed, "closed");
+            return this;
+        }
+
         public PolicyContext build() {
-            return new PolicyContext(clock, timer, executor, telemetry);
+            return new PolicyContext(clock, timer, executor, telemetry, closed);
         }
     }
 }

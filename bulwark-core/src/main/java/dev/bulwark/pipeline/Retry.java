@@ -5,6 +5,7 @@ import dev.bulwark.error.CoreErrorCode;
 import dev.bulwark.error.ErrorCode;
 import dev.bulwark.error.InfraError;
 import dev.bulwark.error.RetryStrategy;
+import dev.bulwark.internal.Closed;
 import dev.bulwark.internal.Outcomes;
 import dev.bulwark.spi.Call;
 import dev.bulwark.spi.Step;
@@ -120,6 +121,9 @@ public final class Retry implements Policy {
     @Override
     public <T> Result<T> apply(Supplier<Result<T>> inner) {
         Objects.requireNonNull(inner, "inner");
+        if (context.isClosed()) {
+            return Result.err(closedError());
+        }
         return retried(inner, null, null);
     }
 
@@ -139,6 +143,9 @@ public final class Retry implements Policy {
     private <T> Result<T> retriedAfter(Result<T> failed, Supplier<Result<T>> inner, Step next, Call<T> call) {
         Result<T> result = failed;
         for (int attempt = 1; ; attempt++) {
+            if (context.isClosed()) {
+                return Result.err(closedError()); // closed while this call was under way: no further attempt
+            }
             InfraError error = ((Result.Err<T>) result).error();
             long delay = nextDelay(attempt, error);
             if (delay < 0) {
@@ -165,6 +172,9 @@ public final class Retry implements Policy {
     @Override
     public <T> CompletionStage<Result<T>> applyAsync(Supplier<? extends CompletionStage<Result<T>>> inner) {
         Objects.requireNonNull(inner, "inner");
+        if (context.isClosed()) {
+            return CompletableFuture.completedFuture(Result.err(closedError()));
+        }
         startCall();
         AsyncRetry<T> retry = new AsyncRetry<>(inner);
         retry.attempt();
@@ -277,6 +287,11 @@ public final class Retry implements Policy {
                 .build();
     }
 
+    /** 2102: the context (the infrastructure) is closed. */
+    private InfraError closedError() {
+        return Closed.error("retry '" + name + "'", context.clock());
+    }
+
     @Override
     public String toString() {
         return "Retry[" + name + ", " + config + "]";
@@ -303,8 +318,23 @@ public final class Retry implements Policy {
             if (promise.isDone()) {
                 return;
             }
+            if (attempt > 0 && context.isClosed()) {
+                promise.complete(Result.err(closedError()));
+                return;
+            }
             attempt++;
-            Outcomes.getAsync(inner).whenComplete(this);
+            CompletionStage<Result<T>> started;
+            try {
+                started = Outcomes.getAsync(inner);
+            } catch (VirtualMachineError fatal) {
+                if (attempt == 1) {
+                    throw fatal; // the first attempt starts on the caller's thread: it propagates there
+                }
+                // a later attempt starts on the executor (or the timer's advance): no caller to throw to
+                promise.complete(Result.err(Outcomes.failure(fatal)));
+                return;
+            }
+            started.whenComplete(this);
         }
 
         @Override
@@ -315,6 +345,10 @@ public final class Retry implements Policy {
                 return;
             }
             InfraError error = ((Result.Err<T>) outcome).error();
+            if (context.isClosed()) {
+                promise.complete(Result.err(closedError())); // no further attempt once the context is closed
+                return;
+            }
             long delay = nextDelay(attempt, error);
             if (delay < 0) {
                 promise.complete(stopped(delay, attempt, error));
@@ -323,8 +357,8 @@ public final class Retry implements Policy {
             } else {
                 try {
                     pending = context.timer().schedule(delay, this::resume);
-                } catch (IllegalStateException closed) {
-                    promise.complete(outcome);
+                } catch (IllegalStateException closedTimer) {
+                    promise.complete(context.isClosed() ? Result.err(closedError()) : outcome);
                 }
             }
         }
@@ -333,8 +367,8 @@ public final class Retry implements Policy {
         void resume() {
             try {
                 context.executor().execute(this::attempt);
-            } catch (java.util.concurrent.RejectedExecutionException closed) {
-                promise.complete(Result.err(Outcomes.failure(closed)));
+            } catch (java.util.concurrent.RejectedExecutionException rejected) {
+                promise.complete(Result.err(context.isClosed() ? closedError() : Outcomes.failure(rejected)));
             }
         }
     }

@@ -1,6 +1,7 @@
 package dev.bulwark.pipeline;
 
 import dev.bulwark.error.InfraError;
+import dev.bulwark.time.Durations;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Predicate;
@@ -204,7 +205,7 @@ public final class RetryConfig {
         /**
          * The same wait before every retry.
          *
-         * @throws IllegalArgumentException if {@code delay} is negative
+         * @throws IllegalArgumentException if {@code delay} is negative or longer than {@link Durations#MAX}
          */
         public Builder fixedBackoff(Duration delay) {
             requireNonNegative("delay", delay);
@@ -227,8 +228,9 @@ public final class RetryConfig {
         /**
          * A wait that grows by {@code multiplier} from {@code initialDelay} up to {@code maxDelay}.
          *
-         * @throws IllegalArgumentException if a delay is negative, {@code maxDelay} is less than
-         *                                  {@code initialDelay}, or {@code multiplier} is not in [1, 100]
+         * @throws IllegalArgumentException if a delay is negative or longer than {@link Durations#MAX},
+         *                                  {@code maxDelay} is less than {@code initialDelay}, or
+         *                                  {@code multiplier} is not in [1, 100]
          */
         public Builder exponentialBackoff(Duration initialDelay, Duration maxDelay, double multiplier) {
             requireNonNegative("initialDelay", initialDelay);
@@ -263,7 +265,7 @@ public final class RetryConfig {
          * The longest {@code retryAfter} still waited for; an error asking for a longer wait
          * (a breaker open for a minute, say) ends the retries and is returned at once.
          *
-         * @throws IllegalArgumentException if {@code maxRetryAfter} is negative
+         * @throws IllegalArgumentException if {@code maxRetryAfter} is negative or longer than {@link Durations#MAX}
          */
         public Builder maxRetryAfter(Duration maxRetryAfter) {
             requireNonNegative("maxRetryAfter", maxRetryAfter);
@@ -300,10 +302,7 @@ public final class RetryConfig {
         }
 
         private static void requireNonNegative(String what, Duration d) {
-            Objects.requireNonNull(d, what);
-            if (d.isNegative()) {
-                throw new IllegalArgumentException(what + " must be >= 0, was " + d);
-            }
+            Durations.requireNonNegative(what, d);
         }
     }
 }

@@ -4,6 +4,7 @@ import dev.bulwark.Result;
 import dev.bulwark.ThrowingSupplier;
 import dev.bulwark.error.CoreErrorCode;
 import dev.bulwark.error.InfraError;
+import dev.bulwark.internal.Closed;
 import dev.bulwark.internal.Outcomes;
 import dev.bulwark.telemetry.EventChannel;
 import dev.bulwark.telemetry.Events;
@@ -35,7 +36,9 @@ import java.util.function.Supplier;
  * the timeout delivered is cleared once the call returns, so pooled threads stay clean. If the
  * caller itself is interrupted while waiting, the call is interrupted too and the caller gets
  * error 5012. (With a direct executor such as {@code Runnable::run} the call runs on the caller's
- * thread and only its interruption can end it early.)
+ * thread and only its interruption can end it early.) A {@link VirtualMachineError} thrown by the
+ * call is handed to the waiting caller at once and rethrown there, as it would be without a
+ * timeout (see docs/errors.md, "Errors thrown by user code").
  *
  * <p><b>Asynchronous forms.</b> The returned stage completes with 7002 at the deadline and the
  * call's future is cancelled ({@code cancel(true)}, when interruption is enabled). Cancelling the
@@ -94,15 +97,23 @@ public final class Timeout implements Policy {
     @Override
     public <T> Result<T> apply(Supplier<Result<T>> inner) {
         Objects.requireNonNull(inner, "inner");
+        if (context.isClosed()) {
+            return Result.err(closedError());
+        }
         calls.increment();
         CompletableFuture<Result<T>> promise = new CompletableFuture<>();
         Worker<T> worker = new Worker<>(inner, promise);
-        Scheduler.Task deadline = context.timer().schedule(timeoutNanos, () -> expire(promise, worker.decided, worker::interrupt));
+        Scheduler.Task deadline;
+        try {
+            deadline = context.timer().schedule(timeoutNanos, () -> expire(promise, worker.decided, worker::interrupt));
+        } catch (IllegalStateException closedTimer) {
+            return Result.err(closedError());
+        }
         try {
             context.executor().execute(worker);
         } catch (RejectedExecutionException e) {
             deadline.cancel();
-            return Result.err(Outcomes.failure(e));
+            return Result.err(context.isClosed() ? closedError() : Outcomes.failure(e));
         }
         try {
             return promise.get();
@@ -114,6 +125,9 @@ public final class Timeout implements Policy {
             worker.decided.set(true);
             return Result.err(Outcomes.failure(e));
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof VirtualMachineError fatal) {
+                throw fatal; // handed over by the worker: the caller sees it at once, as without a timeout
+            }
             return Result.err(Outcomes.failure(e));
         } finally {
             deadline.cancel();
@@ -144,10 +158,18 @@ public final class Timeout implements Policy {
      */
     @SuppressWarnings("unchecked")
     private <T> CompletionStage<Result<T>> race(Supplier<? extends CompletionStage<?>> start, boolean yieldsResults) {
+        if (context.isClosed()) {
+            return CompletableFuture.completedFuture(Result.err(closedError()));
+        }
         calls.increment();
         CompletableFuture<Result<T>> promise = new CompletableFuture<>();
         StageHolder holder = new StageHolder(config.interruptOnTimeout());
-        Scheduler.Task deadline = context.timer().schedule(timeoutNanos, () -> expire(promise, holder.decided, holder::cancel));
+        Scheduler.Task deadline;
+        try {
+            deadline = context.timer().schedule(timeoutNanos, () -> expire(promise, holder.decided, holder::cancel));
+        } catch (IllegalStateException closedTimer) {
+            return CompletableFuture.completedFuture(Result.err(closedError()));
+        }
         CompletionStage<?> stage;
         try {
             stage = start.get();
@@ -155,6 +177,8 @@ public final class Timeout implements Policy {
                 throw new NullPointerException("the call returned no CompletionStage");
             }
         } catch (VirtualMachineError fatal) {
+            holder.decided.set(true);
+            deadline.cancel();
             throw fatal;
         } catch (Throwable t) {
             deadline.cancel();
@@ -192,6 +216,13 @@ public final class Timeout implements Policy {
         if (!decided.compareAndSet(false, true)) {
             return;
         }
+        if (context.isClosed()) { // run early by a closing timer: the caller is released with 2102, not 7002
+            if (config.interruptOnTimeout()) {
+                onExpiry.run();
+            }
+            promise.complete(Result.err(closedError()));
+            return;
+        }
         timedOut.increment();
         if (timedOutChannel.isActive()) {
             timedOutChannel.emit(Map.of("timeout_ms", timeoutNanos / 1_000_000d), Map.of("name", name));
@@ -200,6 +231,11 @@ public final class Timeout implements Policy {
             onExpiry.run();
         }
         promise.complete(Result.err(timedOutError()));
+    }
+
+    /** 2102: the context (the infrastructure) is closed. */
+    private InfraError closedError() {
+        return Closed.error("timeout '" + name + "'", context.clock());
     }
 
     private InfraError timedOutError() {
@@ -239,9 +275,12 @@ public final class Timeout implements Policy {
                 }
                 runner = Thread.currentThread();
             }
-            Result<T> result;
+            Result<T> result = null;
+            VirtualMachineError fatal = null;
             try {
                 result = Outcomes.get(inner);
+            } catch (VirtualMachineError e) {
+                fatal = e;
             } finally {
                 boolean clear;
                 synchronized (this) {
@@ -254,7 +293,13 @@ public final class Timeout implements Policy {
                 }
             }
             if (decided.compareAndSet(false, true)) {
-                promise.complete(result);
+                if (fatal != null) {
+                    promise.completeExceptionally(fatal); // the waiting caller rethrows it
+                } else {
+                    promise.complete(result);
+                }
+            } else if (fatal != null) {
+                throw fatal; // the caller has gone (timed out): nobody else can see it
             }
         }
 

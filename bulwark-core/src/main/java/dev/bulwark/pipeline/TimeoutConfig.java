@@ -1,7 +1,7 @@
 package dev.bulwark.pipeline;
 
+import dev.bulwark.time.Durations;
 import java.time.Duration;
-import java.util.Objects;
 
 /**
  * How long a {@link Timeout} lets a call run, and whether it interrupts the call when the time is
@@ -22,10 +22,11 @@ public final class TimeoutConfig {
     /**
      * A timeout that interrupts the call (or cancels its future) when the time is up.
      *
-     * @throws IllegalArgumentException if {@code timeout} is not positive
+     * @throws IllegalArgumentException if {@code timeout} is not positive, or longer than
+     *                                  {@link Durations#MAX} (365 days)
      */
     public static TimeoutConfig of(Duration timeout) {
-        return new TimeoutConfig(requirePositive(timeout), true);
+        return new TimeoutConfig(Durations.requirePositive("timeout", timeout), true);
     }
 
     /** This timeout, interrupting the call or not when the time is up. */
@@ -40,14 +41,6 @@ public final class TimeoutConfig {
     /** Whether a timed-out call is interrupted (sync) or its future cancelled with interruption (async). */
     public boolean interruptOnTimeout() {
         return interruptOnTimeout;
-    }
-
-    static Duration requirePositive(Duration timeout) {
-        Objects.requireNonNull(timeout, "timeout");
-        if (timeout.isZero() || timeout.isNegative()) {
-            throw new IllegalArgumentException("timeout must be positive, was " + timeout);
-        }
-        return timeout;
     }
 
     @Override

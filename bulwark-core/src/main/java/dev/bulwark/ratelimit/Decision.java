@@ -17,12 +17,19 @@ import java.util.Objects;
  *                        {@link #NEVER} when it can never be (limit 0, cost above the limit)
  * @param resetAfterNanos time until the deciding rule is back to its full limit if nothing else is recorded
  * @param rule            the deciding rule
+ * @param reason          null for the rule's own verdict; for a denial the store made without asking
+ *                        the rule, why: {@link #KEY_BOUND} (the store holds as many keys as it may and
+ *                        this key is new) or {@link #HASH_FLOOD} (too many keys collide with this one)
  */
 public record Decision(boolean allowed, long limit, long remaining, long retryAfterNanos, long resetAfterNanos,
-                       RateLimit rule) {
+                       RateLimit rule, String reason) {
 
     /** {@link #retryAfterNanos()} of a request that no wait can admit: limit 0, or cost above the limit. */
     public static final long NEVER = Long.MAX_VALUE;
+    /** {@link #reason()} of a new key refused because the store is at its bound on live keys. */
+    public static final String KEY_BOUND = "key_bound";
+    /** {@link #reason()} of a new key refused because too many keys collide with its hash. */
+    public static final String HASH_FLOOD = "hash_flood";
 
     /**
      * Validates the components.
@@ -46,6 +53,14 @@ public record Decision(boolean allowed, long limit, long remaining, long retryAf
             throw new IllegalArgumentException((allowed ? "an allowed" : "a denied") + " decision cannot have retryAfterNanos "
                     + retryAfterNanos);
         }
+        if (allowed && reason != null) {
+            throw new IllegalArgumentException("an allowed decision cannot have a reason, was '" + reason + "'");
+        }
+    }
+
+    /** A decision of the rule itself (no {@link #reason()}). */
+    public Decision(boolean allowed, long limit, long remaining, long retryAfterNanos, long resetAfterNanos, RateLimit rule) {
+        this(allowed, limit, remaining, retryAfterNanos, resetAfterNanos, rule, null);
     }
 
     /** An admission of {@code rule}. */
@@ -58,6 +73,15 @@ public record Decision(boolean allowed, long limit, long remaining, long retryAf
     public static Decision denied(RateLimit rule, long remaining, long retryAfterNanos, long resetAfterNanos) {
         java.util.Objects.requireNonNull(rule, "rule");
         return new Decision(false, rule.limit(), remaining, retryAfterNanos, resetAfterNanos, rule);
+    }
+
+    /**
+     * A denial the store made without asking the rule (a new key at the key bound, a hash flood):
+     * nothing remaining, and {@code waitNanos} both as the wait and the reset time.
+     */
+    public static Decision refused(RateLimit rule, long waitNanos, String reason) {
+        Objects.requireNonNull(rule, "rule");
+        return new Decision(false, rule.limit(), 0, waitNanos, waitNanos, rule, Objects.requireNonNull(reason, "reason"));
     }
 
     /** Units of the deciding rule in use: {@code limit - remaining}. */

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 
 /**
  * The default {@link LimitStore}: rate-limit state in this JVM's heap, compact and bounded.
@@ -22,10 +23,12 @@ import java.util.Objects;
  * call it directly.
  *
  * <p><b>Key bound.</b> At most {@link #maxKeys()} states (one per key per rule) are held. When a
- * <em>new</em> key would exceed the bound, the store first reclaims expired states: those of the
- * key's segment (at most once per millisecond of store time per segment), then, if that freed
- * nothing, those of the whole store (at most every 100 ms of store time); if there is still no room the
- * request is <b>denied</b> with {@code remaining = 0} and a wait equal to the rule's expiry horizon
+ * <em>new</em> key would exceed the bound, the caller's thread takes one bounded step of reclaiming
+ * expired states (at most {@value KeyBudget#RECLAIM_STEP_SLOTS} slots, resuming where the last step
+ * stopped, at most once per millisecond of store time) and the store asks its
+ * {@linkplain Builder#backgroundSweeps background executor} for a full sweep (at most every 100 ms
+ * of store time); if the step found no room, the request is <b>denied</b> with {@code remaining = 0}, reason
+ * {@link Decision#KEY_BOUND} and a wait equal to the rule's expiry horizon
  * (after which every key idle now has expired: one window for the fixed window and the token
  * bucket, two for the sliding window, {@code L × T} for GCRA and the leaky bucket). Keys already
  * held keep their exact behaviour: flooding the store with new keys cannot reset or evict anyone's
@@ -50,7 +53,17 @@ public final class InMemoryLimitStore implements LimitStore {
 
     private InMemoryLimitStore(Builder builder) {
         this.clock = builder.clock;
-        this.budget = new KeyBudget(builder.maxKeys, this::sweepIfFree);
+        this.budget = new KeyBudget(builder.maxKeys, new KeyBudget.Reclaimer() {
+            @Override
+            public long sweepStep(long now, KeyBudget.Step step) {
+                return InMemoryLimitStore.this.sweepStep(now, step);
+            }
+
+            @Override
+            public void sweepAll() {
+                sweepExpired();
+            }
+        }, builder.backgroundSweeps);
     }
 
     /** A store on {@code clock} with the default key bound. */
@@ -89,6 +102,7 @@ public final class InMemoryLimitStore implements LimitStore {
         Objects.requireNonNull(limit, "limit");
         requireCost(cost);
         if (cost > limit.limit()) {
+            requireOpen();
             return Decision.NEVER;
         }
         long now = clock.nanoTime();
@@ -113,6 +127,7 @@ public final class InMemoryLimitStore implements LimitStore {
     @Override
     public List<Decision> inspect(String entityId, String operation) {
         LimitArguments.checkKey(entityId, operation);
+        requireOpen();
         long now = clock.nanoTime();
         int h = KeyTable.hash(entityId, operation);
         List<Decision> live = new ArrayList<>();
@@ -137,6 +152,7 @@ public final class InMemoryLimitStore implements LimitStore {
     @Override
     public boolean reset(String entityId, String operation) {
         LimitArguments.checkKey(entityId, operation);
+        requireOpen();
         long now = clock.nanoTime();
         int h = KeyTable.hash(entityId, operation);
         boolean hadLiveState = false;
@@ -166,11 +182,28 @@ public final class InMemoryLimitStore implements LimitStore {
         return removed;
     }
 
-    private long sweepIfFree(long now) {
+    /** Where the next bounded reclaiming step starts among the tables; one stepper at a time (see {@link KeyBudget}). */
+    private int stepTable;
+
+    /** One bounded reclaiming step over the tables, resuming where the previous one stopped. */
+    private long sweepStep(long now, KeyBudget.Step step) {
+        KeyTable[] tables = tablesByStateId;
         long removed = 0;
-        for (KeyTable table : tablesByStateId) {
-            if (table != null) {
-                removed += table.sweepIfFree(now);
+        for (int visited = 0; step.slots > 0 && visited <= tables.length; ) {
+            if (stepTable >= tables.length) {
+                stepTable = 0;
+            }
+            KeyTable table = tables[stepTable];
+            if (table == null) {
+                stepTable++;
+                visited++;
+                continue;
+            }
+            step.passDone = false;
+            removed += table.sweepStep(now, step);
+            if (step.passDone) {
+                stepTable++;
+                visited++;
             }
         }
         return removed;
@@ -220,7 +253,12 @@ public final class InMemoryLimitStore implements LimitStore {
         return total;
     }
 
-    /** Drops every table; later calls start from empty state. */
+    /**
+     * Drops every table and closes the store for good: later decisions, peeks, inspections and
+     * resets throw {@link dev.bulwark.error.InfraException} 2102 SERVICE_UNAVAILABLE ("in-memory limit
+     * store is closed"; a {@code RateLimiter} answers it as {@code Err}); {@link #keyCount()} and
+     * {@link #sweepExpired()} answer 0. Idempotent.
+     */
     @Override
     public void close() {
         closed = true;
@@ -265,7 +303,7 @@ public final class InMemoryLimitStore implements LimitStore {
                 int i = lockOrder[locked];
                 KeyTable.SlotRef ref = new KeyTable.SlotRef();
                 if (!tables[i].lockOrInsert(ref, h, entityId, operation, now)) {
-                    return refusedAtBound(tables[i].kernel, limits.get(i));
+                    return tables[i].refused(limits.get(i), ref.refusal);
                 }
                 refs[i] = ref;
             }
@@ -303,6 +341,7 @@ public final class InMemoryLimitStore implements LimitStore {
     /** The one-unit decision of one rule without recording or inserting anything. */
     private Decision peekOne(int h, String entityId, String operation, RateLimit rule, long now) {
         if (rule.limit() == 0) {
+            requireOpen();
             return Decision.denied(rule, 0, Decision.NEVER, 0);
         }
         KeyTable table = tableFor(rule);
@@ -334,11 +373,6 @@ public final class InMemoryLimitStore implements LimitStore {
         return Decision.denied(current.rule(), current.remaining(), Decision.NEVER, current.resetAfter().toNanos());
     }
 
-    private Decision refusedAtBound(RuleKernel k, RateLimit rule) {
-        long wait = budget.refusalWait(k);
-        return Decision.denied(rule, 0, wait, wait);
-    }
-
     private KeyTable tableFor(RateLimit rule) {
         KeyTable[] tables = tablesByStateId;
         int id = rule.stateId();
@@ -351,7 +385,15 @@ public final class InMemoryLimitStore implements LimitStore {
         return createTable(rule);
     }
 
+    /** After {@link #close()}: 2102 (the decision paths reach this through {@link #createTable}, off the hot path). */
+    private void requireOpen() {
+        if (closed) {
+            throw dev.bulwark.internal.Closed.error("in-memory limit store", clock).toException();
+        }
+    }
+
     private synchronized KeyTable createTable(RateLimit rule) {
+        requireOpen();
         KeyTable[] tables = tablesByStateId;
         int id = rule.stateId();
         if (id < tables.length && tables[id] != null) {
@@ -375,6 +417,7 @@ public final class InMemoryLimitStore implements LimitStore {
     public static final class Builder {
         private Clock clock = Clock.system();
         private long maxKeys = DEFAULT_MAX_KEYS;
+        private Executor backgroundSweeps;
 
         private Builder() {
         }
@@ -395,6 +438,18 @@ public final class InMemoryLimitStore implements LimitStore {
                 throw new IllegalArgumentException("maxKeys must be >= 1, was " + maxKeys);
             }
             this.maxKeys = maxKeys;
+            return this;
+        }
+
+        /**
+         * Where the store runs the full sweep it asks for when it reaches its bound with no room
+         * found by a caller's bounded step (the {@code Infrastructure} passes its scheduler thread).
+         * Without one, expired states are reclaimed only by those bounded steps and by
+         * {@link InMemoryLimitStore#sweepExpired()} (which the {@code Infrastructure} calls
+         * periodically). The executor must not run the task on the calling thread.
+         */
+        public Builder backgroundSweeps(Executor executor) {
+            this.backgroundSweeps = Objects.requireNonNull(executor, "executor");
             return this;
         }
 

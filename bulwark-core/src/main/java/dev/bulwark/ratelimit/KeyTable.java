@@ -34,18 +34,23 @@ import java.util.concurrent.locks.ReentrantLock;
  * comes before slot locks, and a slot-lock holder never waits for its own table's segment lock.
  *
  * <h2>Bounds</h2>
- * Inserting asks the store's {@link KeyBudget}; when it refuses, the segment sweeps its expired
- * states (at most once per millisecond of store time), then the budget reclaims expired states
- * store-wide (at most every 100 ms of store time, skipping busy segments), and asks again. A key whose hash bits
- * collide with {@value #MAX_SAME_HASH} others in its probe run is refused too, so crafted
- * {@code String.hashCode} collisions cannot turn lookups into long scans.
+ * Inserting asks the store's {@link KeyBudget}; when it refuses, the budget takes one bounded
+ * reclaiming step ({@link #sweepStep}: at most {@value KeyBudget#RECLAIM_STEP_SLOTS} slots, at most
+ * once per millisecond of store time, skipping busy segments) and asks the store's background
+ * executor for a full sweep, then asks again. A caller's thread never sweeps a whole segment or the
+ * whole store. A key whose hash bits collide with {@value #MAX_SAME_HASH} others in its probe run is
+ * refused too, so crafted {@code String.hashCode} collisions cannot turn lookups into long scans.
  */
 final class KeyTable {
 
     static final int SEGMENTS = 64;
     static final int MAX_SAME_HASH = 8;
     private static final int MIN_CAPACITY = 4;
-    private static final long ON_DEMAND_SWEEP_GAP_NANOS = 1_000_000;
+
+    /** Why a new key was refused (in {@link SlotRef#refusal}). */
+    static final int NOT_REFUSED = 0;
+    static final int REFUSED_AT_BOUND = 1;
+    static final int REFUSED_FLOOD = 2;
 
     private static final int EMPTY = 0;
     private static final int FULL = 1;
@@ -72,6 +77,9 @@ final class KeyTable {
     private final Slots[] slotsBySegment = new Slots[SEGMENTS];
     /** Each segment's lock and counters, used by inserts, removals and resizes only. */
     private final Segment[] segments = new Segment[SEGMENTS];
+    /** Where the next bounded reclaiming step starts; used by one stepper at a time (see {@link KeyBudget#reclaim}). */
+    private int stepSegment;
+    private int stepSlot;
 
     KeyTable(RuleKernel kernel, KeyBudget budget) {
         this.kernel = kernel;
@@ -103,8 +111,6 @@ final class KeyTable {
         /** Guarded by lock. */
         int live;
         int tombstones;
-        boolean sweptOnDemand;
-        long lastOnDemandSweep;
 
         Segment(int index) {
             this.index = index;
@@ -124,6 +130,8 @@ final class KeyTable {
         Slots slots;
         int index;
         int hash;
+        /** Why the last insert through this ref was refused ({@link #REFUSED_AT_BOUND}, {@link #REFUSED_FLOOD}). */
+        int refusal;
 
         long[] words() {
             return slots.words;
@@ -163,7 +171,7 @@ final class KeyTable {
                 awaitRelocation(segments[si], s);
             } else {
                 SlotRef ref = insertLocked(segments[si], h, entityId, operation, t, null);
-                if (ref == null) {
+                if (ref.refusal != NOT_REFUSED) {
                     return budget.refusalWait(kernel);
                 }
                 try {
@@ -194,9 +202,8 @@ final class KeyTable {
                 awaitRelocation(segments[si], s);
             } else {
                 SlotRef ref = insertLocked(segments[si], h, entityId, operation, t, null);
-                if (ref == null) {
-                    long wait = budget.refusalWait(kernel);
-                    return Decision.denied(rule, 0, wait, wait);
+                if (ref.refusal != NOT_REFUSED) {
+                    return refused(rule, ref.refusal);
                 }
                 try {
                     return kernel.decide(ref.slots.words, ref.index * kernel.stride, t, cost, true, rule);
@@ -207,12 +214,19 @@ final class KeyTable {
         }
     }
 
+    /** The denial of a new key the store refused: remaining 0, the rule's expiry horizon as wait, and why. */
+    Decision refused(RateLimit rule, int refusal) {
+        long wait = budget.refusalWait(kernel);
+        return Decision.refused(rule, wait, refusal == REFUSED_FLOOD ? Decision.HASH_FLOOD : Decision.KEY_BOUND);
+    }
+
     // ------------------------------------------------------------------ locking for decisions
 
     /**
      * Locks the key's slot, inserting an empty state if absent.
      *
-     * @return false if the key is new and the store refuses it (key bound or hash flood)
+     * @return false if the key is new and the store refuses it (key bound or hash flood; which one
+     *         is in {@code ref.refusal})
      */
     boolean lockOrInsert(SlotRef ref, int h, String entityId, String operation, long t) {
         return lock(ref, h, entityId, operation, t, true);
@@ -236,7 +250,7 @@ final class KeyTable {
             } else if (i == RELOCATING) {
                 awaitRelocation(segments[si], s);
             } else {
-                return insertIfAbsent && insertLocked(segments[si], h, entityId, operation, t, ref) != null;
+                return insertIfAbsent && insertLocked(segments[si], h, entityId, operation, t, ref).refusal == NOT_REFUSED;
             }
         }
     }
@@ -285,18 +299,49 @@ final class KeyTable {
     }
 
     /**
-     * Like {@link #sweep} but skips segments whose lock is held (never blocks), so it may run while
-     * the caller holds locks of any table.
+     * One bounded step of reclaiming at the key bound: looks at up to {@code step.slots} slots from
+     * where the previous step stopped, removing the expired states among them, and skips segments
+     * whose lock another thread holds (so it never blocks, and may run while the caller holds locks
+     * of any table; it never compacts, which would wait for slot locks the caller may hold).
+     * Sets {@code step.passDone} when it has been through every segment once. Called by one thread
+     * at a time (the budget's stepper).
+     *
+     * @return how many states were removed
      */
-    long sweepIfFree(long t) {
+    long sweepStep(long t, KeyBudget.Step step) {
         long removed = 0;
-        for (Segment seg : segments) {
-            if (seg.lock.tryLock()) {
-                try {
-                    removed += sweepSegment(seg, t);
-                } finally {
-                    seg.lock.unlock();
+        while (step.slots > 0) {
+            if (stepSegment >= SEGMENTS) {
+                stepSegment = 0;
+                stepSlot = 0;
+                step.passDone = true;
+                return removed;
+            }
+            Segment seg = segments[stepSegment];
+            if (!seg.lock.tryLock()) {
+                stepSegment++;
+                stepSlot = 0;
+                step.slots--;
+                continue;
+            }
+            try {
+                Slots s = slots(seg);
+                int end = (int) Math.min(s.capacity, (long) stepSlot + step.slots);
+                int freed = 0;
+                for (int i = stepSlot; i < end; i++) {
+                    freed += sweepSlot(seg, s, i, t);
                 }
+                step.slots -= Math.max(1, end - stepSlot);
+                budget.release(freed);
+                removed += freed;
+                if (end >= s.capacity) {
+                    stepSegment++;
+                    stepSlot = 0;
+                } else {
+                    stepSlot = end;
+                }
+            } finally {
+                seg.lock.unlock();
             }
         }
         return removed;
@@ -416,11 +461,12 @@ final class KeyTable {
 
     /**
      * Under the segment lock, finds or inserts the key and returns its slot locked (in {@code ref}, or
-     * a new ref when null); null when the store refuses a new key.
+     * a new ref when null); when the store refuses a new key, the ref's {@code refusal} says why.
      */
     private SlotRef insertLocked(Segment seg, int h, String entityId, String operation, long t, SlotRef ref) {
         SlotRef out = ref != null ? ref : new SlotRef();
         out.hash = h;
+        out.refusal = NOT_REFUSED;
         int tag = h & HASH_BITS;
         seg.lock.lock();
         try {
@@ -466,14 +512,16 @@ final class KeyTable {
                 }
                 if (sameHash >= MAX_SAME_HASH) {
                     budget.refuseFlood();
-                    return null;
+                    out.refusal = REFUSED_FLOOD;
+                    return out;
                 }
                 if (!budget.tryReserve()) {
-                    if (sweepOnDemand(seg, t) > 0 || budget.reclaim(t) > 0) {
-                        continue; // probe again: the sweep may have compacted the arrays
+                    if (budget.reclaim(t) > 0) {
+                        continue; // probe again: the step may have freed slots of this segment too
                     }
                     budget.refuse();
-                    return null;
+                    out.refusal = REFUSED_AT_BOUND;
+                    return out;
                 }
                 s.keys[2 * free] = entityId;
                 s.keys[2 * free + 1] = operation;
@@ -492,33 +540,12 @@ final class KeyTable {
         }
     }
 
-    private long sweepOnDemand(Segment seg, long t) {
-        if (seg.sweptOnDemand && t - seg.lastOnDemandSweep < ON_DEMAND_SWEEP_GAP_NANOS) {
-            return 0;
-        }
-        seg.sweptOnDemand = true;
-        seg.lastOnDemandSweep = t;
-        return sweepSegment(seg, t);
-    }
-
     /** Under the segment lock: removes expired states, then compacts if sparse or full of tombstones. */
     private long sweepSegment(Segment seg, long t) {
         Slots s = slots(seg);
         int removed = 0;
         for (int i = 0; i < s.capacity; i++) {
-            int c = (int) CTRL.getVolatile(s.ctrl, i);
-            if ((c & KIND) != FULL || (c & LOCK) != 0) {
-                continue; // a locked state is in use right now: not idle
-            }
-            if (!CTRL.compareAndSet(s.ctrl, i, c, c | LOCK)) {
-                continue;
-            }
-            if (kernel.isExpired(s.words, i * kernel.stride, t)) {
-                clearLockedSlot(seg, s, i);
-                removed++;
-            } else {
-                CTRL.setRelease(s.ctrl, i, c);
-            }
+            removed += sweepSlot(seg, s, i, t);
         }
         budget.release(removed);
         boolean sparse = s.capacity > MIN_CAPACITY && 8L * seg.live < s.capacity;
@@ -527,6 +554,25 @@ final class KeyTable {
             rehash(seg, Math.max(MIN_CAPACITY, 2 * seg.live));
         }
         return removed;
+    }
+
+    /**
+     * Under the segment lock: removes the state of slot {@code i} if it is expired (a locked state is
+     * in use right now, so not idle: it is left alone). The caller releases the budget.
+     *
+     * @return 1 if a state was removed, else 0
+     */
+    private int sweepSlot(Segment seg, Slots s, int i, long t) {
+        int c = (int) CTRL.getVolatile(s.ctrl, i);
+        if ((c & KIND) != FULL || (c & LOCK) != 0 || !CTRL.compareAndSet(s.ctrl, i, c, c | LOCK)) {
+            return 0;
+        }
+        if (kernel.isExpired(s.words, i * kernel.stride, t)) {
+            clearLockedSlot(seg, s, i);
+            return 1;
+        }
+        CTRL.setRelease(s.ctrl, i, c);
+        return 0;
     }
 
     /** Under the segment lock, with slot {@code i} locked by the caller: frees the slot (unlocking it). */

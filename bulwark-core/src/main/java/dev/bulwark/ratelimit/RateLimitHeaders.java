@@ -70,12 +70,16 @@ public final class RateLimitHeaders {
 
     /** The {@code RateLimit-Policy} value of the rules. */
     public static String policy(RateLimit... rules) {
+        Objects.requireNonNull(rules, "rules");
+        for (int i = 0; i < rules.length; i++) {
+            Objects.requireNonNull(rules[i], "rules[" + i + "]");
+        }
         return policy(List.of(rules));
     }
 
     /** The {@code RateLimit} value of one decision, e.g. {@code "api";r=42;t=17}. */
     public static String rateLimit(Decision decision) {
-        return rateLimit(List.of(decision));
+        return rateLimit(List.of(Objects.requireNonNull(decision, "decision")));
     }
 
     /** The {@code RateLimit} value of several decisions (one item each, e.g. a status's rules). */
@@ -97,6 +101,7 @@ public final class RateLimitHeaders {
 
     /** {@code Retry-After} seconds of a denial; empty if allowed or if it can never succeed. */
     public static OptionalLong retryAfterSeconds(Decision decision) {
+        Objects.requireNonNull(decision, "decision");
         if (decision.allowed() || !decision.canSucceedLater()) {
             return OptionalLong.empty();
         }
@@ -105,6 +110,7 @@ public final class RateLimitHeaders {
 
     /** {@code Retry-After} seconds of an error that knows its wait (6001, 5004...); empty otherwise. */
     public static OptionalLong retryAfterSeconds(InfraError error) {
+        Objects.requireNonNull(error, "error");
         Duration wait = error.retryAfter();
         if (wait == null || !error.isRetryable()) {
             return OptionalLong.empty();
@@ -118,6 +124,7 @@ public final class RateLimitHeaders {
      * for a denial that can succeed later, {@code Retry-After}.
      */
     public static Map<String, String> of(Decision decision) {
+        Objects.requireNonNull(decision, "decision");
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put(POLICY, policy(decision.rule()));
         headers.put(RATE_LIMIT, rateLimit(decision));
@@ -149,6 +156,11 @@ public final class RateLimitHeaders {
         Objects.requireNonNull(list, what);
         if (list.isEmpty()) {
             throw new IllegalArgumentException(what + " must not be empty");
+        }
+        for (int i = 0; i < list.size(); i++) {
+            if (list.get(i) == null) {
+                throw new NullPointerException(what + "[" + i + "] must not be null");
+            }
         }
     }
 }

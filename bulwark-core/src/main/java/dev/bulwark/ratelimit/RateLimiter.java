@@ -14,7 +14,6 @@ import dev.bulwark.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -69,7 +68,9 @@ public final class RateLimiter implements AutoCloseable {
 
     private static final int MAX_CACHED_AD_HOC_RULES = 1024;
 
-    private final LimitStore store;
+    /** The store decisions are made on: {@link #configuredStore} until {@link #close()}, then one that answers 2102. */
+    private volatile LimitStore store;
+    private final LimitStore configuredStore;
     private final boolean ownsStore;
     private final Clock clock;
     private final EventChannel allowed;
@@ -79,6 +80,7 @@ public final class RateLimiter implements AutoCloseable {
 
     private RateLimiter(Builder b) {
         this.store = b.store;
+        this.configuredStore = b.store;
         this.ownsStore = b.ownsStore;
         this.clock = b.clock;
         Telemetry telemetry = b.telemetry;
@@ -100,7 +102,8 @@ public final class RateLimiter implements AutoCloseable {
      *
      * @return whether the request was admitted (and recorded)
      * @throws NullPointerException     if an argument is null
-     * @throws IllegalArgumentException never for one unit; see {@link #tryAcquire(String, String, RateLimit, long)}
+     * @throws IllegalArgumentException if {@code entityId} or {@code operation} is blank (the input
+     *                                  {@link #checkRate} answers with 6009)
      * @throws InfraException           6010 or 6003 if the store fails
      */
     public boolean tryAcquire(String entityId, String operation, RateLimit limit) {
@@ -112,10 +115,13 @@ public final class RateLimiter implements AutoCloseable {
      *
      * @return whether the request was admitted (and recorded)
      * @throws NullPointerException     if an argument is null
-     * @throws IllegalArgumentException if {@code cost < 1}
+     * @throws IllegalArgumentException if {@code entityId} or {@code operation} is blank, or {@code cost < 1}:
+     *                                  the input {@link #checkRate} answers with 6009, so the two paths
+     *                                  never disagree about what is valid
      * @throws InfraException           6010 or 6003 if the store fails
      */
     public boolean tryAcquire(String entityId, String operation, RateLimit limit, long cost) {
+        requireKey(entityId, operation);
         if (allowed.isActive() || denied.isActive()) {
             Decision d = acquireOrThrow(entityId, operation, limit, cost);
             emit(entityId, operation, d, cost);
@@ -165,6 +171,8 @@ public final class RateLimiter implements AutoCloseable {
             d = store.acquire(entityId, operation, limit, cost);
         } catch (LimitStoreUnavailableException e) {
             return Result.err(unavailable(entityId, operation, e));
+        } catch (InfraException e) {
+            return Result.err(e.error()); // a store's own coded error (2102 when closed) as it is
         } catch (RuntimeException e) {
             return Result.err(storeFailure(entityId, operation, e));
         }
@@ -188,6 +196,8 @@ public final class RateLimiter implements AutoCloseable {
             d = store.acquire(entityId, operation, limits, cost);
         } catch (LimitStoreUnavailableException e) {
             return Result.err(unavailable(entityId, operation, e));
+        } catch (InfraException e) {
+            return Result.err(e.error());
         } catch (RuntimeException e) {
             return Result.err(storeFailure(entityId, operation, e));
         }
@@ -212,6 +222,9 @@ public final class RateLimiter implements AutoCloseable {
             }
             Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
                     ? failure.getCause() : failure;
+            if (cause instanceof InfraException coded) {
+                return Result.err(coded.error());
+            }
             return Result.err(cause instanceof LimitStoreUnavailableException
                     ? unavailable(entityId, operation, cause)
                     : storeFailure(entityId, operation, cause));
@@ -242,7 +255,8 @@ public final class RateLimiter implements AutoCloseable {
      * Runs {@code action} if {@code cost} units are admitted by every rule.
      *
      * @return {@code Ok} with the action's value; {@code Err} 6001 if denied (the action does not
-     *         run), 6008 if the action threw (the cause is kept; an interrupt is restored), 6009, 6010, 6003
+     *         run), 6008 if the action threw an exception or an {@link Error} (the cause is kept; an
+     *         interrupt is restored; a {@link VirtualMachineError} propagates), 6009, 6010, 6003
      */
     public <T> Result<T> executeWithLimit(String entityId, String operation, List<RateLimit> limits, long cost,
                                           ThrowingSupplier<T> action) {
@@ -258,7 +272,9 @@ public final class RateLimiter implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Result.err(operationFailed(entityId, operation, e));
-        } catch (Exception e) {
+        } catch (VirtualMachineError fatal) {
+            throw fatal;
+        } catch (Throwable e) {
             return Result.err(operationFailed(entityId, operation, e));
         }
     }
@@ -287,6 +303,8 @@ public final class RateLimiter implements AutoCloseable {
         }
         try {
             return Result.ok(new RateLimitStatus(entityId, operation, store.inspect(entityId, operation)));
+        } catch (InfraException e) {
+            return Result.err(e.error());
         } catch (RuntimeException e) {
             return Result.err(storeFailure(entityId, operation, e));
         }
@@ -304,6 +322,8 @@ public final class RateLimiter implements AutoCloseable {
                 rules.add(store.peek(entityId, operation, List.of(rule)));
             }
             return Result.ok(new RateLimitStatus(entityId, operation, rules));
+        } catch (InfraException e) {
+            return Result.err(e.error());
         } catch (RuntimeException e) {
             return Result.err(storeFailure(entityId, operation, e));
         }
@@ -322,6 +342,8 @@ public final class RateLimiter implements AutoCloseable {
         boolean hadState;
         try {
             hadState = store.reset(entityId, operation);
+        } catch (InfraException e) {
+            return Result.err(e.error());
         } catch (RuntimeException e) {
             return Result.err(InfraError.builder(CoreErrorCode.RATE_LIMITER_RESET_EXCEPTION)
                     .message("resetting rate limit of entity '" + entityId + "' operation '" + operation + "' failed: " + e)
@@ -338,22 +360,22 @@ public final class RateLimiter implements AutoCloseable {
 
     /** The store decisions are made on. */
     public LimitStore store() {
-        return store;
+        return configuredStore;
     }
 
     /** States held by the store, or -1 if it cannot tell. */
     public long keyCount() {
-        return store.keyCount();
+        return configuredStore.keyCount();
     }
 
     /** Frees expired state now (the {@code Infrastructure} also does it periodically); returns how many were removed. */
     public long sweepExpired() {
-        return store.sweepExpired();
+        return configuredStore.sweepExpired();
     }
 
     /** What {@code Infrastructure.status()} shows: the store, its keys and its own status. */
     public Status status() {
-        return new Status(store.getClass().getSimpleName(), store.keyCount(), store.status());
+        return new Status(configuredStore.getClass().getSimpleName(), configuredStore.keyCount(), configuredStore.status());
     }
 
     /**
@@ -367,17 +389,63 @@ public final class RateLimiter implements AutoCloseable {
     public record Status(String store, long keys, ComponentStatus storeStatus) implements ComponentStatus {
     }
 
-    /** Closes the store if this limiter owns it. */
+    /**
+     * Closes the limiter for good (the {@code Infrastructure} does it when it closes), and the store
+     * if this limiter owns it. From then on every check, {@code tryAcquire}, {@code executeWithLimit},
+     * {@code status(entity, operation)} and {@code reset} answers 2102 SERVICE_UNAVAILABLE ("rate
+     * limiter is closed"; {@code tryAcquire} and {@code callWithLimit} throw it as an
+     * {@link InfraException}), whoever owns the store. Idempotent.
+     */
     @Override
     public void close() {
+        store = new ClosedStore(dev.bulwark.internal.Closed.error("rate limiter", clock));
         if (ownsStore) {
-            store.close();
+            configuredStore.close();
         }
     }
 
     @Override
     public String toString() {
-        return "RateLimiter[" + store + "]";
+        return "RateLimiter[" + configuredStore + "]";
+    }
+
+    /** What a closed limiter decides with: every decision is the 2102 error. */
+    private static final class ClosedStore implements LimitStore {
+        private final InfraError closed;
+
+        ClosedStore(InfraError closed) {
+            this.closed = closed;
+        }
+
+        @Override
+        public Decision acquire(String entityId, String operation, List<RateLimit> limits, long cost) {
+            throw closed.toException();
+        }
+
+        @Override
+        public Decision acquire(String entityId, String operation, RateLimit limit, long cost) {
+            throw closed.toException();
+        }
+
+        @Override
+        public long tryAcquire(String entityId, String operation, RateLimit limit, long cost) {
+            throw closed.toException();
+        }
+
+        @Override
+        public Decision peek(String entityId, String operation, List<RateLimit> limits) {
+            throw closed.toException();
+        }
+
+        @Override
+        public List<Decision> inspect(String entityId, String operation) {
+            throw closed.toException();
+        }
+
+        @Override
+        public boolean reset(String entityId, String operation) {
+            throw closed.toException();
+        }
     }
 
     // ------------------------------------------------------------------ internals
@@ -395,6 +463,9 @@ public final class RateLimiter implements AutoCloseable {
      * illegal argument), an unreachable backend as 6010, anything else as 6003.
      */
     private RuntimeException thrownForStoreFailure(String entityId, String operation, RuntimeException e) {
+        if (e instanceof InfraException) {
+            return e; // the store's own coded error (2102 when closed) as it is
+        }
         if (e instanceof LimitStoreUnavailableException unavailable) {
             return unavailable(entityId, operation, unavailable).toException();
         }
@@ -421,12 +492,11 @@ public final class RateLimiter implements AutoCloseable {
     }
 
     private static Map<String, Object> metadata(String entityId, String operation, RateLimit rule) {
-        return Map.of("entity_id", entityId, "operation", operation, "rule", rule.name(), "limit", rule.limit(),
-                "window_ms", rule.window().toMillis(), "algorithm", algorithmName(rule.algorithm()));
+        return new LimitEventMetadata(entityId, operation, rule);
     }
 
     private static String algorithmName(Algorithm algorithm) {
-        return algorithm.name().toLowerCase(Locale.ROOT);
+        return LimitEventMetadata.algorithmName(algorithm);
     }
 
     private RateLimit adHoc(long limit, Duration window) {
@@ -445,6 +515,30 @@ public final class RateLimiter implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------ validation (6009)
+
+    /**
+     * The key check of the primitive path: the same rule as {@link #invalidKey}, thrown. Costs a
+     * character test for the usual key that starts with a printable ASCII character.
+     */
+    private static void requireKey(String entityId, String operation) {
+        if (blank(entityId) || blank(operation)) {
+            String what = blank(entityId) ? "entityId" : "operation";
+            String value = blank(entityId) ? entityId : operation;
+            if (value == null) {
+                throw new NullPointerException(what + " must not be null");
+            }
+            throw new IllegalArgumentException(what + " must be a non-blank string, was '" + value + "'");
+        }
+    }
+
+    /** Whether {@code s} is null or blank; a first character that is printable ASCII settles it at once. */
+    private static boolean blank(String s) {
+        if (s == null || s.isEmpty()) {
+            return true;
+        }
+        char first = s.charAt(0);
+        return (first <= ' ' || first >= 0x7F) && s.isBlank();
+    }
 
     private InfraError invalidKey(String entityId, String operation) {
         if (entityId == null || entityId.isBlank()) {
@@ -502,6 +596,9 @@ public final class RateLimiter implements AutoCloseable {
                 .context("algorithm", algorithmName(rule.algorithm())).context("remaining", d.remaining())
                 .context("cost", cost)
                 .timestampMillis(clock.currentTimeMillis());
+        if (d.reason() != null) {
+            b.context("reason", d.reason()); // the store refused a new key (key bound, hash flood), not the rule
+        }
         if (d.canSucceedLater()) {
             b.retryAfter(d.retryAfter());
         } else {
@@ -510,7 +607,7 @@ public final class RateLimiter implements AutoCloseable {
         return b.build();
     }
 
-    private InfraError operationFailed(String entityId, String operation, Exception cause) {
+    private InfraError operationFailed(String entityId, String operation, Throwable cause) {
         return InfraError.builder(CoreErrorCode.RATE_LIMITED_OPERATION_FAILED)
                 .message("operation '" + operation + "' of entity '" + entityId + "' failed: " + cause)
                 .context("entity_id", entityId).context("operation", operation)

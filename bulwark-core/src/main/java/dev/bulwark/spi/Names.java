@@ -19,6 +19,7 @@ public final class Names {
      * @param what what the name names, for the message (e.g. {@code "circuit breaker name"})
      */
     public static String problem(String what, String name) {
+        java.util.Objects.requireNonNull(what, "what");
         if (name == null) {
             return what + " must not be null";
         }

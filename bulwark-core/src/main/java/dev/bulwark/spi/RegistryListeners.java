@@ -60,7 +60,9 @@ public final class RegistryListeners<E> {
     private void safely(Runnable call, String what, String name) {
         try {
             call.run();
-        } catch (RuntimeException e) {
+        } catch (VirtualMachineError fatal) {
+            throw fatal; // the registry's bookkeeping is done: it reaches the caller, stranding nothing
+        } catch (RuntimeException | Error e) {
             LOG.log(System.Logger.Level.WARNING, "a listener of " + registry + " threw on " + what + " of '" + name + "'", e);
         }
     }

@@ -10,7 +10,7 @@ import java.util.Objects;
  * events with lists of atoms.
  *
  * <p>Immutable and thread-safe; hash code and string form are computed once, so names are cheap
- * map keys. Segments are non-empty and contain no dot.
+ * map keys. Segments are non-blank and contain no dot.
  */
 public final class EventName {
 
@@ -27,7 +27,7 @@ public final class EventName {
     /**
      * A name from its segments.
      *
-     * @throws IllegalArgumentException if there is no segment, or one is empty or contains a dot
+     * @throws IllegalArgumentException if there is no segment, or one is null, blank or contains a dot
      */
     public static EventName of(String... segments) {
         Objects.requireNonNull(segments, "segments");
@@ -37,8 +37,8 @@ public final class EventName {
         String[] copy = segments.clone();
         for (int i = 0; i < copy.length; i++) {
             String s = copy[i];
-            if (s == null || s.isEmpty() || s.indexOf('.') >= 0) {
-                throw new IllegalArgumentException("event name segments[" + i + "] must be non-empty and contain no '.', was "
+            if (s == null || s.isBlank() || s.indexOf('.') >= 0) {
+                throw new IllegalArgumentException("event name segments[" + i + "] must be non-blank and contain no '.', was "
                         + (s == null ? "null" : "'" + s + "'"));
             }
         }
@@ -48,14 +48,20 @@ public final class EventName {
     /**
      * A name from its dotted form, e.g. {@code "foundation.infra"}.
      *
-     * @throws IllegalArgumentException if the text is empty or has an empty segment
+     * @throws IllegalArgumentException if the text is empty or has an empty or blank segment
      */
     public static EventName parse(String dotted) {
         Objects.requireNonNull(dotted, "dotted");
         if (dotted.isEmpty() || dotted.startsWith(".") || dotted.endsWith(".") || dotted.contains("..")) {
-            throw new IllegalArgumentException("event name must be dot-separated non-empty segments, was '" + dotted + "'");
+            throw new IllegalArgumentException("event name must be dot-separated non-blank segments, was '" + dotted + "'");
         }
-        return new EventName(dotted.split("\\."));
+        String[] segments = dotted.split("\\.");
+        for (String s : segments) {
+            if (s.isBlank()) {
+                throw new IllegalArgumentException("event name must be dot-separated non-blank segments, was '" + dotted + "'");
+            }
+        }
+        return new EventName(segments);
     }
 
     /** This name followed by {@code suffix}'s segments. */

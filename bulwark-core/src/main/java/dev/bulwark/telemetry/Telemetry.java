@@ -21,8 +21,10 @@ import java.util.function.Supplier;
  * <p><b>Names.</b> Every Bulwark event starts with a configurable prefix (default
  * {@code foundation.infra}); {@link #name(EventName)} adds it to a suffix from {@link Events}.
  *
- * <p><b>Isolation.</b> A handler that throws is detached and a {@code telemetry.handler.failure}
- * event is emitted; the emitting code never sees the exception.
+ * <p><b>Isolation.</b> A handler that throws — anything, a {@link VirtualMachineError} included —
+ * is detached, counted ({@link #handlerFailures()}) and a {@code telemetry.handler.failure} event is
+ * emitted; the emitting code never sees the throwable, and the asynchronous dispatcher thread
+ * outlives it.
  *
  * <p><b>Cost.</b> Emitting an event nobody listens to is one volatile read through its
  * {@link EventChannel} and allocates nothing. With {@link DispatchMode#ASYNCHRONOUS} dispatch,
@@ -131,11 +133,17 @@ public final class Telemetry implements AutoCloseable {
      * Attaches {@code handler} under {@code handlerId} to the exact event names given.
      *
      * @throws IllegalArgumentException if a handler with this id is already attached, or no event is given
+     * @throws NullPointerException     if an argument or an event is null (the message names which)
      */
     public void attach(String handlerId, List<EventName> events, TelemetryHandler handler) {
         Objects.requireNonNull(events, "events");
         if (events.isEmpty()) {
             throw new IllegalArgumentException("attach '" + handlerId + "': events must not be empty");
+        }
+        for (int i = 0; i < events.size(); i++) {
+            if (events.get(i) == null) {
+                throw new NullPointerException("events[" + i + "] must not be null");
+            }
         }
         register(new Registration(requireId(handlerId), Set.copyOf(new LinkedHashSet<>(events)), null,
                 Objects.requireNonNull(handler, "handler")));
@@ -143,7 +151,7 @@ public final class Telemetry implements AutoCloseable {
 
     /** Attaches {@code handler} to one exact event name. */
     public void attach(String handlerId, EventName event, TelemetryHandler handler) {
-        attach(handlerId, List.of(event), handler);
+        attach(handlerId, List.of(Objects.requireNonNull(event, "event")), handler);
     }
 
     /**
@@ -155,6 +163,19 @@ public final class Telemetry implements AutoCloseable {
     public void attachPrefix(String handlerId, EventName namePrefix, TelemetryHandler handler) {
         register(new Registration(requireId(handlerId), Set.of(), Objects.requireNonNull(namePrefix, "namePrefix"),
                 Objects.requireNonNull(handler, "handler")));
+    }
+
+    /**
+     * Attaches {@code handler} to every event whose name starts with {@code namePrefix} except the
+     * names in {@code except}: the channels of those names stay inactive for this handler, so an
+     * emitter that finds no other listener builds nothing for them (an event recorder leaves out
+     * the per-call events this way, and a successful call costs nothing more with it attached).
+     *
+     * @throws IllegalArgumentException if a handler with this id is already attached
+     */
+    public void attachPrefix(String handlerId, EventName namePrefix, Set<EventName> except, TelemetryHandler handler) {
+        register(new Registration(requireId(handlerId), Set.of(), Objects.requireNonNull(namePrefix, "namePrefix"),
+                Set.copyOf(Objects.requireNonNull(except, "except")), Objects.requireNonNull(handler, "handler")));
     }
 
     /** Detaches a handler; returns false if none had that id. */
@@ -194,6 +215,9 @@ public final class Telemetry implements AutoCloseable {
      * carries {@code monotonic_time} and {@code system_time} (epoch ms).
      */
     public <T> T span(EventName spanPrefix, Map<String, Object> metadata, Supplier<T> body) {
+        Objects.requireNonNull(spanPrefix, "spanPrefix");
+        Objects.requireNonNull(metadata, "metadata");
+        Objects.requireNonNull(body, "body");
         EventChannel start = channel(spanPrefix.append("start"));
         EventChannel stop = channel(spanPrefix.append("stop"));
         EventChannel exception = channel(spanPrefix.append("exception"));
@@ -259,9 +283,9 @@ public final class Telemetry implements AutoCloseable {
             }
             try {
                 r.handler.handle(name, measurements, metadata);
-            } catch (VirtualMachineError fatal) {
-                throw fatal;
             } catch (Throwable t) {
+                // a VirtualMachineError too: the emitting thread is in the middle of a component's
+                // bookkeeping (a transition, a timeout firing) that must finish; see docs/telemetry.md
                 handlerFailed(r, name, t);
             }
         }
@@ -277,8 +301,8 @@ public final class Telemetry implements AutoCloseable {
             recomputeChannels();
         }
         handlerFailures.increment();
-        LOG.log(System.Logger.Level.WARNING, "telemetry handler ''{0}'' threw on {1} and was detached: {2}",
-                r.id, event, t.toString());
+        LOG.log(t instanceof VirtualMachineError ? System.Logger.Level.ERROR : System.Logger.Level.WARNING,
+                "telemetry handler ''{0}'' threw on {1} and was detached: {2}", r.id, event, t.toString());
         if (failureChannel.isActive()) {
             failureChannel.emit(Map.of(), Map.of("handler_id", r.id, "event", event.toString(), "exception", t));
         }
@@ -319,6 +343,9 @@ public final class Telemetry implements AutoCloseable {
 
     /** Builds a {@link Telemetry}; not thread-safe. */
     public static final class Builder {
+        /** The largest queue of asynchronous dispatch: 1,048,576 events. */
+        public static final int MAX_QUEUE_CAPACITY = 1 << 20;
+
         private EventName prefix = Events.DEFAULT_PREFIX;
         private Clock clock = Clock.system();
         private DispatchMode mode = DispatchMode.SYNCHRONOUS;
@@ -351,13 +378,16 @@ public final class Telemetry implements AutoCloseable {
         }
 
         /**
-         * Asynchronous dispatch through a bounded queue of {@code queueCapacity} events.
+         * Asynchronous dispatch through a bounded queue of {@code queueCapacity} events, at most
+         * {@value #MAX_QUEUE_CAPACITY} (the queue is allocated when the telemetry is built: about
+         * 4 bytes per place, 4 MB at the largest).
          *
-         * @throws IllegalArgumentException if {@code queueCapacity} is not positive
+         * @throws IllegalArgumentException if {@code queueCapacity} is outside [1, {@value #MAX_QUEUE_CAPACITY}]
          */
         public Builder asynchronous(int queueCapacity) {
-            if (queueCapacity <= 0) {
-                throw new IllegalArgumentException("queueCapacity must be > 0, was " + queueCapacity);
+            if (queueCapacity <= 0 || queueCapacity > MAX_QUEUE_CAPACITY) {
+                throw new IllegalArgumentException("queueCapacity must be between 1 and " + MAX_QUEUE_CAPACITY
+                        + ", was " + queueCapacity);
             }
             this.mode = DispatchMode.ASYNCHRONOUS;
             this.queueCapacity = queueCapacity;
@@ -409,7 +439,13 @@ public final class Telemetry implements AutoCloseable {
                     return;
                 }
                 EventChannel channel = (EventChannel) item[0];
-                deliver(channel.name(), channel.handlers(), (Map<String, Number>) item[1], (Map<String, Object>) item[2]);
+                try {
+                    deliver(channel.name(), channel.handlers(), (Map<String, Number>) item[1], (Map<String, Object>) item[2]);
+                } catch (Throwable t) {
+                    // deliver isolates handlers; this is reporting a failure failing (out of memory
+                    // while logging, say): the dispatcher must outlive it, or telemetry goes dead
+                    handlerFailures.increment();
+                }
             }
         }
 

@@ -47,7 +47,7 @@ public final class ManualClock implements Clock, Timer {
 
     /** A clock whose wall time starts at {@code wallStart}. */
     public ManualClock(Instant wallStart) {
-        this.wallStartMillis = wallStart.toEpochMilli();
+        this.wallStartMillis = Objects.requireNonNull(wallStart, "wallStart").toEpochMilli();
     }
 
     @Override
@@ -63,15 +63,33 @@ public final class ManualClock implements Clock, Timer {
     /**
      * Moves time forward, running the scheduled tasks that fall due on the way.
      *
-     * @throws IllegalArgumentException if {@code amount} is negative (monotonic time never goes back)
+     * <p>The clock counts at most {@link Long#MAX_VALUE} nanoseconds (about 292 years) from its
+     * creation: an advance beyond that is refused with an {@link IllegalArgumentException} and
+     * leaves the clock where it was (time never wraps around or goes back).
+     *
+     * @throws NullPointerException     if {@code amount} is null
+     * @throws IllegalArgumentException if {@code amount} is negative (monotonic time never goes back),
+     *                                  or would take the clock past {@link Long#MAX_VALUE} nanoseconds
      */
     public ManualClock advance(Duration amount) {
-        return advanceNanos(amount.toNanos());
+        if (amount == null) {
+            throw new NullPointerException("amount must not be null");
+        }
+        long nanos;
+        try {
+            nanos = amount.toNanos();
+        } catch (ArithmeticException tooLarge) {
+            throw new IllegalArgumentException("amount does not fit in a long of nanoseconds, was " + amount);
+        }
+        return advanceNanos(nanos);
     }
 
     /** Moves time forward by {@code millis} milliseconds (see {@link #advance}). */
     public ManualClock advanceMillis(long millis) {
-        return advanceNanos(Math.multiplyExact(millis, 1_000_000L));
+        if (millis > Long.MAX_VALUE / 1_000_000L) {
+            throw new IllegalArgumentException("millis does not fit in a long of nanoseconds, was " + millis);
+        }
+        return advanceNanos(millis * 1_000_000L);
     }
 
     /** Moves time forward by {@code nanos} nanoseconds (see {@link #advance}). */
@@ -79,7 +97,18 @@ public final class ManualClock implements Clock, Timer {
         if (nanos < 0) {
             throw new IllegalArgumentException("a clock cannot go back: amount was " + nanos + " ns");
         }
-        long target = horizonNanos.addAndGet(nanos);
+        long target;
+        while (true) {
+            long horizon = horizonNanos.get();
+            if (nanos > Long.MAX_VALUE - horizon) {
+                throw new IllegalArgumentException("advancing by " + nanos + " ns would take the clock past "
+                        + Long.MAX_VALUE + " ns since its creation (it is at " + horizon + " ns)");
+            }
+            if (horizonNanos.compareAndSet(horizon, horizon + nanos)) {
+                target = horizon + nanos;
+                break;
+            }
+        }
         while (true) {
             ScheduledTask due;
             synchronized (lock) {
@@ -128,7 +157,9 @@ public final class ManualClock implements Clock, Timer {
             throw new IllegalArgumentException("delay must be >= 0 ns, was " + delayNanos);
         }
         synchronized (lock) {
-            ScheduledTask scheduled = new ScheduledTask(elapsedNanos.get() + delayNanos, sequence++, task);
+            long now = elapsedNanos.get();
+            long due = delayNanos > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + delayNanos; // saturates: never due
+            ScheduledTask scheduled = new ScheduledTask(due, sequence++, task);
             tasks.add(scheduled);
             return scheduled;
         }

@@ -83,6 +83,7 @@ public final class TickingClock implements Clock, AutoCloseable {
      * @throws IllegalArgumentException naming {@code argument} and the value otherwise
      */
     public static Duration requireResolution(String argument, Duration resolution) {
+        java.util.Objects.requireNonNull(argument, "argument");
         if (resolution == null || resolution.compareTo(MIN_RESOLUTION) < 0 || resolution.compareTo(MAX_RESOLUTION) > 0) {
             throw new IllegalArgumentException(argument + " must be between 100 µs and 1 s, was " + resolution);
         }

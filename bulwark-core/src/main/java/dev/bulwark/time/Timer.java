@@ -33,7 +33,7 @@ public interface Timer {
 
     /** {@link #sleep(long)} with a {@link Duration}. */
     default void sleep(Duration duration) throws InterruptedException {
-        sleep(duration.toNanos());
+        sleep(Durations.requireNonNegative("duration", duration).toNanos());
     }
 
     /**

@@ -99,7 +99,7 @@ class InMemoryLimitStoreTest {
         }
 
         Decision refused = store.acquire("d", "op", List.of(rule), 1);
-        assertThat(refused).isEqualTo(Decision.denied(rule, 0, WINDOW.toNanos(), WINDOW.toNanos()));
+        assertThat(refused).isEqualTo(Decision.refused(rule, WINDOW.toNanos(), Decision.KEY_BOUND));
         assertThat(store.tryAcquire("e", "op", rule, 1)).isEqualTo(WINDOW.toNanos());
         assertThat(store.keyCount()).isEqualTo(3);
         assertThat(store.keyBoundRefusals()).isEqualTo(2);
@@ -162,13 +162,14 @@ class InMemoryLimitStoreTest {
     // ------------------------------------------------------------------ misc
 
     @Test
-    void closingDropsEveryState() {
+    void closingDropsEveryStateAndLaterDecisionsAnswer2102() {
         InMemoryLimitStore store = store(10);
         RateLimit once = RateLimit.of(1, WINDOW);
         store.tryAcquire("a", "op", once, 1);
         store.close();
         assertThat(store.keyCount()).isZero();
-        assertThat(store.tryAcquire("a", "op", once, 1)).isZero();
+        assertThatThrownBy(() -> store.tryAcquire("a", "op", once, 1))
+                .isInstanceOfSatisfying(dev.bulwark.error.InfraException.class, e -> assertThat(e.code()).isEqualTo(2102));
     }
 
     @Test

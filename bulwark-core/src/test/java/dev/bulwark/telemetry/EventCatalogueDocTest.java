@@ -67,7 +67,8 @@ class EventCatalogueDocTest {
                 String suffix = line.substring(3, line.indexOf("` |"));
                 if (suffix.startsWith("circuit_breaker") || suffix.startsWith("rate_limiter") || suffix.startsWith("protection_")
                         || suffix.startsWith("retry") || suffix.startsWith("timeout") || suffix.startsWith("bulkhead")
-                        || suffix.startsWith("fallback") || suffix.startsWith("infrastructure") || suffix.startsWith("telemetry")) {
+                        || suffix.startsWith("fallback") || suffix.startsWith("infrastructure") || suffix.startsWith("telemetry")
+                        || suffix.startsWith("health") || suffix.startsWith("memory") || suffix.startsWith("overload")) {
                     assertThat(declared).as("docs/telemetry.md row %s is declared in Events", suffix).contains(suffix);
                 }
             }

@@ -99,6 +99,22 @@ class TelemetryTest {
     }
 
     @Test
+    void aPrefixAttachmentMayLeaveNamesOutAndTheirChannelsStayInactive() {
+        List<EventName> seen = new CopyOnWriteArrayList<>();
+        telemetry.attachPrefix("breakers", telemetry.prefix().append("circuit_breaker"), java.util.Set.of(callRejected),
+                (name, m, md) -> seen.add(name));
+
+        telemetry.execute(stateChange, Map.of(), Map.of());
+        telemetry.execute(callRejected, Map.of(), Map.of());
+
+        assertThat(seen).containsExactly(stateChange);
+        assertThat(telemetry.channel(callRejected).isActive()).isFalse();
+        assertThat(telemetry.channel(stateChange).isActive()).isTrue();
+        telemetry.attach("rejections", callRejected, (name, m, md) -> { });
+        assertThat(telemetry.channel(callRejected).isActive()).isTrue();
+    }
+
+    @Test
     void aThrowingHandlerIsDetachedTheCallerIsUnaffectedAndAFailureEventIsEmitted() {
         List<Map<String, Object>> failures = new CopyOnWriteArrayList<>();
         AtomicInteger healthyCalls = new AtomicInteger();

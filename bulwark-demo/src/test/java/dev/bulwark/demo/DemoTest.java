@@ -66,9 +66,69 @@ class DemoTest {
     void theSummaryTablesShowEachPhenomenon() {
         assertThat(output).contains("| user    | requests | fresh | fallback  | rate limited | failed |");
         for (String phenomenon : new String[] {Timeline.RETRIES, Timeline.TIMEOUTS, Timeline.OPENED, Timeline.HALF_OPENED,
-                Timeline.CLOSED, Timeline.FALLBACK_LAST_GOOD, Timeline.FALLBACK_VALUE, Timeline.RATE_LIMITED}) {
+                Timeline.CLOSED, Timeline.FALLBACK_LAST_GOOD, Timeline.FALLBACK_VALUE, Timeline.RATE_LIMITED,
+                Timeline.READINESS_CHANGES}) {
             assertThat(output).containsPattern("\\| " + java.util.regex.Pattern.quote(phenomenon) + " +\\| +[1-9][0-9]* \\|");
         }
+    }
+
+    @Test
+    void theBreakerOpeningMakesReadinessDegradedNotDown() {
+        int opened = output.indexOf("circuit breaker 'inventory': closed -> open");
+        int degraded = output.indexOf("readiness probe: up -> degraded because of check 'circuit_breaker.inventory'");
+        int closed = output.lastIndexOf("circuit breaker 'inventory': half_open -> closed");
+        int up = output.indexOf("readiness probe: degraded -> up because of check 'circuit_breaker.inventory'");
+        assertThat(opened).isPositive();
+        assertThat(degraded).as("readiness follows the breaker").isGreaterThan(opened);
+        assertThat(up).as("and comes back when it closes").isGreaterThan(closed);
+        assertThat(output).contains("still HTTP 200").doesNotContain("-> down").doesNotContain("HTTP 503");
+        assertThat(tally.phenomenon(Tally.READY_DEGRADED)).isPositive();
+        assertThat(tally.phenomenon(Tally.READY_503)).as("no readiness probe ever answered 503").isZero();
+        assertThat(tally.phenomenon(Tally.READY_200)).isEqualTo(60);
+        assertThat(tally.phenomenon(Timeline.READINESS_CHANGES)).isEqualTo(2);
+    }
+
+    @Test
+    void livenessStaysUpThroughTheWholeOutage() {
+        assertThat(tally.phenomenon(Tally.LIVE_UP)).isEqualTo(60);
+        assertThat(tally.phenomenon(Tally.LIVE_NOT_UP)).isZero();
+        assertThat(output).contains("liveness probe: first answer up (HTTP 200)");
+    }
+
+    @Test
+    void theSummaryIncludesTheReadinessReport() {
+        assertThat(output).contains("Readiness report at the end (GET /health/ready): UP, HTTP 200");
+        assertThat(output).containsPattern("\\| circuit_breaker\\.inventory +\\| up +\\| state closed");
+        assertThat(output).containsPattern("\\| memory_pressure +\\| up +\\|");
+        assertThat(output).contains("readiness probes: 60 answered HTTP 200", "0 answered 503", "liveness probes: 60 UP, 0 not UP");
+    }
+
+    @Test
+    void theBreakersTimelineIsReadBackFromTheEventLog() {
+        String timeline = output.substring(output.indexOf("The breaker's timeline, read back from the event log"));
+        assertThat(timeline).containsPattern("\\[ *\\d+\\.\\d{3} s\\] circuit_breaker\\.state_change +inventory +closed -> open");
+        assertThat(timeline).contains("open -> half_open", "half_open -> closed");
+        assertThat(timeline).containsPattern("circuit_breaker\\.call_rejected +inventory +x\\d+ in that second reason=open");
+        // the transitions read back are those the live timeline printed, at the same simulated instants
+        java.util.regex.Matcher live = java.util.regex.Pattern
+                .compile("\\[( *\\d+\\.\\d{3}) s\\] circuit breaker 'inventory': (\\w+) -> (\\w+)").matcher(output);
+        java.util.List<String> printedLive = new java.util.ArrayList<>();
+        while (live.find()) {
+            printedLive.add(live.group(1) + " " + live.group(2) + " -> " + live.group(3));
+        }
+        java.util.regex.Matcher stored = java.util.regex.Pattern
+                .compile("\\[( *\\d+\\.\\d{3}) s\\] circuit_breaker\\.state_change +inventory +(\\w+) -> (\\w+)").matcher(timeline);
+        java.util.List<String> readBack = new java.util.ArrayList<>();
+        while (stored.find()) {
+            readBack.add(stored.group(1) + " " + stored.group(2) + " -> " + stored.group(3));
+        }
+        assertThat(readBack).isNotEmpty().isEqualTo(printedLive);
+        long rejected = 0;
+        java.util.regex.Matcher counts = java.util.regex.Pattern.compile("call_rejected +inventory +x(\\d+)").matcher(timeline);
+        while (counts.find()) {
+            rejected += Long.parseLong(counts.group(1));
+        }
+        assertThat(rejected).isEqualTo(tally.phenomenon(Timeline.BREAKER_REJECTED));
     }
 
     @Test

@@ -4,6 +4,12 @@ import dev.bulwark.circuit.CircuitBreaker;
 import dev.bulwark.circuit.CircuitBreakerConfig;
 import dev.bulwark.circuit.CircuitBreakers;
 import dev.bulwark.circuit.State;
+import dev.bulwark.error.CoreErrorCode;
+import dev.bulwark.error.InfraError;
+import dev.bulwark.error.InfraException;
+import dev.bulwark.error.RetryStrategy;
+import dev.bulwark.health.Health;
+import dev.bulwark.health.HealthGroup;
 import dev.bulwark.ratelimit.Decision;
 import dev.bulwark.ratelimit.InMemoryLimitStore;
 import dev.bulwark.ratelimit.LimitArguments;
@@ -22,6 +28,7 @@ import dev.bulwark.telemetry.EventChannel;
 import dev.bulwark.telemetry.Events;
 import dev.bulwark.telemetry.Telemetry;
 import dev.bulwark.time.Clock;
+import dev.bulwark.time.Durations;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisURI;
@@ -129,6 +136,7 @@ public final class RedisLimitStore implements LimitStore {
     private final LongAdder denyCacheHits = new LongAdder();
     private final AtomicLong failingSince = new AtomicLong(NOT_FAILING);
     private final AtomicLong failuresSinceHealthy = new AtomicLong();
+    private volatile boolean closed;
 
     private RedisLimitStore(Builder b) {
         this.keys = new KeyLayout(b.keyPrefix);
@@ -201,17 +209,22 @@ public final class RedisLimitStore implements LimitStore {
 
     private Decision acquire(String entityId, String operation, List<RateLimit> limits, long cost, FailurePolicy policy) {
         LimitArguments.check(entityId, operation, limits, cost);
+        requireOpen();
         return decideNow(call(entityId, operation, limits, cost, true, policy));
     }
 
     private CompletionStage<Decision> acquireAsync(String entityId, String operation, List<RateLimit> limits, long cost,
                                                    FailurePolicy policy) {
         LimitArguments.check(entityId, operation, limits, cost);
+        if (closed) {
+            return CompletableFuture.failedFuture(closedError().toException());
+        }
         return decideLater(call(entityId, operation, limits, cost, true, policy));
     }
 
     private Decision peek(String entityId, String operation, List<RateLimit> limits, FailurePolicy policy) {
         LimitArguments.check(entityId, operation, limits, 1);
+        requireOpen();
         return decideNow(call(entityId, operation, limits, 1, false, policy));
     }
 
@@ -224,6 +237,7 @@ public final class RedisLimitStore implements LimitStore {
     @Override
     public List<Decision> inspect(String entityId, String operation) {
         LimitArguments.checkKey(entityId, operation);
+        requireOpen();
         List<Object> reply = adminCall(entityId, operation, protocol.inspectArgs(clock.nanoTime()));
         return protocol.decodeInspect(reply);
     }
@@ -237,6 +251,7 @@ public final class RedisLimitStore implements LimitStore {
     @Override
     public boolean reset(String entityId, String operation) {
         LimitArguments.checkKey(entityId, operation);
+        requireOpen();
         if (denyCache != null) {
             denyCache.forget(keys.key(entityId, operation));
         }
@@ -268,7 +283,7 @@ public final class RedisLimitStore implements LimitStore {
         return CircuitBreakerConfig.builder()
                 .consecutiveFailures(3)
                 .halfOpen(Duration.ofMillis(500), 1, 1)
-                .trialTimeout(commandTimeout.multipliedBy(2))
+                .trialTimeout(commandTimeout.compareTo(Durations.MAX.dividedBy(2)) > 0 ? Durations.MAX : commandTimeout.multipliedBy(2))
                 .backoff(2.0, Duration.ofSeconds(4))
                 .jitter(0.2)
                 .build();
@@ -413,6 +428,29 @@ public final class RedisLimitStore implements LimitStore {
     }
 
     /**
+     * The store's readiness check ({@value Builder#COMPONENT_NAME} in {@code infra.health()} once
+     * installed as a module): UP while Redis decides; DEGRADED in fallback mode, while the breaker
+     * around Redis is not closed (decisions come from the failure policy) or the connection is down.
+     * Never DOWN: the limiter keeps deciding by its policy, and every instance of a fleet shares the
+     * one Redis, so a DOWN here would take the whole fleet out of rotation at once (docs/health.md).
+     */
+    public Health health() {
+        Status s = status();
+        Health health;
+        if (s.circuitState() != State.CLOSED) {
+            health = Health.degraded("fallback mode: Redis breaker " + s.circuitState().label()
+                    + ", decisions come from the failure policy (" + defaultPolicy + ")");
+        } else if (!s.connected()) {
+            health = Health.degraded("fallback mode: not connected to Redis, decisions come from the failure policy ("
+                    + defaultPolicy + ")");
+        } else {
+            health = Health.up();
+        }
+        return health.withDetail("connected", s.connected()).withDetail("circuit_state", s.circuitState().label())
+                .withDetail("redis_decisions", s.redisDecisions()).withDetail("policy_decisions", s.policyDecisions());
+    }
+
+    /**
      * The health and counters of a {@link RedisLimitStore}.
      *
      * @param connected       whether the Redis connection is open right now
@@ -447,10 +485,14 @@ public final class RedisLimitStore implements LimitStore {
 
     /**
      * Closes the connection (and the Lettuce client and threads, unless they were supplied) and the
-     * fallback store it created.
+     * fallback store it created. From then on every decision, peek, inspection and reset throws
+     * {@link InfraException} 2102 SERVICE_UNAVAILABLE ("RedisLimitStore ... is closed"; the async
+     * form completes exceptionally with it, and a {@code RateLimiter} answers it as {@code Err}),
+     * whatever the failure policy: a closed store is not an outage. Idempotent.
      */
     @Override
     public void close() {
+        closed = true;
         if (batcher != null) {
             batcher.close();
         }
@@ -463,6 +505,23 @@ public final class RedisLimitStore implements LimitStore {
     @Override
     public String toString() {
         return "RedisLimitStore[" + keys + ", " + redis + ", circuit " + status().circuitState().name() + "]";
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw closedError().toException();
+        }
+    }
+
+    /** 2102, the answer of every operation after {@link #close()} (docs/errors.md, "After close"). */
+    private InfraError closedError() {
+        String component = "RedisLimitStore " + keys;
+        return InfraError.builder(CoreErrorCode.SERVICE_UNAVAILABLE)
+                .message(component + " is closed")
+                .context("component", component)
+                .retryStrategy(RetryStrategy.NO_RETRY)
+                .timestampMillis(clock.currentTimeMillis())
+                .build();
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -769,7 +828,11 @@ public final class RedisLimitStore implements LimitStore {
             return this;
         }
 
-        /** How long opening a connection may take (default 1 s). */
+        /**
+         * How long opening a connection may take (default 1 s).
+         *
+         * @throws IllegalArgumentException if {@code timeout} is not positive, or longer than {@link Durations#MAX}
+         */
         public Builder connectTimeout(Duration timeout) {
             this.connectTimeout = positive("connectTimeout", timeout);
             return this;
@@ -778,6 +841,8 @@ public final class RedisLimitStore implements LimitStore {
         /**
          * The most a decision waits for Redis (default 250 ms); after it, the failure policy decides.
          * Also bounds the wait for a connection being opened.
+         *
+         * @throws IllegalArgumentException if {@code timeout} is not positive, or longer than {@link Durations#MAX}
          */
         public Builder commandTimeout(Duration timeout) {
             this.commandTimeout = positive("commandTimeout", timeout);
@@ -945,7 +1010,8 @@ public final class RedisLimitStore implements LimitStore {
          * built on the infrastructure's clock, telemetry and breaker registry (whatever
          * {@link #clock}, {@link #telemetry} and {@link #circuitBreakers} said), becomes the store of
          * {@code infra.rateLimiter()}, shows its {@link Status} in {@code infra.status()} under
-         * {@value #COMPONENT_NAME}, is found by {@code infra.component(RedisLimitStore.class)}, and
+         * {@value #COMPONENT_NAME} and its {@link RedisLimitStore#health() health} in readiness
+         * under the same name, is found by {@code infra.component(RedisLimitStore.class)}, and
          * closes with the infrastructure.
          *
          * <pre>{@code
@@ -970,6 +1036,7 @@ public final class RedisLimitStore implements LimitStore {
                     RedisLimitStore store = configured.build();
                     context.register(COMPONENT_NAME, store, store::status, null);
                     context.useRateLimitStore(store, true);
+                    context.health().register(COMPONENT_NAME, store::health, HealthGroup.READINESS);
                 }
 
                 @Override
@@ -981,11 +1048,7 @@ public final class RedisLimitStore implements LimitStore {
         }
 
         private static Duration positive(String name, Duration d) {
-            Objects.requireNonNull(d, name);
-            if (d.isZero() || d.isNegative()) {
-                throw new IllegalArgumentException(name + " must be positive, was " + d);
-            }
-            return d;
+            return Durations.requirePositive(name, d);
         }
     }
 }

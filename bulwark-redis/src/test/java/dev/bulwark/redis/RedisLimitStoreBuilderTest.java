@@ -25,6 +25,15 @@ class RedisLimitStoreBuilderTest {
     }
 
     @Test
+    void timeoutsTooLargeForNanosecondsAreRejectedWhenSet() {
+        Duration huge = Duration.ofSeconds(Long.MAX_VALUE / 2);
+        assertThatThrownBy(() -> builder.commandTimeout(huge)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("commandTimeout").hasMessageContaining(huge.toString()).hasMessageContaining("365 days");
+        assertThatThrownBy(() -> builder.connectTimeout(huge)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("connectTimeout");
+    }
+
+    @Test
     void aKeyPrefixMustNotCaptureTheHashTag() {
         assertThatThrownBy(() -> builder.keyPrefix("app:{rl}:")).hasMessageContaining("app:{rl}:");
         assertThatThrownBy(() -> builder.keyPrefix(null)).isInstanceOf(IllegalArgumentException.class);

@@ -71,7 +71,9 @@ public final class ProtectionRegistry {
         ProtectionRuntime runtime;
         try {
             runtime = direct(protection, cell);
-        } catch (RuntimeException e) {
+        } catch (VirtualMachineError fatal) {
+            throw fatal;
+        } catch (RuntimeException | Error e) { // a stage factory's bug is an outcome: 7007
             return Result.err(unusable(protection, e));
         }
         return runtime.execute(operation, entityId, criticality);
@@ -90,7 +92,9 @@ public final class ProtectionRegistry {
         ProtectionRuntime runtime;
         try {
             runtime = direct(protection, cell);
-        } catch (RuntimeException e) {
+        } catch (VirtualMachineError fatal) {
+            throw fatal;
+        } catch (RuntimeException | Error e) { // a stage factory's bug is an outcome: 7007
             return CompletableFuture.completedFuture(Result.err(unusable(protection, e)));
         }
         return runtime.executeAsync(operation, entityId, criticality);
@@ -145,7 +149,9 @@ public final class ProtectionRegistry {
                         : new ProtectionRuntime(this, key, config, previous);
             } catch (InfraException e) {
                 return Result.err(invalid(key, "protection '" + key + "' cannot be configured: " + e.getMessage(), e));
-            } catch (RuntimeException e) {
+            } catch (VirtualMachineError fatal) {
+                throw fatal;
+            } catch (RuntimeException | Error e) { // a stage factory's bug is an outcome: 7007
                 return Result.err(invalid(key, "protection '" + key + "' cannot be configured: " + e, e));
             }
             named.put(key, next);
@@ -238,7 +244,7 @@ public final class ProtectionRegistry {
     }
 
     /** The error for a protection whose runtime cannot be built (its breaker cannot be installed). */
-    private InfraError unusable(Protection protection, RuntimeException e) {
+    private InfraError unusable(Protection protection, Throwable e) {
         return invalid(protection.name(), "protection '" + protection.name() + "' cannot be used: " + e.getMessage(), e);
     }
 

@@ -117,14 +117,14 @@ final class ProtectionRuntime {
     <T> Result<T> execute(ThrowingSupplier<T> operation, String entityId, Criticality criticality) {
         boolean report = executedChannel.isActive();
         long start = report ? clock.nanoTime() : 0L;
-        return finish(chain.run(Call.of(operation, entityId, criticality)), start, report);
+        return finish(chain.run(Call.of(operation, entityId, criticality)), start, report, false);
     }
 
     <T> CompletionStage<Result<T>> executeAsync(Supplier<? extends CompletionStage<T>> operation, String entityId,
                                                 Criticality criticality) {
         boolean report = executedChannel.isActive();
         long start = report ? clock.nanoTime() : 0L;
-        return asyncChain.run(Call.ofAsync(operation, entityId, criticality)).thenApply(r -> finish(r, start, report));
+        return asyncChain.run(Call.ofAsync(operation, entityId, criticality)).thenApply(r -> finish(r, start, report, true));
     }
 
     /** The status of each stage, by slot name, in pipeline order (null values left out). */
@@ -139,20 +139,21 @@ final class ProtectionRuntime {
         return java.util.Collections.unmodifiableMap(out);
     }
 
-    private <T> Result<T> finish(Result<T> outcome, long start, boolean report) {
+    /** {@code async}: the outcome completed an asynchronous call (a fallback's VirtualMachineError is then 7005). */
+    private <T> Result<T> finish(Result<T> outcome, long start, boolean report, boolean async) {
         if (fallback == null && !report && outcome instanceof Result.Ok) {
             counters.successes.increment();   // the common case, kept small enough to inline
             return outcome;
         }
-        return finishSlowly(outcome, start, report);
+        return finishSlowly(outcome, start, report, async);
     }
 
     @SuppressWarnings("unchecked")
-    private <T> Result<T> finishSlowly(Result<T> outcome, long start, boolean report) {
+    private <T> Result<T> finishSlowly(Result<T> outcome, long start, boolean report, boolean async) {
         Result<T> result = outcome;
         boolean fellBack = false;
         if (fallback != null) {
-            result = fallback.handle(outcome);
+            result = async ? fallback.handleAsync(outcome) : fallback.handle(outcome);
             fellBack = outcome.isErr() && result.isOk();
         }
         Map<String, Object> metadata;
