@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every benchmark recorded in docs/benchmarks.md, one suite after another, on a quiet machine.
-# Output (text and JMH JSON) goes to bulwark-benchmarks/target/bench/. About 30 minutes on 2 cores.
+# Output (text and JMH JSON) goes to bulwark-benchmarks/target/bench/. About 35 minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -q -DskipTests clean package -pl bulwark-benchmarks -am
@@ -16,3 +16,9 @@ java -Xms3g -Xmx3g -XX:+UseParallelGC -cp "$jar" dev.bulwark.benchmarks.ratelimi
 java -cp "$jar" dev.bulwark.benchmarks.redis.RedisLimitBenchmark seconds=3 warmup=1 | tee "$out/redis.txt"
 java -jar "$jar" 'eventstore\.' -t 1 "${jmh[@]}" -rf json -rff "$out/jmh-eventstore.json" | tee "$out/jmh-eventstore.txt"
 java -cp "$jar" dev.bulwark.benchmarks.eventstore.EventStoreThroughput seconds=3 rounds=300 | tee "$out/eventstore.txt"
+# Redis Cluster against one server: the test cluster is started for it when missing (and stopped after)
+cluster=bulwark-redis/src/test/cluster/cluster.sh
+started=false
+if ! "$cluster" status >/dev/null 2>&1; then "$cluster" start; started=true; fi
+java -cp "$jar" dev.bulwark.benchmarks.redis.RedisClusterBenchmark seconds=3 warmup=1 | tee "$out/redis-cluster.txt"
+if $started; then "$cluster" stop; fi
