@@ -3,6 +3,8 @@
  * the protection pipeline. No dependency beyond the JDK.
  */
 module dev.bulwark.core {
+    requires java.management;
+
     exports dev.bulwark;
     exports dev.bulwark.error;
     exports dev.bulwark.telemetry;
@@ -11,4 +13,6 @@ module dev.bulwark.core {
     exports dev.bulwark.ratelimit;
     exports dev.bulwark.pipeline;
     exports dev.bulwark.spi;
+    exports dev.bulwark.health;
+    exports dev.bulwark.memory;
 }

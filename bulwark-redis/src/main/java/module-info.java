@@ -1,6 +1,7 @@
 /**
- * Bulwark on Redis: a {@code LimitStore} shared by a fleet of processes, installed into an
- * {@code Infrastructure} as a module ({@code RedisLimitStore.builder()...asModule()}).
+ * Bulwark on Redis: a {@code LimitStore} shared by a fleet of processes, on one Redis server or a
+ * Redis Cluster ({@code RedisLimitStore.builder()...asModule()}), and fleet-wide breaker signals
+ * ({@code FleetBreakers.builder()...asModule()}).
  */
 @SuppressWarnings({"requires-automatic", "requires-transitive-automatic"}) // Lettuce ships as an automatic module (a stable Automatic-Module-Name)
 module dev.bulwark.redis {

@@ -4,11 +4,18 @@ import dev.bulwark.circuit.CircuitBreakers;
 import dev.bulwark.error.CoreErrorCode;
 import dev.bulwark.error.ErrorCatalogue;
 import dev.bulwark.error.InfraError;
+import dev.bulwark.health.HealthConfig;
+import dev.bulwark.health.HealthRegistry;
 import dev.bulwark.internal.Closed;
 import dev.bulwark.internal.DaemonExecutor;
 import dev.bulwark.internal.ExecutorScheduler;
 import dev.bulwark.internal.SystemTimer;
+import dev.bulwark.internal.health.CoreChecks;
+import dev.bulwark.internal.health.HealthRegistryImpl;
 import dev.bulwark.internal.pipeline.ProtectionRegistry;
+import dev.bulwark.memory.MemoryConfig;
+import dev.bulwark.memory.MemoryMonitor;
+import dev.bulwark.memory.MemorySource;
 import dev.bulwark.pipeline.Criticality;
 import dev.bulwark.pipeline.PolicyContext;
 import dev.bulwark.ratelimit.InMemoryLimitStore;
@@ -41,8 +48,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -86,6 +93,8 @@ public final class Infrastructure implements AutoCloseable {
     private final Components components = new Components();
     private final ErrorCatalogue errorCodes = ErrorCatalogue.withCoreCodes();
     private final CircuitBreakers circuitBreakers;
+    private final HealthRegistryImpl health;
+    private final MemoryMonitor memory;
     private final PolicyContext policyContext;
     private final ProtectionRegistry protections;
     private final RateLimiter rateLimiter;
@@ -102,14 +111,31 @@ public final class Infrastructure implements AutoCloseable {
             this.policyContext = policyContext(b);
             CircuitBreakers breakers = CircuitBreakers.create(clock, telemetry);
             this.circuitBreakers = components.register("circuit_breakers", breakers, breakers::snapshot, breakers);
+            HealthRegistryImpl healthRegistry = new HealthRegistryImpl(clock, policyContext.executor(), telemetry, b.health);
+            this.health = components.register("health", healthRegistry, healthRegistry::status, healthRegistry);
+            CoreChecks.registerProcessChecks(health, scheduler);
+            components.onClose(CoreChecks.followBreakers(health, breakers));
+            MemoryMonitor.Builder monitor = MemoryMonitor.builder().config(b.memory).clock(clock).telemetry(telemetry)
+                    .scheduler(scheduler).executor(policyContext.executor());
+            if (b.memorySource != null) {
+                monitor.source(b.memorySource);
+            }
+            MemoryMonitor built = monitor.build();
+            this.memory = components.register("memory_monitor", built, built::status, built);
+            CoreChecks.registerMemory(health, memory);
             LimiterSlot limiterSlot = new LimiterSlot(b);
+            List<Consumer<? super Infrastructure>> whenBuilt = new ArrayList<>();
             for (BulwarkModule module : b.modules) {
-                module.install(new Context(module.name(), limiterSlot));
+                module.install(new Context(module.name(), limiterSlot, whenBuilt));
             }
             this.rateLimiter = limiterSlot.limiter();
+            CoreChecks.registerKeyBound(health, rateLimiter, b.health.keyBoundWarning());
             scheduler.scheduleAtFixedRate("rate-limit-sweep", b.rateLimitSweepInterval, rateLimiter::sweepExpired);
             this.protections = new ProtectionRegistry(this, policyContext);
             components.register("protections", protections, protections::snapshot, null);
+            for (Consumer<? super Infrastructure> action : whenBuilt) {
+                action.accept(this);
+            }
         } catch (RuntimeException | Error e) {
             closeAll();
             throw e;
@@ -140,6 +166,25 @@ public final class Infrastructure implements AutoCloseable {
     /** The registry of named circuit breakers (fuse semantics and more; see {@link CircuitBreakers}). */
     public CircuitBreakers circuitBreakers() {
         return circuitBreakers;
+    }
+
+    /**
+     * The health checks of this instance and their reports: {@code health().readiness()} and
+     * {@code health().liveness()} answer the two probes (docs/health.md). Core contributes a
+     * readiness check per breaker (open DEGRADED, DOWN only when marked critical), the rate
+     * limiter's key bound and memory pressure, and the liveness checks of the process itself;
+     * modules add theirs.
+     */
+    public HealthRegistry health() {
+        return health;
+    }
+
+    /**
+     * The memory monitor: the heap's occupancy after collection as a {@link dev.bulwark.memory.MemoryPressure}
+     * level, which the {@code shed} stage acts on (docs/memory.md).
+     */
+    public MemoryMonitor memory() {
+        return memory;
     }
 
     /** The error codes this instance can produce: core's and those of its modules. */
@@ -195,9 +240,27 @@ public final class Infrastructure implements AutoCloseable {
      * for a per-caller limit, else 6009).
      */
     public <T> Result<T> executeProtected(Protection protection, String entityId, ThrowingSupplier<T> operation) {
-        InfraError invalid = invalidCall(protection, operation);
+        return executeProtected(protection, entityId, Criticality.DEFAULT, operation);
+    }
+
+    /**
+     * {@link #executeProtected(Protection, String, ThrowingSupplier)} for a call of the given
+     * {@code criticality}: under memory pressure the protection's shed stage rejects
+     * {@link Criticality#SHEDDABLE} calls first, then all but {@link Criticality#CRITICAL} ones
+     * (7201). The other overloads run {@link Criticality#DEFAULT} calls.
+     *
+     * <pre>{@code
+     * infra.executeProtected("recommendations", userId, Criticality.SHEDDABLE, () -> recommender.forUser(userId));
+     * }</pre>
+     *
+     * @return as {@link #executeProtected(Protection, ThrowingSupplier)}, and 7201 when shed, 3204 for a
+     *         null {@code criticality}
+     */
+    public <T> Result<T> executeProtected(Protection protection, String entityId, Criticality criticality,
+                                          ThrowingSupplier<T> operation) {
+        InfraError invalid = invalidCall(protection, operation, criticality);
         return invalid != null ? Result.err(invalid)
-                : protections.execute(protection, protection.directRuntime, operation, entityId, Criticality.DEFAULT);
+                : protections.execute(protection, protection.directRuntime, operation, entityId, criticality);
     }
 
     /**
@@ -206,16 +269,24 @@ public final class Infrastructure implements AutoCloseable {
      * and 7006 when no protection has that key.
      */
     public <T> Result<T> executeProtected(String key, ThrowingSupplier<T> operation) {
-        return executeProtected(key, null, operation);
+        return executeProtected(key, null, Criticality.DEFAULT, operation);
     }
 
     /** {@link #executeProtected(String, ThrowingSupplier)} on behalf of {@code entityId}. */
     public <T> Result<T> executeProtected(String key, String entityId, ThrowingSupplier<T> operation) {
+        return executeProtected(key, entityId, Criticality.DEFAULT, operation);
+    }
+
+    /**
+     * {@link #executeProtected(String, String, ThrowingSupplier)} for a call of the given
+     * {@code criticality} (see {@link #executeProtected(Protection, String, Criticality, ThrowingSupplier)}).
+     */
+    public <T> Result<T> executeProtected(String key, String entityId, Criticality criticality, ThrowingSupplier<T> operation) {
         if (closed.get()) {
             return Result.err(closedError());
         }
-        return operation == null ? Result.err(nullOperation())
-                : protections.execute(key, operation, entityId, Criticality.DEFAULT);
+        InfraError invalid = invalidOperation(operation, criticality);
+        return invalid != null ? Result.err(invalid) : protections.execute(key, operation, entityId, criticality);
     }
 
     /**
@@ -225,6 +296,15 @@ public final class Infrastructure implements AutoCloseable {
      */
     public <T> T callProtected(String key, String entityId, ThrowingSupplier<T> operation) {
         return executeProtected(key, entityId, operation).getOrThrow();
+    }
+
+    /**
+     * Like {@link #executeProtected(String, String, Criticality, ThrowingSupplier)}, but returns the value or throws.
+     *
+     * @throws dev.bulwark.error.InfraException with the error {@code executeProtected} would return
+     */
+    public <T> T callProtected(String key, String entityId, Criticality criticality, ThrowingSupplier<T> operation) {
+        return executeProtected(key, entityId, criticality, operation).getOrThrow();
     }
 
     /** {@link #callProtected(String, String, ThrowingSupplier)} with no entity. */
@@ -241,6 +321,15 @@ public final class Infrastructure implements AutoCloseable {
         return executeProtected(protection, entityId, operation).getOrThrow();
     }
 
+    /**
+     * Like {@link #executeProtected(Protection, String, Criticality, ThrowingSupplier)}, but returns the value or throws.
+     *
+     * @throws dev.bulwark.error.InfraException with the error {@code executeProtected} would return
+     */
+    public <T> T callProtected(Protection protection, String entityId, Criticality criticality, ThrowingSupplier<T> operation) {
+        return executeProtected(protection, entityId, criticality, operation).getOrThrow();
+    }
+
     /** {@link #callProtected(Protection, String, ThrowingSupplier)} with no entity. */
     public <T> T callProtected(Protection protection, ThrowingSupplier<T> operation) {
         return callProtected(protection, null, operation);
@@ -252,30 +341,43 @@ public final class Infrastructure implements AutoCloseable {
      */
     public <T> CompletionStage<Result<T>> executeProtectedAsync(Protection protection,
                                                                Supplier<? extends CompletionStage<T>> operation) {
-        return executeProtectedAsync(protection, null, operation);
+        return executeProtectedAsync(protection, null, Criticality.DEFAULT, operation);
     }
 
     /** {@link #executeProtectedAsync(Protection, Supplier)} on behalf of {@code entityId}. */
     public <T> CompletionStage<Result<T>> executeProtectedAsync(Protection protection, String entityId,
                                                                Supplier<? extends CompletionStage<T>> operation) {
-        InfraError invalid = invalidCall(protection, operation);
+        return executeProtectedAsync(protection, entityId, Criticality.DEFAULT, operation);
+    }
+
+    /** {@link #executeProtectedAsync(Protection, String, Supplier)} for a call of the given {@code criticality}. */
+    public <T> CompletionStage<Result<T>> executeProtectedAsync(Protection protection, String entityId, Criticality criticality,
+                                                               Supplier<? extends CompletionStage<T>> operation) {
+        InfraError invalid = invalidCall(protection, operation, criticality);
         return invalid != null ? CompletableFuture.completedFuture(Result.err(invalid))
-                : protections.executeAsync(protection, protection.directRuntime, operation, entityId, Criticality.DEFAULT);
+                : protections.executeAsync(protection, protection.directRuntime, operation, entityId, criticality);
     }
 
     /** The asynchronous form of {@link #executeProtected(String, ThrowingSupplier)}. */
     public <T> CompletionStage<Result<T>> executeProtectedAsync(String key, Supplier<? extends CompletionStage<T>> operation) {
-        return executeProtectedAsync(key, null, operation);
+        return executeProtectedAsync(key, null, Criticality.DEFAULT, operation);
     }
 
     /** {@link #executeProtectedAsync(String, Supplier)} on behalf of {@code entityId}. */
     public <T> CompletionStage<Result<T>> executeProtectedAsync(String key, String entityId,
                                                                Supplier<? extends CompletionStage<T>> operation) {
+        return executeProtectedAsync(key, entityId, Criticality.DEFAULT, operation);
+    }
+
+    /** {@link #executeProtectedAsync(String, String, Supplier)} for a call of the given {@code criticality}. */
+    public <T> CompletionStage<Result<T>> executeProtectedAsync(String key, String entityId, Criticality criticality,
+                                                               Supplier<? extends CompletionStage<T>> operation) {
         if (closed.get()) {
             return CompletableFuture.completedFuture(Result.err(closedError()));
         }
-        return operation == null ? CompletableFuture.completedFuture(Result.err(nullOperation()))
-                : protections.executeAsync(key, operation, entityId, Criticality.DEFAULT);
+        InfraError invalid = invalidOperation(operation, criticality);
+        return invalid != null ? CompletableFuture.completedFuture(Result.err(invalid))
+                : protections.executeAsync(key, operation, entityId, criticality);
     }
 
     /**
@@ -323,14 +425,14 @@ public final class Infrastructure implements AutoCloseable {
         return protections.subscribe(listener);
     }
 
-    private InfraError invalidCall(Protection protection, Object operation) {
+    private InfraError invalidCall(Protection protection, Object operation, Criticality criticality) {
         if (closed.get()) {
             return closedError();
         }
         if (protection == null) {
             return protections.invalid(null, "protection must not be null", null);
         }
-        return operation == null ? nullOperation() : null;
+        return invalidOperation(operation, criticality);
     }
 
     /** 2102: what every entry that would run or change something answers after {@link #close()}. */
@@ -338,11 +440,14 @@ public final class Infrastructure implements AutoCloseable {
         return Closed.error("infrastructure", clock);
     }
 
-    private InfraError nullOperation() {
-        return InfraError.builder(CoreErrorCode.INVALID_INPUT)
-                .message("operation must not be null")
-                .timestampMillis(clock.currentTimeMillis())
-                .build();
+    private InfraError invalidOperation(Object operation, Criticality criticality) {
+        if (operation == null || criticality == null) {
+            return InfraError.builder(CoreErrorCode.INVALID_INPUT)
+                    .message((operation == null ? "operation" : "criticality") + " must not be null")
+                    .timestampMillis(clock.currentTimeMillis())
+                    .build();
+        }
+        return null;
     }
 
     private PolicyContext policyContext(Builder b) {
@@ -357,8 +462,8 @@ public final class Infrastructure implements AutoCloseable {
         }
         Executor executor = b.executor;
         if (executor == null) {
-            ExecutorService pool = DaemonExecutor.create("bulwark-pipeline");
-            components.onClose(pool::shutdownNow);
+            DaemonExecutor.Owned pool = DaemonExecutor.createOwned("bulwark-pipeline");
+            components.onClose(pool);
             executor = pool;
         }
         return PolicyContext.builder().clock(clock).timer(timer).executor(executor).telemetry(telemetry)
@@ -565,10 +670,17 @@ public final class Infrastructure implements AutoCloseable {
     private final class Context implements ModuleContext {
         private final String moduleName;
         private final LimiterSlot limiterSlot;
+        private final List<Consumer<? super Infrastructure>> whenBuilt;
 
-        Context(String moduleName, LimiterSlot limiterSlot) {
+        Context(String moduleName, LimiterSlot limiterSlot, List<Consumer<? super Infrastructure>> whenBuilt) {
             this.moduleName = moduleName;
             this.limiterSlot = limiterSlot;
+            this.whenBuilt = whenBuilt;
+        }
+
+        @Override
+        public void onBuilt(Consumer<? super Infrastructure> action) {
+            whenBuilt.add(Objects.requireNonNull(action, "action"));
         }
 
         @Override
@@ -609,6 +721,11 @@ public final class Infrastructure implements AutoCloseable {
         @Override
         public CircuitBreakers circuitBreakers() {
             return circuitBreakers;
+        }
+
+        @Override
+        public HealthRegistry health() {
+            return health;
         }
 
         @Override
@@ -657,6 +774,9 @@ public final class Infrastructure implements AutoCloseable {
         private Integer asyncTelemetryCapacity;
         private boolean rateLimitMaxKeysSet;
         private Duration rateLimitSweepInterval = Duration.ofSeconds(10);
+        private HealthConfig health = HealthConfig.defaults();
+        private MemoryConfig memory = MemoryConfig.defaults();
+        private MemorySource memorySource;
         private final List<BulwarkModule> modules = new ArrayList<>();
 
         private Builder() {
@@ -803,6 +923,34 @@ public final class Infrastructure implements AutoCloseable {
                 throw new IllegalArgumentException("rateLimitSweepInterval must be positive, was null");
             }
             this.rateLimitSweepInterval = Durations.requirePositive("rateLimitSweepInterval", interval);
+            return this;
+        }
+
+        /**
+         * The health registry's configuration: the default timeout and TTL of checks, the breakers
+         * marked critical, the key-bound warning (default {@link HealthConfig#defaults()}).
+         */
+        public Builder health(HealthConfig config) {
+            this.health = Objects.requireNonNull(config, "config");
+            return this;
+        }
+
+        /**
+         * The memory monitor's thresholds, hysteresis, grace period and poll interval (default
+         * {@link MemoryConfig#defaults()}: elevated at 80 %, critical at 90 % of the heap in use
+         * after collection).
+         */
+        public Builder memory(MemoryConfig config) {
+            this.memory = Objects.requireNonNull(config, "config");
+            return this;
+        }
+
+        /**
+         * Where the memory monitor reads (default {@link MemorySource#heapAfterCollection()}, the JVM's
+         * heap); a test injects readings with it and calls {@code infra.memory().refresh()}.
+         */
+        public Builder memorySource(MemorySource source) {
+            this.memorySource = Objects.requireNonNull(source, "source");
             return this;
         }
 

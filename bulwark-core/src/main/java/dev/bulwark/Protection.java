@@ -14,6 +14,7 @@ import dev.bulwark.pipeline.HedgeStage;
 import dev.bulwark.pipeline.RateLimitStage;
 import dev.bulwark.pipeline.RetryConfig;
 import dev.bulwark.pipeline.RetryStage;
+import dev.bulwark.pipeline.ShedStage;
 import dev.bulwark.pipeline.TimeoutConfig;
 import dev.bulwark.pipeline.TimeoutStage;
 import dev.bulwark.ratelimit.RateLimit;
@@ -313,6 +314,15 @@ public final class Protection {
         /** A concurrency limit that adapts to the latency measured (rejections: 7202). */
         public Builder adaptiveConcurrency(AdaptiveConcurrencyConfig limit) {
             return stage(new AdaptiveConcurrencyStage(Objects.requireNonNull(limit, "limit")));
+        }
+
+        /**
+         * Load shedding under memory pressure ({@link ShedStage}): at ELEVATED pressure sheddable
+         * calls are rejected (7201), at CRITICAL all but critical ones. Give a call's criticality
+         * with {@link Infrastructure#executeProtected(String, String, dev.bulwark.pipeline.Criticality, ThrowingSupplier)}.
+         */
+        public Builder shed() {
+            return stage(new ShedStage());
         }
 
         /** At most so many calls at once. */

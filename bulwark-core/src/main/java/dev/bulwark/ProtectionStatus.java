@@ -4,6 +4,7 @@ import dev.bulwark.circuit.Stats;
 import dev.bulwark.pipeline.BulkheadStats;
 import dev.bulwark.pipeline.FallbackStats;
 import dev.bulwark.pipeline.RetryStats;
+import dev.bulwark.pipeline.ShedStage;
 import dev.bulwark.pipeline.TimeoutStats;
 import dev.bulwark.ratelimit.RateLimitStatus;
 import dev.bulwark.spi.ComponentStatus;
@@ -54,6 +55,11 @@ public record ProtectionStatus(
     /** The limiter's status of the configured entity and operation, or null. */
     public RateLimitStatus rateLimit() {
         return stage(Slot.RATE_LIMIT, RateLimitStatus.class);
+    }
+
+    /** The memory level and the calls shed so far, or null. */
+    public ShedStage.Stats shed() {
+        return stage(Slot.SHED, ShedStage.Stats.class);
     }
 
     /** Places in flight, waiting, admitted and rejected, or null. */

@@ -107,4 +107,53 @@ class InfrastructureTest {
                 .filter(t -> t.getName().startsWith("bulwark-") && t.isAlive())
                 .collect(Collectors.toSet());
     }
+
+    @Test
+    void aModuleActsThroughTheFacadeOnceBuiltBeforeInitialized() {
+        Telemetry telemetry = Telemetry.create();
+        TelemetryCapture capture = TelemetryCapture.all(telemetry);
+        java.util.List<String> seen = new java.util.ArrayList<>();
+        dev.bulwark.spi.BulwarkModule configuring = new dev.bulwark.spi.BulwarkModule() {
+            @Override
+            public String name() {
+                return "configuring";
+            }
+
+            @Override
+            public void install(dev.bulwark.spi.ModuleContext context) {
+                context.onBuilt(infra -> {
+                    seen.add("built, initialized emitted: " + capture.count(Events.INFRASTRUCTURE_INITIALIZED));
+                    infra.configureProtection("inventory", Protection.circuitBreaker("inventory")).getOrThrow();
+                });
+            }
+        };
+        try (Infrastructure infra = Infrastructure.builder().telemetry(telemetry).install(configuring).build()) {
+            assertThat(seen).containsExactly("built, initialized emitted: 0");
+            assertThat(capture.count(Events.INFRASTRUCTURE_INITIALIZED)).isEqualTo(1);
+            assertThat(infra.protectionKeys()).containsExactly("inventory");
+        }
+        telemetry.close();
+    }
+
+    @Test
+    void aFailingWhenBuiltActionFailsTheBuildAndClosesWhatWasBuilt() {
+        java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+        dev.bulwark.spi.BulwarkModule failing = new dev.bulwark.spi.BulwarkModule() {
+            @Override
+            public String name() {
+                return "failing";
+            }
+
+            @Override
+            public void install(dev.bulwark.spi.ModuleContext context) {
+                context.register("failing_component", new Object(), null, () -> closed.set(true));
+                context.onBuilt(infra -> {
+                    throw new IllegalStateException("cannot apply");
+                });
+            }
+        };
+        assertThatThrownBy(() -> Infrastructure.builder().install(failing).build())
+                .isInstanceOf(IllegalStateException.class).hasMessage("cannot apply");
+        assertThat(closed).isTrue();
+    }
 }

@@ -275,18 +275,6 @@ public final class CircuitBreaker {
     }
 
     /**
-     * Like {@link #tryAcquire()}, but a rejection is thrown.
-     *
-     * @throws InfraException 5004 when rejected (no stack trace)
-     */
-    public void acquire() {
-        Admission admission = admit();
-        if (admission instanceof Rejection rejection) {
-            throw rejection.toException();
-        }
-    }
-
-    /**
      * The 5004 error this breaker would reject a call with now (open, disabled, or half-open with
      * every trial permit taken), or null if it would admit one (fault injection aside). Takes no
      * permit and counts nothing: use it to report why {@link #tryAcquire()} returned false.

@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import dev.bulwark.time.Clock;
 import java.util.function.Supplier;
 
 /**
@@ -19,6 +20,7 @@ import java.util.function.Supplier;
  * {@link ErrorCode#PROTECTED_OPERATION_FAILED} (an exception) or
  * {@link ErrorCode#PROTECTED_OPERATION_ERROR} (an {@link Error}, an interrupt or a
  * cancellation), with the original throwable as cause; an {@link InfraException} keeps its error.
+ * Errors are dated by the clock of the infrastructure (or policy context) that runs the call.
  */
 public final class Outcomes {
 
@@ -26,66 +28,66 @@ public final class Outcomes {
     }
 
     /** Runs the user's call; never throws (except a {@link VirtualMachineError}). */
-    public static <T> Result<T> run(ThrowingSupplier<T> call) {
+    public static <T> Result<T> run(ThrowingSupplier<T> call, Clock clock) {
         try {
             return Result.ok(call.get());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return Result.err(failure(e));
+            return Result.err(failure(e, clock));
         } catch (VirtualMachineError fatal) {
             throw fatal;
         } catch (Throwable t) {
-            return Result.err(failure(t));
+            return Result.err(failure(t, clock));
         }
     }
 
     /** Runs one step of a pipeline that already returns a {@link Result}; never throws. */
-    public static <T> Result<T> get(Supplier<Result<T>> step) {
+    public static <T> Result<T> get(Supplier<Result<T>> step, Clock clock) {
         try {
             Result<T> result = step.get();
-            return result != null ? result : Result.err(InfraError.of(CoreErrorCode.UNKNOWN, "a protection step returned no result"));
+            return result != null ? result : Result.err(unknown("a protection step returned no result", clock));
         } catch (VirtualMachineError fatal) {
             throw fatal;
         } catch (Throwable t) {
-            return Result.err(failure(t));
+            return Result.err(failure(t, clock));
         }
     }
 
     /** Starts the user's asynchronous call; the stage never completes exceptionally. */
-    public static <T> CompletionStage<Result<T>> runAsync(Supplier<? extends CompletionStage<T>> call) {
+    public static <T> CompletionStage<Result<T>> runAsync(Supplier<? extends CompletionStage<T>> call, Clock clock) {
         CompletionStage<T> stage;
         try {
             stage = call.get();
         } catch (VirtualMachineError fatal) {
             throw fatal;
         } catch (Throwable t) {
-            return CompletableFuture.completedFuture(Result.err(failure(t)));
+            return CompletableFuture.completedFuture(Result.err(failure(t, clock)));
         }
         if (stage == null) {
-            return CompletableFuture.completedFuture(Result.err(failure(new NullPointerException("the call returned no CompletionStage"))));
+            return CompletableFuture.completedFuture(Result.err(failure(new NullPointerException("the call returned no CompletionStage"), clock)));
         }
-        return stage.handle((value, error) -> error == null ? Result.ok(value) : Result.err(failure(error)));
+        return stage.handle((value, error) -> error == null ? Result.ok(value) : Result.err(failure(error, clock)));
     }
 
     /** Starts an asynchronous pipeline step; the stage never completes exceptionally. */
-    public static <T> CompletionStage<Result<T>> getAsync(Supplier<? extends CompletionStage<Result<T>>> step) {
+    public static <T> CompletionStage<Result<T>> getAsync(Supplier<? extends CompletionStage<Result<T>>> step, Clock clock) {
         CompletionStage<Result<T>> stage;
         try {
             stage = step.get();
         } catch (VirtualMachineError fatal) {
             throw fatal;
         } catch (Throwable t) {
-            return CompletableFuture.completedFuture(Result.err(failure(t)));
+            return CompletableFuture.completedFuture(Result.err(failure(t, clock)));
         }
         if (stage == null) {
-            return CompletableFuture.completedFuture(Result.err(InfraError.of(CoreErrorCode.UNKNOWN, "a protection step returned no stage")));
+            return CompletableFuture.completedFuture(Result.err(unknown("a protection step returned no stage", clock)));
         }
-        return stage.handle((result, error) -> error != null ? Result.err(failure(error))
-                : result != null ? result : Result.err(InfraError.of(CoreErrorCode.UNKNOWN, "a protection step returned no result")));
+        return stage.handle((result, error) -> error != null ? Result.err(failure(error, clock))
+                : result != null ? result : Result.err(unknown("a protection step returned no result", clock)));
     }
 
     /** The error for a throwable that escaped the protected call. */
-    public static InfraError failure(Throwable thrown) {
+    public static InfraError failure(Throwable thrown, Clock clock) {
         Throwable t = unwrap(thrown);
         if (t instanceof InfraException infra) {
             return infra.error();
@@ -95,7 +97,12 @@ public final class Outcomes {
         return InfraError.builder(code)
                 .message((abrupt ? "protected operation ended abruptly: " : "protected operation failed: ") + t)
                 .cause(t)
+                .timestampMillis(clock.currentTimeMillis())
                 .build();
+    }
+
+    private static InfraError unknown(String message, Clock clock) {
+        return InfraError.builder(CoreErrorCode.UNKNOWN).message(message).timestampMillis(clock.currentTimeMillis()).build();
     }
 
     /** Completes {@code target} with the value of {@code result}, or exceptionally with its {@link InfraException}. */

@@ -151,6 +151,11 @@ public final class AdaptiveConcurrency implements Policy {
         return name;
     }
 
+    @Override
+    public PolicyContext context() {
+        return context;
+    }
+
     public AdaptiveConcurrencyConfig config() {
         return config;
     }
@@ -283,7 +288,7 @@ public final class AdaptiveConcurrency implements Policy {
         }
         Result<T> result;
         try {
-            result = Outcomes.get(inner);
+            result = Outcomes.get(inner, clock);
         } catch (VirtualMachineError fatal) {
             onIgnored(permit);
             throw fatal;
@@ -301,7 +306,7 @@ public final class AdaptiveConcurrency implements Policy {
         }
         CompletionStage<Result<T>> stage;
         try {
-            stage = Outcomes.getAsync(inner);
+            stage = Outcomes.getAsync(inner, clock);
         } catch (VirtualMachineError fatal) {
             onIgnored(permit);
             throw fatal;

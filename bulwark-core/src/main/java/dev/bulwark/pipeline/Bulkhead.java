@@ -88,6 +88,11 @@ public final class Bulkhead implements Policy {
         return name;
     }
 
+    @Override
+    public PolicyContext context() {
+        return context;
+    }
+
     public BulkheadConfig config() {
         return config;
     }
@@ -166,16 +171,16 @@ public final class Bulkhead implements Policy {
                 if (!waiter.giveUp()) {
                     releasePermit();
                 }
-                return Result.err(Outcomes.failure(e));
+                return Result.err(Outcomes.failure(e, context.clock()));
             } catch (ExecutionException e) {
-                return Result.err(Outcomes.failure(e));
+                return Result.err(Outcomes.failure(e, context.clock()));
             }
             if (!granted) {
                 return Result.err(context.isClosed() ? closedError() : rejection(true));
             }
         }
         try {
-            return Outcomes.get(inner);
+            return Outcomes.get(inner, context.clock());
         } finally {
             releasePermit();
         }
@@ -216,17 +221,17 @@ public final class Bulkhead implements Policy {
         CompletableFuture<Result<T>> done = new CompletableFuture<>();
         CompletionStage<Result<T>> started;
         try {
-            started = Outcomes.getAsync(inner);
+            started = Outcomes.getAsync(inner, context.clock());
         } catch (VirtualMachineError fatal) {
             releasePermit();
             if (onCallersThread) {
                 throw fatal;
             }
-            return CompletableFuture.completedFuture(Result.err(Outcomes.failure(fatal)));
+            return CompletableFuture.completedFuture(Result.err(Outcomes.failure(fatal, context.clock())));
         }
         started.whenComplete((r, t) -> {
             releasePermit();
-            done.complete(t == null ? r : Result.err(Outcomes.failure(t)));
+            done.complete(t == null ? r : Result.err(Outcomes.failure(t, context.clock())));
         });
         return done;
     }

@@ -90,7 +90,7 @@ public record CircuitBreakerStage(String name, CircuitBreakerConfig config) impl
         public <T> Result<T> execute(Call<T> call, Step next) {
             Objects.requireNonNull(call, "call");
             Objects.requireNonNull(next, "next");
-            return next == Step.call() ? executeDirectly(call) : executeAround(call, next);
+            return Step.isCall(next) ? executeDirectly(call) : executeAround(call, next);
         }
 
         /** Nothing between the breaker and the call: the breaker's own path (one admission, one count, the original exception). */
@@ -130,7 +130,7 @@ public record CircuitBreakerStage(String name, CircuitBreakerConfig config) impl
             if (cb == null) {
                 return CompletableFuture.completedFuture(Result.err(notFound()));
             }
-            if (next == AsyncStep.call()) {
+            if (AsyncStep.isCall(next)) {
                 return cb.executeAsync(call.asyncOperation());
             }
             InfraError rejection = cb.tryAcquireOrRejection();
@@ -146,14 +146,14 @@ public record CircuitBreakerStage(String name, CircuitBreakerConfig config) impl
                 cb.onIgnored();
                 throw fatal;
             }
-            return stage.whenComplete((r, t) -> record(cb, t == null ? r : Result.err(Outcomes.failure(t)),
+            return stage.whenComplete((r, t) -> record(cb, t == null ? r : Result.err(Outcomes.failure(t, clock)),
                     timing ? clock.nanoTime() - begin : 0L));
         }
 
         /** Links with a step class of this stage's own, so the JIT sees one target at each link. */
         @Override
         public Step link(Step next) {
-            return next == Step.call() ? new LinkedToCall(this) : new Linked(this, next);
+            return Step.isCall(next) ? new LinkedToCall(this) : new Linked(this, next);
         }
 
         private record LinkedToCall(Runtime stage) implements Step {

@@ -12,5 +12,12 @@ public enum Criticality {
     /** Ordinary work. */
     DEFAULT,
     /** Work that may be dropped first (prefetches, analytics, retries of background jobs). */
-    SHEDDABLE
+    SHEDDABLE;
+
+    private final String label = name().toLowerCase(java.util.Locale.ROOT);
+
+    /** The lower-case name used in telemetry and errors: {@code critical}, {@code default}, {@code sheddable}. */
+    public String label() {
+        return label;
+    }
 }

@@ -97,7 +97,7 @@ public final class Fallback<T> {
     /** Runs {@code call}; a failure is answered by the fallback when it can. */
     public Result<T> execute(ThrowingSupplier<T> call) {
         Objects.requireNonNull(call, "call");
-        return apply(() -> Outcomes.run(call));
+        return apply(() -> Outcomes.run(call, context.clock()));
     }
 
     /**
@@ -112,7 +112,7 @@ public final class Fallback<T> {
     /** The asynchronous form of {@link #execute}; the stage never completes exceptionally. */
     public CompletionStage<Result<T>> executeAsync(Supplier<? extends CompletionStage<T>> call) {
         Objects.requireNonNull(call, "call");
-        return applyAsync(() -> Outcomes.runAsync(call));
+        return applyAsync(() -> Outcomes.runAsync(call, context.clock()));
     }
 
     /** The asynchronous form of {@link #call}. */
@@ -126,7 +126,7 @@ public final class Fallback<T> {
         if (context.isClosed()) {
             return Result.err(closedError());
         }
-        return handle(Outcomes.get(inner));
+        return handle(Outcomes.get(inner, context.clock()));
     }
 
     /** The asynchronous composition form; the stage never completes exceptionally. */
@@ -136,8 +136,8 @@ public final class Fallback<T> {
             return CompletableFuture.completedFuture(Result.err(closedError()));
         }
         CompletableFuture<Result<T>> done = new CompletableFuture<>();
-        Outcomes.getAsync(inner).whenComplete((r, t) ->
-                done.complete(handleOffTheCallersThread(t == null ? r : Result.err(Outcomes.failure(t)))));
+        Outcomes.getAsync(inner, context.clock()).whenComplete((r, t) ->
+                done.complete(handleOffTheCallersThread(t == null ? r : Result.err(Outcomes.failure(t, context.clock())))));
         return done;
     }
 

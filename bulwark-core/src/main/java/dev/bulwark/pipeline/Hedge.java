@@ -131,6 +131,11 @@ public final class Hedge implements Policy {
         return name;
     }
 
+    @Override
+    public PolicyContext context() {
+        return context;
+    }
+
     public HedgeConfig config() {
         return config;
     }
@@ -167,19 +172,19 @@ public final class Hedge implements Policy {
     @Override
     public <T> CompletionStage<Result<T>> applyAsync(Supplier<? extends CompletionStage<Result<T>>> inner) {
         Objects.requireNonNull(inner, "inner");
-        return startAsync(null, attempt -> Outcomes.getAsync(inner));
+        return startAsync(null, attempt -> Outcomes.getAsync(inner, context.clock()));
     }
 
     @Override
     public <T> CompletionStage<Result<T>> executeAsync(Supplier<? extends CompletionStage<T>> call) {
         Objects.requireNonNull(call, "call");
-        return startAsync(call, Outcomes::runAsync);
+        return startAsync(call, attempt -> Outcomes.runAsync(attempt, context.clock()));
     }
 
     /** The stage's form: each attempt runs {@code next} on a call whose operation's stage it keeps, to cancel it. */
     <T> CompletionStage<Result<T>> executeAsync(Call<T> call, AsyncStep next) {
-        if (next == AsyncStep.call()) {
-            return startAsync(call.asyncOperation(), Outcomes::runAsync);
+        if (AsyncStep.isCall(next)) {
+            return startAsync(call.asyncOperation(), attempt -> Outcomes.runAsync(attempt, context.clock()));
         }
         return startAsync(call.asyncOperation(), attempt -> next.run(call.withAsyncOperation(attempt)));
     }
@@ -188,7 +193,7 @@ public final class Hedge implements Policy {
                                                       Function<AsyncAttempt<T>, CompletionStage<Result<T>>> starter) {
         long start = begin();
         AsyncAttempt<T> first = new AsyncAttempt<>(operation);
-        CompletionStage<Result<T>> firstResult = first.start(starter);
+        CompletionStage<Result<T>> firstResult = first.start(starter, context.clock());
         if (isDone(firstResult)) {
             if (latency != null) {
                 long now = context.clock().nanoTime();
@@ -330,7 +335,7 @@ public final class Hedge implements Policy {
             try {
                 context.executor().execute(() -> launch(index));
             } catch (RejectedExecutionException e) {
-                onResult(index, Result.err(Outcomes.failure(e)));
+                onResult(index, Result.err(Outcomes.failure(e, context.clock())));
             }
         }
 
@@ -435,7 +440,7 @@ public final class Hedge implements Policy {
                 try {
                     context.executor().execute(attempt);
                 } catch (RejectedExecutionException e) {
-                    onResult(0, Result.err(Outcomes.failure(e)));
+                    onResult(0, Result.err(Outcomes.failure(e, context.clock())));
                 }
             } else {
                 attempt.run();  // already on the executor
@@ -454,7 +459,7 @@ public final class Hedge implements Policy {
         }
 
         void runAttempt(SyncAttempt attempt) {
-            Result<T> result = Outcomes.get(inner);
+            Result<T> result = Outcomes.get(inner, context.clock());
             attempt.finished();
             onResult(attempt.index, result);
         }
@@ -485,13 +490,13 @@ public final class Hedge implements Policy {
                 if (e.getCause() instanceof VirtualMachineError fatal) {
                     throw fatal;
                 }
-                return Result.err(Outcomes.failure(e));
+                return Result.err(Outcomes.failure(e, context.clock()));
             }
         }
 
         private Result<T> interrupted(InterruptedException e) {
             Thread.currentThread().interrupt();
-            Result<T> interrupted = Result.err(Outcomes.failure(e));
+            Result<T> interrupted = Result.err(Outcomes.failure(e, context.clock()));
             abandon(interrupted);
             return promise.getNow(interrupted);
         }
@@ -501,14 +506,14 @@ public final class Hedge implements Policy {
                 return promise.get();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                Result<T> interrupted = Result.err(Outcomes.failure(e));
+                Result<T> interrupted = Result.err(Outcomes.failure(e, context.clock()));
                 abandon(interrupted);
                 return promise.getNow(interrupted);
             } catch (ExecutionException e) {
                 if (e.getCause() instanceof VirtualMachineError fatal) {
                     throw fatal;
                 }
-                return Result.err(Outcomes.failure(e));
+                return Result.err(Outcomes.failure(e, context.clock()));
             }
         }
     }
@@ -593,16 +598,16 @@ public final class Hedge implements Policy {
             }
             CompletionStage<Result<T>> result;
             try {
-                result = attempt.start(starter);
+                result = attempt.start(starter, context.clock());
             } catch (VirtualMachineError fatal) {
-                onResult(index, Result.err(Outcomes.failure(fatal)));
+                onResult(index, Result.err(Outcomes.failure(fatal, context.clock())));
                 throw fatal;
             }
             watch(index, result);
         }
 
         void watch(int index, CompletionStage<Result<T>> result) {
-            result.whenComplete((r, t) -> onResult(index, t != null ? Result.err(Outcomes.failure(t))
+            result.whenComplete((r, t) -> onResult(index, t != null ? Result.err(Outcomes.failure(t, context.clock()))
                     : r != null ? r : Result.err(InfraError.of(CoreErrorCode.UNKNOWN, "a protection step returned no result"))));
         }
 
@@ -633,14 +638,15 @@ public final class Hedge implements Policy {
             this.operation = operation;
         }
 
-        CompletionStage<Result<T>> start(Function<AsyncAttempt<T>, CompletionStage<Result<T>>> starter) {
+        CompletionStage<Result<T>> start(Function<AsyncAttempt<T>, CompletionStage<Result<T>>> starter,
+                                         dev.bulwark.time.Clock clock) {
             CompletionStage<Result<T>> result;
             try {
                 result = starter.apply(this);
             } catch (VirtualMachineError fatal) {
                 throw fatal;
             } catch (Throwable t) {
-                result = CompletableFuture.completedFuture(Result.err(Outcomes.failure(t)));
+                result = CompletableFuture.completedFuture(Result.err(Outcomes.failure(t, clock)));
             }
             if (result == null) {
                 result = CompletableFuture.completedFuture(

@@ -26,6 +26,9 @@ public interface Policy {
     /** The name reported in events and errors. */
     String name();
 
+    /** What the policy runs on: its clock (which also dates its errors), timer, executor, telemetry. */
+    PolicyContext context();
+
     /**
      * Runs {@code inner} under this policy.
      *
@@ -42,7 +45,7 @@ public interface Policy {
 
     /** Runs {@code call} under this policy; never throws for a failure of the call or a rejection. */
     default <T> Result<T> execute(ThrowingSupplier<T> call) {
-        return apply(() -> Outcomes.run(call));
+        return apply(() -> Outcomes.run(call, context().clock()));
     }
 
     /**
@@ -56,7 +59,7 @@ public interface Policy {
 
     /** Runs the asynchronous {@code call} under this policy; the stage never completes exceptionally. */
     default <T> CompletionStage<Result<T>> executeAsync(Supplier<? extends CompletionStage<T>> call) {
-        return applyAsync(() -> Outcomes.runAsync(call));
+        return applyAsync(() -> Outcomes.runAsync(call, context().clock()));
     }
 
     /** Like {@link #executeAsync}, but the stage completes exceptionally with an {@link InfraException} on failure. */

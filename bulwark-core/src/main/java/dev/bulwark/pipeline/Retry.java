@@ -108,6 +108,11 @@ public final class Retry implements Policy {
         return name;
     }
 
+    @Override
+    public PolicyContext context() {
+        return context;
+    }
+
     public RetryConfig config() {
         return config;
     }
@@ -135,7 +140,7 @@ public final class Retry implements Policy {
     /** Runs the attempts: {@code inner} if given, else {@code next} with {@code call}. */
     private <T> Result<T> retried(Supplier<Result<T>> inner, Step next, Call<T> call) {
         startCall();
-        Result<T> first = inner != null ? Outcomes.get(inner) : next.run(call);
+        Result<T> first = inner != null ? Outcomes.get(inner, context.clock()) : next.run(call);
         return first instanceof Result.Ok ? first : retriedAfter(first, inner, next, call);
     }
 
@@ -162,7 +167,7 @@ public final class Retry implements Policy {
                 Thread.currentThread().interrupt();
                 return result;
             }
-            result = inner != null ? Outcomes.get(inner) : next.run(call);
+            result = inner != null ? Outcomes.get(inner, context.clock()) : next.run(call);
             if (result instanceof Result.Ok) {
                 return result;
             }
@@ -325,13 +330,13 @@ public final class Retry implements Policy {
             attempt++;
             CompletionStage<Result<T>> started;
             try {
-                started = Outcomes.getAsync(inner);
+                started = Outcomes.getAsync(inner, context.clock());
             } catch (VirtualMachineError fatal) {
                 if (attempt == 1) {
                     throw fatal; // the first attempt starts on the caller's thread: it propagates there
                 }
                 // a later attempt starts on the executor (or the timer's advance): no caller to throw to
-                promise.complete(Result.err(Outcomes.failure(fatal)));
+                promise.complete(Result.err(Outcomes.failure(fatal, context.clock())));
                 return;
             }
             started.whenComplete(this);
@@ -339,7 +344,7 @@ public final class Retry implements Policy {
 
         @Override
         public void accept(Result<T> result, Throwable thrown) {
-            Result<T> outcome = thrown != null ? Result.err(Outcomes.failure(thrown)) : result;
+            Result<T> outcome = thrown != null ? Result.err(Outcomes.failure(thrown, context.clock())) : result;
             if (outcome instanceof Result.Ok || promise.isDone()) {
                 promise.complete(outcome);
                 return;
@@ -368,7 +373,7 @@ public final class Retry implements Policy {
             try {
                 context.executor().execute(this::attempt);
             } catch (java.util.concurrent.RejectedExecutionException rejected) {
-                promise.complete(Result.err(context.isClosed() ? closedError() : Outcomes.failure(rejected)));
+                promise.complete(Result.err(context.isClosed() ? closedError() : Outcomes.failure(rejected, context.clock())));
             }
         }
     }

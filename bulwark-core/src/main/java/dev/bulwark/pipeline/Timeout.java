@@ -86,6 +86,11 @@ public final class Timeout implements Policy {
         return name;
     }
 
+    @Override
+    public PolicyContext context() {
+        return context;
+    }
+
     public TimeoutConfig config() {
         return config;
     }
@@ -102,7 +107,7 @@ public final class Timeout implements Policy {
         }
         calls.increment();
         CompletableFuture<Result<T>> promise = new CompletableFuture<>();
-        Worker<T> worker = new Worker<>(inner, promise);
+        Worker<T> worker = new Worker<>(inner, promise, context.clock());
         Scheduler.Task deadline;
         try {
             deadline = context.timer().schedule(timeoutNanos, () -> expire(promise, worker.decided, worker::interrupt));
@@ -113,7 +118,7 @@ public final class Timeout implements Policy {
             context.executor().execute(worker);
         } catch (RejectedExecutionException e) {
             deadline.cancel();
-            return Result.err(context.isClosed() ? closedError() : Outcomes.failure(e));
+            return Result.err(context.isClosed() ? closedError() : Outcomes.failure(e, context.clock()));
         }
         try {
             return promise.get();
@@ -123,12 +128,12 @@ public final class Timeout implements Policy {
                 worker.interrupt();
             }
             worker.decided.set(true);
-            return Result.err(Outcomes.failure(e));
+            return Result.err(Outcomes.failure(e, context.clock()));
         } catch (ExecutionException e) {
             if (e.getCause() instanceof VirtualMachineError fatal) {
                 throw fatal; // handed over by the worker: the caller sees it at once, as without a timeout
             }
-            return Result.err(Outcomes.failure(e));
+            return Result.err(Outcomes.failure(e, context.clock()));
         } finally {
             deadline.cancel();
         }
@@ -149,7 +154,7 @@ public final class Timeout implements Policy {
     @Override
     public <T> Result<T> execute(ThrowingSupplier<T> call) {
         Objects.requireNonNull(call, "call");
-        return apply(() -> Outcomes.run(call));
+        return apply(() -> Outcomes.run(call, context.clock()));
     }
 
     /**
@@ -183,7 +188,7 @@ public final class Timeout implements Policy {
         } catch (Throwable t) {
             deadline.cancel();
             if (holder.decided.compareAndSet(false, true)) {
-                promise.complete(Result.err(Outcomes.failure(t)));
+                promise.complete(Result.err(Outcomes.failure(t, context.clock())));
             }
             return promise;
         }
@@ -200,7 +205,7 @@ public final class Timeout implements Policy {
                 return;
             }
             if (thrown != null) {
-                promise.complete(Result.err(Outcomes.failure(thrown)));
+                promise.complete(Result.err(Outcomes.failure(thrown, context.clock())));
             } else if (yieldsResults) {
                 promise.complete(value != null ? (Result<T>) value
                         : Result.err(InfraError.of(CoreErrorCode.UNKNOWN, "a protection step returned no result")));
@@ -257,13 +262,15 @@ public final class Timeout implements Policy {
         final AtomicBoolean decided = new AtomicBoolean();
         private final Supplier<Result<T>> inner;
         private final CompletableFuture<Result<T>> promise;
+        private final dev.bulwark.time.Clock clock;
         private Thread runner;
         private boolean finished;
         private boolean interruptedByUs;
 
-        Worker(Supplier<Result<T>> inner, CompletableFuture<Result<T>> promise) {
+        Worker(Supplier<Result<T>> inner, CompletableFuture<Result<T>> promise, dev.bulwark.time.Clock clock) {
             this.inner = inner;
             this.promise = promise;
+            this.clock = clock;
         }
 
         @Override
@@ -278,7 +285,7 @@ public final class Timeout implements Policy {
             Result<T> result = null;
             VirtualMachineError fatal = null;
             try {
-                result = Outcomes.get(inner);
+                result = Outcomes.get(inner, clock);
             } catch (VirtualMachineError e) {
                 fatal = e;
             } finally {

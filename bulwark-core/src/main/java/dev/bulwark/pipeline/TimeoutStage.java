@@ -71,7 +71,7 @@ public record TimeoutStage(Slot slot, TimeoutConfig config) implements StageSpec
         public <T> CompletionStage<Result<T>> executeAsync(Call<T> call, AsyncStep next) {
             Objects.requireNonNull(call, "call");
             Objects.requireNonNull(next, "next");
-            return next == AsyncStep.call() ? timeout.executeAsync(call.asyncOperation())
+            return AsyncStep.isCall(next) ? timeout.executeAsync(call.asyncOperation())
                     : timeout.applyAsync(() -> next.run(call));
         }
 

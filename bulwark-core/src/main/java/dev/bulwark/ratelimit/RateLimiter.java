@@ -14,7 +14,6 @@ import dev.bulwark.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -493,12 +492,11 @@ public final class RateLimiter implements AutoCloseable {
     }
 
     private static Map<String, Object> metadata(String entityId, String operation, RateLimit rule) {
-        return Map.of("entity_id", entityId, "operation", operation, "rule", rule.name(), "limit", rule.limit(),
-                "window_ms", rule.window().toMillis(), "algorithm", algorithmName(rule.algorithm()));
+        return new LimitEventMetadata(entityId, operation, rule);
     }
 
     private static String algorithmName(Algorithm algorithm) {
-        return algorithm.name().toLowerCase(Locale.ROOT);
+        return LimitEventMetadata.algorithmName(algorithm);
     }
 
     private RateLimit adHoc(long limit, Duration window) {

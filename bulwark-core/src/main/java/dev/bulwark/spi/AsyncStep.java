@@ -1,6 +1,7 @@
 package dev.bulwark.spi;
 
 import dev.bulwark.Result;
+import dev.bulwark.time.Clock;
 import java.util.concurrent.CompletionStage;
 
 /** The asynchronous form of {@link Step}: the returned stage never completes exceptionally. */
@@ -12,5 +13,15 @@ public interface AsyncStep {
     /** The innermost step: starts the call's operation (see {@link Step#call()}). */
     static AsyncStep call() {
         return TerminalSteps.ASYNC;
+    }
+
+    /** The innermost step, dating its errors by {@code clock}. */
+    static AsyncStep call(Clock clock) {
+        return new TerminalSteps.Async(java.util.Objects.requireNonNull(clock, "clock"));
+    }
+
+    /** Whether {@code next} is the call itself. */
+    static boolean isCall(AsyncStep next) {
+        return next instanceof TerminalSteps.Async;
     }
 }

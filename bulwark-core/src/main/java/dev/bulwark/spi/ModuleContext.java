@@ -1,7 +1,9 @@
 package dev.bulwark.spi;
 
+import dev.bulwark.Infrastructure;
 import dev.bulwark.circuit.CircuitBreakers;
 import dev.bulwark.error.ErrorCatalogue;
+import dev.bulwark.health.HealthRegistry;
 import dev.bulwark.pipeline.PolicyContext;
 import dev.bulwark.ratelimit.LimitStore;
 import dev.bulwark.ratelimit.RateLimiter;
@@ -12,6 +14,7 @@ import dev.bulwark.time.Timer;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -46,6 +49,12 @@ public interface ModuleContext {
     /** The infrastructure's breaker registry: a module's own breakers go here, so they show in status and health. */
     CircuitBreakers circuitBreakers();
 
+    /**
+     * The infrastructure's health registry: a module registers the checks of its components here
+     * ({@code context.health().register("orders_pool", pool::health, HealthGroup.READINESS)}).
+     */
+    HealthRegistry health();
+
     /** The error catalogue; register the module's codes here ({@code register(MyErrorCode.class)}). */
     ErrorCatalogue errorCodes();
 
@@ -79,4 +88,15 @@ public interface ModuleContext {
 
     /** Every registered component that is an instance of {@code type}, in registration order. */
     <C> List<C> components(Class<C> type);
+
+    /**
+     * Runs {@code action} with the infrastructure once it is built: after every module is installed
+     * and core's last components (the named protections) exist, before {@code infrastructure.initialized}
+     * is emitted. This is where a module that reads the whole infrastructure (its
+     * {@code status()}, {@code subscribeToProtections}) starts doing so. Actions run in the order
+     * they were given; one that throws fails {@code build()} like a failing install.
+     *
+     * @throws NullPointerException if {@code action} is null
+     */
+    void onBuilt(Consumer<? super Infrastructure> action);
 }

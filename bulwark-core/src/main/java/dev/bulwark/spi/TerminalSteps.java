@@ -2,35 +2,41 @@ package dev.bulwark.spi;
 
 import dev.bulwark.Result;
 import dev.bulwark.internal.Outcomes;
+import dev.bulwark.time.Clock;
 import java.util.concurrent.CompletionStage;
 
-/** The steps that run the call itself. */
+/** The steps that run the call itself, dating the errors they make by a clock. */
 final class TerminalSteps {
 
     private TerminalSteps() {
     }
 
-    static final Step SYNC = new Step() {
+    static final Sync SYNC = new Sync(Clock.system());
+    static final Async ASYNC = new Async(Clock.system());
+
+    /** The innermost synchronous step. */
+    record Sync(Clock clock) implements Step {
         @Override
         public <T> Result<T> run(Call<T> call) {
-            return Outcomes.run(call.operation());
+            return Outcomes.run(call.operation(), clock);
         }
 
         @Override
         public String toString() {
             return "the call";
         }
-    };
+    }
 
-    static final AsyncStep ASYNC = new AsyncStep() {
+    /** The innermost asynchronous step. */
+    record Async(Clock clock) implements AsyncStep {
         @Override
         public <T> CompletionStage<Result<T>> run(Call<T> call) {
-            return Outcomes.runAsync(call.asyncOperation());
+            return Outcomes.runAsync(call.asyncOperation(), clock);
         }
 
         @Override
         public String toString() {
             return "the call";
         }
-    };
+    }
 }

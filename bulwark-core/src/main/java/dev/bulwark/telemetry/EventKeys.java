@@ -39,6 +39,10 @@ public final class EventKeys {
     public static final String HANDLER_ID = "handler_id";
     public static final String EVENT = "event";
     public static final String EXCEPTION = "exception";
+    public static final String GROUP = "group";
+    public static final String CHECK = "check";
+    public static final String LEVEL = "level";
+    public static final String CRITICALITY = "criticality";
 
     // measurements
     public static final String DURATION_US = "duration_us";
@@ -57,4 +61,7 @@ public final class EventKeys {
     public static final String PREVIOUS_LIMIT = "previous_limit";
     public static final String RTT_US = "rtt_us";
     public static final String BASELINE_US = "baseline_us";
+    public static final String OCCUPANCY = "occupancy";
+    public static final String USED_BYTES = "used_bytes";
+    public static final String MAX_BYTES = "max_bytes";
 }

@@ -1,8 +1,10 @@
 package dev.bulwark.telemetry;
 
+import static dev.bulwark.telemetry.Unit.BYTES;
 import static dev.bulwark.telemetry.Unit.COUNT;
 import static dev.bulwark.telemetry.Unit.MICROSECONDS;
 import static dev.bulwark.telemetry.Unit.MILLISECONDS;
+import static dev.bulwark.telemetry.Unit.RATIO;
 
 import java.util.List;
 
@@ -197,6 +199,27 @@ public final class Events {
             .tag(EventKeys.ALGORITHM, "aimd or gradient")
             .tag(EventKeys.REASON, "slow_start, increase, decrease, drop, probe or rebaseline")
             .build();
+    public static final EventType HEALTH_STATUS_CHANGED = EventType.builder("health", "status_changed")
+            .description("a health report's status differs from the previous report of its group")
+            .tag(EventKeys.GROUP, "liveness, readiness or a group of the application's")
+            .tag(EventKeys.FROM, "the previous report's status (unknown before the first report)")
+            .tag(EventKeys.TO, "this report's status: up, degraded, unknown or down")
+            .tag(EventKeys.CHECK, "the check whose change moved the status")
+            .build();
+    public static final EventType MEMORY_PRESSURE_CHANGED = EventType.builder("memory", "pressure_changed")
+            .description("the heap's occupancy after collection moved the memory pressure to another level")
+            .measurement(EventKeys.OCCUPANCY, RATIO, "the share of the heap in use after collection")
+            .measurement(EventKeys.USED_BYTES, BYTES, "bytes in use after collection")
+            .measurement(EventKeys.MAX_BYTES, BYTES, "the heap's maximum")
+            .tag(EventKeys.FROM, "the level before: normal, elevated or critical")
+            .tag(EventKeys.TO, "the level after")
+            .build();
+    public static final EventType OVERLOAD_SHED = EventType.builder("overload", "shed")
+            .description("the shed stage rejected a call (7201) because of memory pressure")
+            .tag(EventKeys.NAME, "the protection's key or name")
+            .tag(EventKeys.LEVEL, "the memory pressure: elevated or critical")
+            .tag(EventKeys.CRITICALITY, "the call's criticality: default or sheddable")
+            .build();
 
     public static final EventType INFRASTRUCTURE_INITIALIZED = EventType.builder("infrastructure", "initialized")
             .description("an Infrastructure was built")
@@ -221,7 +244,8 @@ public final class Events {
             RATE_LIMITER_BACKEND_FAILURE, RATE_LIMITER_BACKEND_RECOVERED, RATE_LIMITER_DENY_CACHE_HIT,
             PROTECTION_EXECUTED, PROTECTION_CONFIGURED, PROTECTION_REMOVED,
             RETRY_SCHEDULED, RETRY_EXHAUSTED, RETRY_BUDGET_EXHAUSTED, TIMEOUT_TIMED_OUT, BULKHEAD_CALL_REJECTED,
-            FALLBACK_USED, FALLBACK_FAILED, HEDGE_ATTEMPT_STARTED, HEDGE_BUDGET_EXHAUSTED, OVERLOAD_LIMIT_CHANGED,
+            FALLBACK_USED, FALLBACK_FAILED, HEDGE_ATTEMPT_STARTED, HEDGE_BUDGET_EXHAUSTED,
+            HEALTH_STATUS_CHANGED, MEMORY_PRESSURE_CHANGED, OVERLOAD_SHED, OVERLOAD_LIMIT_CHANGED,
             INFRASTRUCTURE_INITIALIZED, INFRASTRUCTURE_STOPPED, TELEMETRY_HANDLER_FAILURE);
 
     /** Every event core declares, in catalogue order. */

@@ -245,6 +245,60 @@ class ThirdPartyModuleTest {
     }
 
     @Test
+    void onBuiltRunsOnceEveryModuleIsInstalledAndSeesTheWholeInfrastructure() {
+        AtomicReference<List<String>> seenComponents = new AtomicReference<>();
+        AtomicReference<Integer> protectionsAnnounced = new AtomicReference<>(0);
+        BulwarkModule reader = new BulwarkModule() {
+            @Override
+            public String name() {
+                return "reader";
+            }
+
+            @Override
+            public void install(ModuleContext context) {
+                context.onBuilt(infra -> {
+                    seenComponents.set(List.copyOf(infra.status().components().keySet()));
+                    infra.subscribeToProtections(new dev.bulwark.spi.RegistryListener<Protection>() {
+                        @Override
+                        public void added(String name, Protection entry) {
+                            protectionsAnnounced.set(protectionsAnnounced.get() + 1);
+                        }
+
+                        @Override
+                        public void removed(String name, Protection entry) {
+                        }
+                    });
+                });
+            }
+        };
+        try (Infrastructure infra = Infrastructure.builder().install(reader).install(new QuotaModule()).build()) {
+            // the module installed after "reader" is already there, and so are the named protections
+            assertThat(seenComponents.get()).contains("circuit_breakers", "quota_bank", "protections");
+            infra.configureProtection("p", Protection.builder().retry(RetryConfig.defaults()).build());
+            assertThat(protectionsAnnounced.get()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void anOnBuiltActionThatThrowsFailsTheBuild() {
+        BulwarkModule failing = new BulwarkModule() {
+            @Override
+            public String name() {
+                return "failing";
+            }
+
+            @Override
+            public void install(ModuleContext context) {
+                context.onBuilt(infra -> {
+                    throw new IllegalStateException("cannot start");
+                });
+            }
+        };
+        assertThatThrownBy(() -> Infrastructure.builder().install(failing).build())
+                .isInstanceOf(IllegalStateException.class).hasMessage("cannot start");
+    }
+
+    @Test
     void aModuleWhoseErrorCodeIsTakenFailsTheBuild() {
         BulwarkModule clashing = new BulwarkModule() {
             @Override

@@ -98,6 +98,18 @@ final class Receivers {
         recipe(ErrorCatalogue.class, f -> ErrorCatalogue.withCoreCodes());
         recipe(Result.class, f -> Result.ok("v"));
         recipe(dev.bulwark.spi.RegistryListeners.class, f -> new dev.bulwark.spi.RegistryListeners<>("harness"));
+        recipe(dev.bulwark.health.HealthConfig.class, f -> dev.bulwark.health.HealthConfig.defaults());
+        recipe(dev.bulwark.health.HealthConfig.Builder.class, f -> dev.bulwark.health.HealthConfig.builder());
+        recipe(dev.bulwark.health.HealthCheckConfig.class, f -> dev.bulwark.health.HealthCheckConfig.defaults());
+        recipe(dev.bulwark.health.Health.class, f -> dev.bulwark.health.Health.up());
+        recipe(dev.bulwark.health.HealthReport.class, f -> f.infra().health().readiness());
+        recipe(dev.bulwark.memory.MemoryConfig.class, f -> dev.bulwark.memory.MemoryConfig.defaults());
+        recipe(dev.bulwark.memory.MemoryConfig.Builder.class, f -> dev.bulwark.memory.MemoryConfig.builder());
+        recipe(dev.bulwark.memory.MemoryMonitor.class, f -> f.own(dev.bulwark.memory.MemoryMonitor.builder().clock(f.clock)
+                .source(() -> dev.bulwark.memory.MemoryReading.ofOccupancy(0.5)).build()));
+        recipe(dev.bulwark.memory.MemoryMonitor.Builder.class, f -> dev.bulwark.memory.MemoryMonitor.builder().clock(f.clock)
+                .source(() -> dev.bulwark.memory.MemoryReading.ofOccupancy(0.5)));
+        recipe(dev.bulwark.pipeline.ShedStage.class, f -> new dev.bulwark.pipeline.ShedStage());
         recipe(dev.bulwark.spi.Call.class, f -> dev.bulwark.spi.Call.of(() -> "v", "e", dev.bulwark.pipeline.Criticality.DEFAULT));
         recipe(dev.bulwark.spi.Slot.class, f -> dev.bulwark.spi.Slot.RETRY);
         recipe(dev.bulwark.time.TickingClock.class, f -> f.own(dev.bulwark.time.TickingClock.start(Duration.ofMillis(1))));

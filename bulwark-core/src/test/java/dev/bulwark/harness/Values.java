@@ -140,6 +140,33 @@ final class Values {
         if (type == java.util.function.BooleanSupplier.class) {
             return (java.util.function.BooleanSupplier) () -> false;
         }
+        if (type == dev.bulwark.health.HealthConfig.class) {
+            return dev.bulwark.health.HealthConfig.defaults();
+        }
+        if (type == dev.bulwark.health.HealthCheckConfig.class) {
+            return dev.bulwark.health.HealthCheckConfig.defaults();
+        }
+        if (type == dev.bulwark.health.Health.class) {
+            return dev.bulwark.health.Health.up();
+        }
+        if (type == dev.bulwark.health.HealthGroup.class) {
+            return dev.bulwark.health.HealthGroup.READINESS;
+        }
+        if (type == dev.bulwark.health.HealthCheck.class) {
+            return (dev.bulwark.health.HealthCheck) dev.bulwark.health.Health::up;
+        }
+        if (type == dev.bulwark.memory.MemoryConfig.class) {
+            return dev.bulwark.memory.MemoryConfig.defaults();
+        }
+        if (type == dev.bulwark.memory.MemorySource.class) {
+            return (dev.bulwark.memory.MemorySource) () -> dev.bulwark.memory.MemoryReading.ofOccupancy(0.5);
+        }
+        if (type == java.util.Collection.class) {
+            return List.of();
+        }
+        if (type == dev.bulwark.time.Scheduler.class) {
+            return f.infra().scheduler();
+        }
         if (type == java.util.Set.class) {
             return java.util.Set.of();
         }

@@ -68,7 +68,8 @@ class EventCatalogueDocTest {
                 if (suffix.startsWith("circuit_breaker") || suffix.startsWith("rate_limiter") || suffix.startsWith("protection_")
                         || suffix.startsWith("retry") || suffix.startsWith("timeout") || suffix.startsWith("bulkhead")
                         || suffix.startsWith("fallback") || suffix.startsWith("infrastructure") || suffix.startsWith("telemetry")
-                        || suffix.startsWith("hedge") || suffix.startsWith("overload")) {
+                        || suffix.startsWith("health") || suffix.startsWith("memory") || suffix.startsWith("overload")
+                        || suffix.startsWith("hedge")) {
                     assertThat(declared).as("docs/telemetry.md row %s is declared in Events", suffix).contains(suffix);
                 }
             }

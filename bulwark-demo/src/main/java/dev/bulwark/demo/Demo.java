@@ -13,6 +13,9 @@ import dev.bulwark.eventstore.FileEventStore;
 import dev.bulwark.eventstore.FsyncPolicy;
 import dev.bulwark.eventstore.StoredEvent;
 import dev.bulwark.eventstore.TimelineFormat;
+import dev.bulwark.health.HealthReport;
+import dev.bulwark.health.HealthStatus;
+import dev.bulwark.memory.MemoryReading;
 import dev.bulwark.pipeline.BulkheadConfig;
 import dev.bulwark.pipeline.FallbackConfig;
 import dev.bulwark.pipeline.RetryBudget;
@@ -36,8 +39,9 @@ import java.util.Random;
  * a second. Four users ask an inventory service for stock through one named protection; the
  * service fails now and then, goes down for 25 seconds, then recovers. The timeline shows the
  * protection at work — retries absorbing blips, a breaker opening, half-opening and closing,
- * fallbacks keeping the page up, a greedy user rate limited with a Retry-After — and a summary
- * table counts it all.
+ * fallbacks keeping the page up, a greedy user rate limited with a Retry-After, readiness going
+ * DEGRADED (not DOWN) while the breaker is open — and a summary table counts it all. A simulated
+ * kubelet probes readiness and liveness every second.
  *
  * <p>Everything runs on a {@link ManualClock} through the asynchronous pipeline with a direct
  * executor: the simulation advances the clock and every reply, timeout and backoff happens at its
@@ -53,6 +57,9 @@ public final class Demo {
     static final Duration OUTAGE_START = Duration.ofSeconds(20);
     static final Duration OUTAGE_END = Duration.ofSeconds(45);
     static final String DEGRADED = "stock unknown (try again later)";
+    static final Duration PROBE_PERIOD = Duration.ofSeconds(1);
+    /** The simulated service's heap: 35 % in use after collection (a real service reads the JVM's). */
+    static final MemoryReading HEAP = MemoryReading.ofOccupancy(0.35);
 
     /** A simulated user: how often they ask, and when they ask much more often. */
     record User(String name, Duration every, Duration burstEvery, Duration burstFrom, Duration burstUntil) {
@@ -71,7 +78,17 @@ public final class Demo {
     private Demo() {
     }
 
+    /**
+     * Without {@code --serve}: the simulated minute, printed, recorded into an event log (in the
+     * directory given as the argument, or a temporary one). With {@code --serve [--port N] [--token T]}:
+     * the same scenario in real time, over and over, with the dashboard at
+     * {@code http://127.0.0.1:8080/bulwark/}, until stopped (see {@link Serve}).
+     */
     public static void main(String[] args) throws IOException {
+        if (List.of(args).contains("--serve")) {
+            Serve.main(args);
+            return;
+        }
         Path events = args.length > 0 ? Path.of(args[0]) : Files.createTempDirectory("bulwark-demo-events");
         run(System.out, events);
         System.out.println();
@@ -105,51 +122,71 @@ public final class Demo {
         Tally tally = new Tally();
         FlakyInventory inventory = new FlakyInventory(clock, OUTAGE_START, OUTAGE_END, 42);
         try (Infrastructure infra = Infrastructure.builder().clock(clock).executor(Runnable::run)
+                .memorySource(() -> HEAP)
                 .install(EventRecorder.builder()
                         .fileStore(FileEventStore.builder(events).fsync(FsyncPolicy.never()))
                         .asModule())
                 .build()) {
-            Timeline timeline = new Timeline(out, clock, tally, infra.telemetry());
-            timeline.attach();
-            infra.configureProtection(PROTECTION, protection()).getOrThrow();
-            introduce(out);
-
-            Map<String, Integer> limitedThisSecond = new HashMap<>();
-            for (User user : USERS) {
-                tally.user(user.name());
-                schedule(clock, user, () -> request(infra, clock, inventory, user, tally, timeline, limitedThisSecond));
-            }
-            FlakyInventory.Health[] health = {inventory.health()};
-            clock.schedule(0, new Runnable() {
-                @Override
-                public void run() {
-                    FlakyInventory.Health now = inventory.health();
-                    if (now != health[0]) {
-                        health[0] = now;
-                        timeline.say(now == FlakyInventory.Health.OUTAGE
-                                ? "--- the inventory service goes down: refused connections and 2 s hangs ---"
-                                : "--- the inventory service is back ---");
-                    }
-                    long millis = clock.elapsed().toMillis();
-                    if (millis > 0 && millis % 10_000 == 0) {
-                        ProtectionStatus status = infra.protectionStatus(PROTECTION).getOrThrow();
-                        timeline.say("status: breaker %s, failure rate %.0f %%, retry budget %.1f tokens, %d of %d places in flight",
-                                status.circuitBreaker().state().label(), status.circuitBreaker().failureRate(),
-                                status.retry().budgetTokens(), status.bulkhead().inFlight(),
-                                status.bulkhead().maxConcurrentCalls());
-                    }
-                    if (clock.elapsed().compareTo(LENGTH) < 0) {
-                        clock.schedule(Duration.ofMillis(100).toNanos(), this);
-                    }
-                }
-            });
+            start(out, clock, infra, inventory, tally, false);
             clock.advance(LENGTH);
             clock.advance(Duration.ofSeconds(3));   // lets the last requests finish
 
             printSummary(out, tally, infra.protectionStatus(PROTECTION).getOrThrow(), inventory);
+            printReadiness(out, tally, infra.health().readiness());
         }
         printBreakerTimeline(out, events, clock);
         return tally;
+    }
+
+    /**
+     * Sets the scenario up on {@code infra}: the protection, the users' requests and the periodic
+     * status line, all scheduled on {@code clock}; {@code endless} repeats the minute for ever
+     * (the users' bursts and the service's outage come back every minute).
+     */
+    static Timeline start(PrintStream out, ManualClock clock, Infrastructure infra, FlakyInventory inventory, Tally tally,
+                          boolean endless) {
+        Timeline timeline = new Timeline(out, clock, tally, infra.telemetry());
+        timeline.attach();
+        infra.configureProtection(PROTECTION, protection()).getOrThrow();
+        introduce(out);
+
+        Map<String, Integer> limitedThisSecond = new HashMap<>();
+        for (User user : USERS) {
+            tally.user(user.name());
+            schedule(clock, user, endless,
+                    () -> request(infra, clock, inventory, user, tally, timeline, limitedThisSecond));
+        }
+        FlakyInventory.Health[] health = {inventory.health()};
+        clock.schedule(0, new Runnable() {
+            @Override
+            public void run() {
+                FlakyInventory.Health now = inventory.health();
+                if (now != health[0]) {
+                    boolean outageChanged = now == FlakyInventory.Health.OUTAGE || health[0] == FlakyInventory.Health.OUTAGE;
+                    health[0] = now;
+                    if (outageChanged) {
+                        timeline.say(now == FlakyInventory.Health.OUTAGE
+                                ? "--- the inventory service goes down: refused connections and 2 s hangs ---"
+                                : "--- the inventory service is back ---");
+                    }
+                }
+                long millis = clock.elapsed().toMillis() % (endless ? LENGTH.toMillis() : Long.MAX_VALUE);
+                if (millis > 0 && millis % PROBE_PERIOD.toMillis() == 0) {
+                    probe(infra, tally);
+                }
+                if (millis > 0 && millis % 10_000 == 0) {
+                    ProtectionStatus status = infra.protectionStatus(PROTECTION).getOrThrow();
+                    timeline.say("status: breaker %s, failure rate %.0f %%, retry budget %.1f tokens, %d of %d places in flight",
+                            status.circuitBreaker().state().label(), status.circuitBreaker().failureRate(),
+                            status.retry().budgetTokens(), status.bulkhead().inFlight(),
+                            status.bulkhead().maxConcurrentCalls());
+                }
+                if (endless || clock.elapsed().compareTo(LENGTH) < 0) {
+                    clock.schedule(Duration.ofMillis(100).toNanos(), this);
+                }
+            }
+        });
+        return timeline;
     }
 
     /** The breaker's state changes and rejections, read back from the event log once the run is over. */
@@ -199,6 +236,20 @@ public final class Demo {
                 .build();
     }
 
+    /**
+     * What a kubelet does every second: GET /health/ready and /health/live. A change of readiness
+     * shows in the timeline through {@code health.status_changed}.
+     */
+    private static void probe(Infrastructure infra, Tally tally) {
+        HealthReport ready = infra.health().readiness();
+        tally.count(ready.httpStatus() == 200 ? Tally.READY_200 : Tally.READY_503);
+        if (ready.status() == HealthStatus.DEGRADED) {
+            tally.count(Tally.READY_DEGRADED);
+        }
+        HealthReport live = infra.health().liveness();
+        tally.count(live.status() == HealthStatus.UP ? Tally.LIVE_UP : Tally.LIVE_NOT_UP);
+    }
+
     private static void introduce(PrintStream out) {
         out.println("Bulwark demo: one simulated minute of four users reading stock from a flaky inventory service.");
         out.println("Every lookup goes through the protection '" + PROTECTION + "':");
@@ -206,18 +257,20 @@ public final class Demo {
         out.println("  -> bulkhead (10) -> total timeout (2 s) -> retry (3 attempts, backoff 100..400 ms, budget)");
         out.println("  -> circuit breaker (opens at 50 % failures over 10 s, half-open after 5 s) -> attempt timeout (300 ms)");
         out.println("The service fails 8 % of calls, is down from 20 s to 45 s, then recovers. mallory floods it from 8 s to 14 s.");
+        out.println("A kubelet probes readiness and liveness every second.");
         out.println();
     }
 
-    private static void schedule(ManualClock clock, User user, Runnable request) {
+    private static void schedule(ManualClock clock, User user, boolean endless, Runnable request) {
         clock.schedule(user.every().toNanos() / 2, new Runnable() {
             @Override
             public void run() {
-                if (clock.elapsed().compareTo(LENGTH) >= 0) {
+                if (!endless && clock.elapsed().compareTo(LENGTH) >= 0) {
                     return;
                 }
                 request.run();
-                clock.schedule(user.interval(clock.elapsed()).toNanos(), this);
+                Duration inMinute = Duration.ofNanos(clock.elapsed().toNanos() % LENGTH.toNanos());
+                clock.schedule(user.interval(endless ? inMinute : clock.elapsed()).toNanos(), this);
             }
         });
     }
@@ -269,11 +322,34 @@ public final class Demo {
         out.println("+---------------------------------------+-------+");
         for (String phenomenon : List.of(Timeline.RETRIES, Timeline.BUDGET_EXHAUSTED, Timeline.TIMEOUTS,
                 Timeline.OPENED, Timeline.HALF_OPENED, Timeline.CLOSED, Timeline.BREAKER_REJECTED,
-                Timeline.FALLBACK_LAST_GOOD, Timeline.FALLBACK_VALUE, Timeline.RATE_LIMITED)) {
+                Timeline.FALLBACK_LAST_GOOD, Timeline.FALLBACK_VALUE, Timeline.RATE_LIMITED, Timeline.READINESS_CHANGES)) {
             out.printf(Locale.ROOT, "| %-37s | %5d |%n", phenomenon, tally.phenomenon(phenomenon));
         }
         out.println("+---------------------------------------+-------+");
         out.printf(Locale.ROOT, "calls that reached the inventory service: %d; breaker now %s; retry budget %.1f tokens%n",
                 inventory.calls(), status.circuitBreaker().state().label(), status.retry().budgetTokens());
+    }
+
+    /** The readiness report at the end, as {@code GET /health/ready} would answer it, and the probes' tally. */
+    private static void printReadiness(PrintStream out, Tally tally, HealthReport ready) {
+        out.println();
+        out.printf(Locale.ROOT, "Readiness report at the end (GET /health/ready): %s, HTTP %d%n", ready.status(), ready.httpStatus());
+        out.println("+---------------------------+----------+----------------------------------------------------+");
+        out.println("| check                     | status   | detail                                             |");
+        out.println("+---------------------------+----------+----------------------------------------------------+");
+        ready.checks().forEach((name, check) -> out.printf(Locale.ROOT, "| %-25s | %-8s | %-50s |%n", name,
+                check.status().label(), detail(check)));
+        out.println("+---------------------------+----------+----------------------------------------------------+");
+        out.printf(Locale.ROOT, "readiness probes: %d answered HTTP 200 (%d of them DEGRADED), %d answered 503;"
+                        + " liveness probes: %d UP, %d not UP%n",
+                tally.phenomenon(Tally.READY_200), tally.phenomenon(Tally.READY_DEGRADED), tally.phenomenon(Tally.READY_503),
+                tally.phenomenon(Tally.LIVE_UP), tally.phenomenon(Tally.LIVE_NOT_UP));
+    }
+
+    private static String detail(HealthReport.Check check) {
+        Object reason = check.details().get("reason");
+        String text = reason != null ? reason.toString() : check.details().entrySet().stream()
+                .map(e -> e.getKey() + " " + e.getValue()).reduce((a, b) -> a + ", " + b).orElse("");
+        return text.length() > 50 ? text.substring(0, 47) + "..." : text;
     }
 }

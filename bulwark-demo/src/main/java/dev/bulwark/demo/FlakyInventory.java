@@ -22,17 +22,24 @@ final class FlakyInventory {
     private final Duration outageStart;
     private final Duration outageEnd;
     private final Random random;
+    private final Duration cycle;
     private long calls;
 
     FlakyInventory(ManualClock clock, Duration outageStart, Duration outageEnd, long seed) {
+        this(clock, outageStart, outageEnd, seed, null);
+    }
+
+    /** A service whose outage comes back every {@code cycle} (null: once). */
+    FlakyInventory(ManualClock clock, Duration outageStart, Duration outageEnd, long seed, Duration cycle) {
         this.clock = clock;
         this.outageStart = outageStart;
         this.outageEnd = outageEnd;
         this.random = new Random(seed);
+        this.cycle = cycle;
     }
 
     Health health() {
-        Duration now = clock.elapsed();
+        Duration now = cycle == null ? clock.elapsed() : Duration.ofNanos(clock.elapsed().toNanos() % cycle.toNanos());
         return now.compareTo(outageStart) < 0 ? Health.HEALTHY : now.compareTo(outageEnd) < 0 ? Health.OUTAGE : Health.RECOVERED;
     }
 

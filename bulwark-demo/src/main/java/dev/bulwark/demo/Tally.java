@@ -6,6 +6,13 @@ import java.util.Map;
 /** Counts of what happened in the simulation, per user and per phenomenon. */
 final class Tally {
 
+    /** Probe outcomes counted by the simulated kubelet. */
+    static final String READY_200 = "readiness probes answered 200";
+    static final String READY_503 = "readiness probes answered 503";
+    static final String READY_DEGRADED = "readiness probes answered DEGRADED";
+    static final String LIVE_UP = "liveness probes answered UP";
+    static final String LIVE_NOT_UP = "liveness probes not UP";
+
     /** How one request ended, as its user saw it. */
     enum Outcome { FRESH, FALLBACK, RATE_LIMITED, FAILED }
 

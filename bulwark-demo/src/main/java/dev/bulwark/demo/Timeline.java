@@ -28,6 +28,7 @@ final class Timeline implements TelemetryHandler {
     static final String RATE_LIMITED = "requests rate limited (429)";
     static final String BREAKER_REJECTED = "attempts rejected by the open breaker";
     static final String BUDGET_EXHAUSTED = "retry budget refusals";
+    static final String READINESS_CHANGES = "readiness changes";
 
     private static final int DETAILED_RETRIES = 4;
 
@@ -82,6 +83,19 @@ final class Timeline implements TelemetryHandler {
                         measurements.get("timeout_ms").doubleValue());
             }
             tally.count(TIMEOUTS);
+        } else if (is(name, Events.HEALTH_STATUS_CHANGED)) {
+            String to = String.valueOf(metadata.get("to"));
+            if ("unknown".equals(metadata.get("from"))) {
+                say("%s probe: first answer %s (HTTP %d)", metadata.get("group"), to, to.equals("up") ? 200 : 503);
+                return;
+            }
+            if ("readiness".equals(metadata.get("group"))) {
+                tally.count(READINESS_CHANGES);
+            }
+            say("%s probe: %s -> %s because of check '%s'%s", metadata.get("group"), metadata.get("from"), to,
+                    metadata.get("check"), to.equals("degraded")
+                            ? "  (still HTTP 200: an open breaker fails fast, the fallbacks answer; the instance stays in rotation)"
+                            : to.equals("up") ? "  (HTTP 200)" : "  (HTTP 503)");
         } else if (is(name, Events.FALLBACK_USED)) {
             boolean lastGood = "last_good".equals(metadata.get("source"));
             String counter = lastGood ? FALLBACK_LAST_GOOD : FALLBACK_VALUE;

@@ -66,9 +66,41 @@ class DemoTest {
     void theSummaryTablesShowEachPhenomenon() {
         assertThat(output).contains("| user    | requests | fresh | fallback  | rate limited | failed |");
         for (String phenomenon : new String[] {Timeline.RETRIES, Timeline.TIMEOUTS, Timeline.OPENED, Timeline.HALF_OPENED,
-                Timeline.CLOSED, Timeline.FALLBACK_LAST_GOOD, Timeline.FALLBACK_VALUE, Timeline.RATE_LIMITED}) {
+                Timeline.CLOSED, Timeline.FALLBACK_LAST_GOOD, Timeline.FALLBACK_VALUE, Timeline.RATE_LIMITED,
+                Timeline.READINESS_CHANGES}) {
             assertThat(output).containsPattern("\\| " + java.util.regex.Pattern.quote(phenomenon) + " +\\| +[1-9][0-9]* \\|");
         }
+    }
+
+    @Test
+    void theBreakerOpeningMakesReadinessDegradedNotDown() {
+        int opened = output.indexOf("circuit breaker 'inventory': closed -> open");
+        int degraded = output.indexOf("readiness probe: up -> degraded because of check 'circuit_breaker.inventory'");
+        int closed = output.lastIndexOf("circuit breaker 'inventory': half_open -> closed");
+        int up = output.indexOf("readiness probe: degraded -> up because of check 'circuit_breaker.inventory'");
+        assertThat(opened).isPositive();
+        assertThat(degraded).as("readiness follows the breaker").isGreaterThan(opened);
+        assertThat(up).as("and comes back when it closes").isGreaterThan(closed);
+        assertThat(output).contains("still HTTP 200").doesNotContain("-> down").doesNotContain("HTTP 503");
+        assertThat(tally.phenomenon(Tally.READY_DEGRADED)).isPositive();
+        assertThat(tally.phenomenon(Tally.READY_503)).as("no readiness probe ever answered 503").isZero();
+        assertThat(tally.phenomenon(Tally.READY_200)).isEqualTo(60);
+        assertThat(tally.phenomenon(Timeline.READINESS_CHANGES)).isEqualTo(2);
+    }
+
+    @Test
+    void livenessStaysUpThroughTheWholeOutage() {
+        assertThat(tally.phenomenon(Tally.LIVE_UP)).isEqualTo(60);
+        assertThat(tally.phenomenon(Tally.LIVE_NOT_UP)).isZero();
+        assertThat(output).contains("liveness probe: first answer up (HTTP 200)");
+    }
+
+    @Test
+    void theSummaryIncludesTheReadinessReport() {
+        assertThat(output).contains("Readiness report at the end (GET /health/ready): UP, HTTP 200");
+        assertThat(output).containsPattern("\\| circuit_breaker\\.inventory +\\| up +\\| state closed");
+        assertThat(output).containsPattern("\\| memory_pressure +\\| up +\\|");
+        assertThat(output).contains("readiness probes: 60 answered HTTP 200", "0 answered 503", "liveness probes: 60 UP, 0 not UP");
     }
 
     @Test

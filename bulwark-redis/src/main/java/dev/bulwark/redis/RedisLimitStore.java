@@ -8,6 +8,8 @@ import dev.bulwark.error.CoreErrorCode;
 import dev.bulwark.error.InfraError;
 import dev.bulwark.error.InfraException;
 import dev.bulwark.error.RetryStrategy;
+import dev.bulwark.health.Health;
+import dev.bulwark.health.HealthGroup;
 import dev.bulwark.ratelimit.Decision;
 import dev.bulwark.ratelimit.InMemoryLimitStore;
 import dev.bulwark.ratelimit.LimitArguments;
@@ -32,12 +34,17 @@ import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.resource.ClientResources;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -63,6 +70,13 @@ import java.util.concurrent.atomic.LongAdder;
  * <p><b>Keys.</b> All rules of {@code (entityId, operation)} share one hash,
  * {@code <prefix>{<entityId>}:<operation>}; the braces make the entity the Redis Cluster hash tag.
  *
+ * <p><b>Redis Cluster</b> ({@link Builder#cluster}). The same store on a cluster: each call goes to
+ * the master serving its key's slot, redirections ({@code MOVED}, {@code ASK}) are followed, the
+ * topology is refreshed periodically and whenever a node fails or redirects, batches are formed per
+ * hash slot (a script's keys share one slot), and each master has its own circuit breaker, so that
+ * while one master fails over only the decisions of its slots go to the failure policy (see
+ * {@code docs/redis.md}, "Redis Cluster", for resharding and failover).
+ *
  * <p><b>Batching</b> (on by default, {@link Builder#batching}). Concurrent decisions share script
  * calls: while {@link Builder#maxBatchesInFlight} calls are on their way to Redis, further decisions
  * queue, and the next call decides all of them in one atomic script run, one after the other, each
@@ -85,7 +99,8 @@ import java.util.concurrent.atomic.LongAdder;
  * by a failure policy, {@code rate_limiter.backend_recovered} when Redis answers again,
  * {@code rate_limiter.deny_cache_hit} for every answer from the deny cache.
  *
- * <p>Thread-safe; one instance multiplexes every caller over one connection.
+ * <p>Thread-safe; one instance multiplexes every caller over one connection (on a cluster, one per
+ * master).
  */
 public final class RedisLimitStore implements LimitStore {
 
@@ -97,7 +112,14 @@ public final class RedisLimitStore implements LimitStore {
     private final ScriptExecutor redis;
     /** Coalesces concurrent fast-script decisions; null when batching is off. */
     private final DecisionBatcher batcher;
+    /** Guards the Redis calls on a single node; on a cluster, those made while no master of the key's slot is known. */
     private final CircuitBreaker breaker;
+    private final boolean cluster;
+    private final CircuitBreakers registry;
+    private final CircuitBreakerConfig breakerConfig;
+    private final String breakerName;
+    /** On a cluster, the breaker of each master ({@code host:port}) that served a decision, created when first needed. */
+    private final ConcurrentHashMap<String, CircuitBreaker> nodeBreakers = new ConcurrentHashMap<>();
     private final DenyCache denyCache;
     private final Clock clock;
     private final FailurePolicy defaultPolicy;
@@ -127,13 +149,18 @@ public final class RedisLimitStore implements LimitStore {
         this.fallback = ownsFallback ? InMemoryLimitStore.builder().clock(b.clock).build() : b.fallbackStore;
         this.denyCache = b.denyCacheCapacity > 0 ? new DenyCache(b.denyCacheCapacity) : null;
         Telemetry telemetry = b.telemetry != null ? b.telemetry : Telemetry.create();
-        CircuitBreakers registry = b.circuitBreakers != null ? b.circuitBreakers : CircuitBreakers.create(b.clock, telemetry);
-        this.breaker = registry.install(b.circuitBreakerName,
-                b.circuitBreakerConfig != null ? b.circuitBreakerConfig : defaultBreakerConfig(b.commandTimeout));
+        this.registry = b.circuitBreakers != null ? b.circuitBreakers : CircuitBreakers.create(b.clock, telemetry);
+        this.breakerConfig = b.circuitBreakerConfig != null ? b.circuitBreakerConfig : defaultBreakerConfig(b.commandTimeout);
+        this.breakerName = b.circuitBreakerName;
+        this.breaker = registry.install(breakerName, breakerConfig);
+        this.cluster = b.clusterSeeds != null;
         this.backendFailure = telemetry.channel(Events.RATE_LIMITER_BACKEND_FAILURE);
         this.backendRecovered = telemetry.channel(Events.RATE_LIMITER_BACKEND_RECOVERED);
         this.denyCacheHit = telemetry.channel(Events.RATE_LIMITER_DENY_CACHE_HIT);
-        this.redis = new ScriptExecutor(b.uri, b.clientResources, b.connectTimeout, b.commandTimeout);
+        this.redis = cluster
+                ? ScriptExecutor.cluster(b.clusterSeeds, b.clientResources, b.connectTimeout, b.commandTimeout,
+                        b.topologyRefreshPeriod)
+                : ScriptExecutor.singleNode(b.uri, b.clientResources, b.connectTimeout, b.commandTimeout);
         this.batcher = b.batching
                 ? new DecisionBatcher(redis, b.maxBatchesInFlight, b.maxBatchSize, b.commandTimeout)
                 : null;
@@ -243,7 +270,11 @@ public final class RedisLimitStore implements LimitStore {
         return fallback.sweepExpired();
     }
 
-    /** The circuit breaker that guards the Redis calls (its state, stats, manual control). */
+    /**
+     * The circuit breaker that guards the Redis calls (its state, stats, manual control). On a Redis
+     * Cluster each master has its own ({@link #nodeCircuitBreakers()}), and this one guards the calls
+     * made while no master of the key's slot is known (not connected yet, an uncovered slot).
+     */
     public CircuitBreaker circuitBreaker() {
         return breaker;
     }
@@ -259,19 +290,70 @@ public final class RedisLimitStore implements LimitStore {
     }
 
     private List<Object> adminCall(String entityId, String operation, String[] args) {
-        if (!breaker.tryAcquire()) {
+        String key = keys.key(entityId, operation);
+        CircuitBreaker guard = breakerFor(key);
+        if (!guard.tryAcquire()) {
+            redis.refreshTopology();
             throw unavailable(entityId, operation, "circuit_open", null);
         }
         long start = clock.nanoTime();
         try {
-            List<Object> reply = redis.runSync(LimitScriptProtocol.EXACT, keys.key(entityId, operation), args);
-            breaker.onSuccess(clock.nanoTime() - start);
+            List<Object> reply = redis.runSync(LimitScriptProtocol.EXACT, key, args);
+            guard.onSuccess(clock.nanoTime() - start);
             recovered();
             return reply;
         } catch (RuntimeException e) {
-            breaker.onFailure(clock.nanoTime() - start, e);
+            guard.onFailure(clock.nanoTime() - start, e);
+            redis.refreshTopology();
             throw unavailable(entityId, operation, reason(e), e);
         }
+    }
+
+    /**
+     * The breaker that guards a call on {@code key}: on a single node the store's; on a cluster the
+     * one of the master serving the key's slot in the topology known now (the store's while none is
+     * known). A master seen for the first time gets a breaker in the registry, named
+     * {@code <circuitBreakerName>@host:port}, and the breakers of nodes that no longer serve slots
+     * are removed from it.
+     */
+    private CircuitBreaker breakerFor(String key) {
+        if (!cluster) {
+            return breaker;
+        }
+        String master = redis.masterOf(ScriptExecutor.slot(key));
+        if (master == null) {
+            return breaker;
+        }
+        CircuitBreaker known = nodeBreakers.get(master);
+        return known != null ? known : nodeBreaker(master);
+    }
+
+    private CircuitBreaker nodeBreaker(String master) {
+        synchronized (nodeBreakers) {
+            CircuitBreaker known = nodeBreakers.get(master);
+            if (known != null) {
+                return known;
+            }
+            CircuitBreaker created = registry.install(breakerName + "@" + master, breakerConfig);
+            nodeBreakers.put(master, created);
+            Set<String> masters = redis.masters();
+            nodeBreakers.entrySet().removeIf(e -> {
+                if (masters.contains(e.getKey()) || e.getValue() == created) {
+                    return false;
+                }
+                registry.get(e.getValue().name()).filter(b -> b == e.getValue()).ifPresent(b -> registry.remove(b.name()));
+                return true;
+            });
+            return created;
+        }
+    }
+
+    /**
+     * On a Redis Cluster, the breaker of each master that has served decisions, by {@code host:port}
+     * (masters that no longer serve slots are dropped); empty on a single node.
+     */
+    public Map<String, CircuitBreaker> nodeCircuitBreakers() {
+        return Map.copyOf(nodeBreakers);
     }
 
     /**
@@ -319,9 +401,53 @@ public final class RedisLimitStore implements LimitStore {
     /** A snapshot of the store's health and counters; part of {@code infra.status()} once installed. */
     @Override
     public Status status() {
-        return new Status(redis.isConnected(), breaker.state(), redisDecisions.sum(), policyDecisions.sum(),
+        State worst = breaker.state();
+        List<Node> nodes = new ArrayList<>();
+        if (cluster) {
+            for (Map.Entry<String, CircuitBreaker> e : new TreeMap<>(nodeBreakers).entrySet()) {
+                State state = e.getValue().state();
+                nodes.add(new Node(e.getKey(), state));
+                if (availability(state) < availability(worst)) {
+                    worst = state;
+                }
+            }
+        }
+        return new Status(redis.isConnected(), worst, redisDecisions.sum(), policyDecisions.sum(),
                 denyCacheHits.sum(), batcher != null ? batcher.calls() : 0,
-                batcher != null ? batcher.batchedRequests() : 0);
+                batcher != null ? batcher.batchedRequests() : 0, cluster, List.copyOf(nodes),
+                batcher != null ? batcher.retriedAlone() : 0);
+    }
+
+    private static int availability(State state) {
+        return switch (state) {
+            case OPEN -> 0;
+            case DISABLED -> 1;
+            case HALF_OPEN -> 2;
+            case CLOSED -> 3;
+        };
+    }
+
+    /**
+     * The store's readiness check ({@value Builder#COMPONENT_NAME} in {@code infra.health()} once
+     * installed as a module): UP while Redis decides; DEGRADED in fallback mode, while the breaker
+     * around Redis is not closed (decisions come from the failure policy) or the connection is down.
+     * Never DOWN: the limiter keeps deciding by its policy, and every instance of a fleet shares the
+     * one Redis, so a DOWN here would take the whole fleet out of rotation at once (docs/health.md).
+     */
+    public Health health() {
+        Status s = status();
+        Health health;
+        if (s.circuitState() != State.CLOSED) {
+            health = Health.degraded("fallback mode: Redis breaker " + s.circuitState().label()
+                    + ", decisions come from the failure policy (" + defaultPolicy + ")");
+        } else if (!s.connected()) {
+            health = Health.degraded("fallback mode: not connected to Redis, decisions come from the failure policy ("
+                    + defaultPolicy + ")");
+        } else {
+            health = Health.up();
+        }
+        return health.withDetail("connected", s.connected()).withDetail("circuit_state", s.circuitState().label())
+                .withDetail("redis_decisions", s.redisDecisions()).withDetail("policy_decisions", s.policyDecisions());
     }
 
     /**
@@ -329,16 +455,32 @@ public final class RedisLimitStore implements LimitStore {
      *
      * @param connected       whether the Redis connection is open right now
      * @param circuitState    the state of the breaker that guards Redis calls (anything but CLOSED:
-     *                        decisions come from the failure policies)
+     *                        decisions come from the failure policies); on a cluster the least
+     *                        available of the store's and the masters' breakers
      * @param redisDecisions  decisions answered by Redis
      * @param policyDecisions decisions taken by a failure policy because Redis could not answer
      * @param denyCacheHits   denials answered from the deny cache
      * @param batchCalls      script calls made by the batcher (0 when batching is off)
      * @param batchedRequests requests those calls carried: {@code batchedRequests / batchCalls} is
      *                        the mean batch size, and its inverse the round trips per decision
+     * @param cluster         whether the store runs on a Redis Cluster
+     * @param nodes           on a cluster, each master that has served decisions and the state of
+     *                        its breaker, by address; empty on a single node
+     * @param slotRetries     on a cluster, batched requests sent again alone because their slot
+     *                        was being migrated ({@code TRYAGAIN})
      */
     public record Status(boolean connected, State circuitState, long redisDecisions, long policyDecisions,
-                         long denyCacheHits, long batchCalls, long batchedRequests) implements ComponentStatus {
+                         long denyCacheHits, long batchCalls, long batchedRequests, boolean cluster,
+                         List<Node> nodes, long slotRetries) implements ComponentStatus {
+    }
+
+    /**
+     * One master of a Redis Cluster as the store sees it.
+     *
+     * @param address      its {@code host:port}
+     * @param circuitState the state of the breaker that guards the calls to it
+     */
+    public record Node(String address, State circuitState) {
     }
 
     /**
@@ -362,7 +504,7 @@ public final class RedisLimitStore implements LimitStore {
 
     @Override
     public String toString() {
-        return "RedisLimitStore[" + keys + ", " + redis + ", circuit " + breaker.state().name() + "]";
+        return "RedisLimitStore[" + keys + ", " + redis + ", circuit " + status().circuitState().name() + "]";
     }
 
     private void requireOpen() {
@@ -386,13 +528,13 @@ public final class RedisLimitStore implements LimitStore {
 
     /** Everything one decision needs to finish, on whichever thread its reply arrives. */
     private record Call(String entityId, String operation, List<RateLimit> limits, long cost, boolean record,
-                        FailurePolicy policy, String key, long startNanos) {
+                        FailurePolicy policy, String key, long startNanos, CircuitBreaker breaker) {
     }
 
     private Call call(String entityId, String operation, List<RateLimit> limits, long cost, boolean record,
                       FailurePolicy policy) {
-        return new Call(entityId, operation, limits, cost, record, policy, keys.key(entityId, operation),
-                clock.nanoTime());
+        String key = keys.key(entityId, operation);
+        return new Call(entityId, operation, limits, cost, record, policy, key, clock.nanoTime(), breakerFor(key));
     }
 
     /**
@@ -467,7 +609,8 @@ public final class RedisLimitStore implements LimitStore {
                 return cached;
             }
         }
-        if (!breaker.tryAcquire()) {
+        if (!call.breaker.tryAcquire()) {
+            redis.refreshTopology();   // on a cluster: the slot may have a new master by now
             return decideByPolicy(call, "circuit_open", null);
         }
         return null;
@@ -489,7 +632,7 @@ public final class RedisLimitStore implements LimitStore {
                 decision = null;
             }
             if (decision != null) {
-                breaker.onSuccess(elapsed);
+                call.breaker.onSuccess(elapsed);
                 redisDecisions.increment();
                 recovered();
                 if (call.record && denyCache != null) {
@@ -498,7 +641,8 @@ public final class RedisLimitStore implements LimitStore {
                 return decision;
             }
         }
-        breaker.onFailure(elapsed, failure);
+        call.breaker.onFailure(elapsed, failure);
+        redis.refreshTopology();   // on a cluster: a failing master may have been replaced
         return decideByPolicy(call, reason(failure), failure);
     }
 
@@ -583,7 +727,11 @@ public final class RedisLimitStore implements LimitStore {
         public static final int DEFAULT_BATCHES_IN_FLIGHT = 4;
         /** Default of {@link #maxBatchSize}. */
         public static final int DEFAULT_BATCH_SIZE = 128;
+        /** Default of {@link #topologyRefreshPeriod}. */
+        public static final Duration DEFAULT_TOPOLOGY_REFRESH_PERIOD = Duration.ofSeconds(10);
         private RedisURI uri = RedisURI.create("redis://127.0.0.1:6379");
+        private List<RedisURI> clusterSeeds;
+        private Duration topologyRefreshPeriod = DEFAULT_TOPOLOGY_REFRESH_PERIOD;
         private ClientResources clientResources;
         private Duration connectTimeout = Duration.ofSeconds(1);
         private Duration commandTimeout = Duration.ofMillis(250);
@@ -607,18 +755,68 @@ public final class RedisLimitStore implements LimitStore {
         }
 
         /**
-         * The Redis server, e.g. {@code redis://:password@host:6379/0} or {@code rediss://host} for TLS.
+         * One Redis server, e.g. {@code redis://:password@host:6379/0} or {@code rediss://host} for TLS.
+         * Of {@code uri} and {@link #cluster}, the one called last decides.
          *
          * @throws IllegalArgumentException if the URI cannot be parsed
          */
         public Builder uri(String uri) {
-            Objects.requireNonNull(uri, "uri");
-            try {
-                this.uri = RedisURI.create(uri);
-            } catch (RuntimeException e) {
-                throw new IllegalArgumentException("uri is not a Redis URI: '" + uri + "' (" + e.getMessage() + ")", e);
-            }
+            this.uri = parse("uri", uri);
+            this.clusterSeeds = null;
             return this;
+        }
+
+        /**
+         * A Redis Cluster, reached through any of {@code seedUris} (e.g.
+         * {@code "redis://127.0.0.1:7001", "redis://127.0.0.1:7002"}; one suffices, the other nodes
+         * are discovered, and every seed should carry the same credentials and TLS settings). Of
+         * {@link #uri} and {@code cluster}, the one called last decides. See the class description
+         * for what changes on a cluster; decisions do not.
+         *
+         * @throws IllegalArgumentException if no seed is given or one cannot be parsed, or names a
+         *                                  database other than 0 (a cluster has only database 0)
+         */
+        public Builder cluster(String... seedUris) {
+            Objects.requireNonNull(seedUris, "seedUris");
+            return cluster(Arrays.asList(seedUris));
+        }
+
+        /** {@link #cluster(String...)} with a list. */
+        public Builder cluster(List<String> seedUris) {
+            Objects.requireNonNull(seedUris, "seedUris");
+            if (seedUris.isEmpty()) {
+                throw new IllegalArgumentException("cluster needs at least one seed URI, was " + seedUris);
+            }
+            List<RedisURI> parsed = new ArrayList<>(seedUris.size());
+            for (String seed : seedUris) {
+                RedisURI u = parse("cluster seed", seed);
+                if (u.getDatabase() != 0) {
+                    throw new IllegalArgumentException("a Redis Cluster has only database 0, but the seed '" + seed
+                            + "' names database " + u.getDatabase());
+                }
+                parsed.add(u);
+            }
+            this.clusterSeeds = List.copyOf(parsed);
+            return this;
+        }
+
+        /**
+         * On a cluster, how often the topology is reloaded in the background (default 10 s). It is
+         * also reloaded whenever a call is redirected, a node keeps failing to reconnect, a slot is
+         * uncovered, or a decision fails or meets an open node breaker (at most four times a second).
+         */
+        public Builder topologyRefreshPeriod(Duration period) {
+            this.topologyRefreshPeriod = positive("topologyRefreshPeriod", period);
+            return this;
+        }
+
+        private static RedisURI parse(String what, String uri) {
+            Objects.requireNonNull(uri, what);
+            try {
+                return RedisURI.create(uri);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException(what + " is not a Redis URI: '" + uri + "' (" + e.getMessage() + ")", e);
+            }
         }
 
         /**
@@ -725,7 +923,8 @@ public final class RedisLimitStore implements LimitStore {
          * The configuration of the circuit breaker that guards the Redis calls. The default opens
          * after 3 consecutive failures (a timeout, a refused connection, an error reply), lets one
          * trial call through after 500 ms, doubles that wait after each failed trial up to 4 s
-         * (with 20 % jitter), and closes on the first successful trial.
+         * (with 20 % jitter), and closes on the first successful trial. On a cluster every master's
+         * breaker gets this configuration.
          */
         public Builder circuitBreaker(CircuitBreakerConfig config) {
             this.circuitBreakerConfig = Objects.requireNonNull(config, "config");
@@ -742,7 +941,10 @@ public final class RedisLimitStore implements LimitStore {
             return this;
         }
 
-        /** The name of the breaker (default {@code redis-limit-store}). */
+        /**
+         * The name of the breaker (default {@code redis-limit-store}); on a cluster each master's
+         * breaker is named {@code <name>@host:port}.
+         */
         public Builder circuitBreakerName(String name) {
             if (name == null || name.isBlank()) {
                 throw new IllegalArgumentException("circuitBreakerName must be non-blank, was " + (name == null ? "null" : "'" + name + "'"));
@@ -808,7 +1010,8 @@ public final class RedisLimitStore implements LimitStore {
          * built on the infrastructure's clock, telemetry and breaker registry (whatever
          * {@link #clock}, {@link #telemetry} and {@link #circuitBreakers} said), becomes the store of
          * {@code infra.rateLimiter()}, shows its {@link Status} in {@code infra.status()} under
-         * {@value #COMPONENT_NAME}, is found by {@code infra.component(RedisLimitStore.class)}, and
+         * {@value #COMPONENT_NAME} and its {@link RedisLimitStore#health() health} in readiness
+         * under the same name, is found by {@code infra.component(RedisLimitStore.class)}, and
          * closes with the infrastructure.
          *
          * <pre>{@code
@@ -833,11 +1036,13 @@ public final class RedisLimitStore implements LimitStore {
                     RedisLimitStore store = configured.build();
                     context.register(COMPONENT_NAME, store, store::status, null);
                     context.useRateLimitStore(store, true);
+                    context.health().register(COMPONENT_NAME, store::health, HealthGroup.READINESS);
                 }
 
                 @Override
                 public String toString() {
-                    return "RedisLimitStore module[" + configured.uri + "]";
+                    return "RedisLimitStore module[" + (configured.clusterSeeds != null
+                            ? "cluster " + configured.clusterSeeds : configured.uri) + "]";
                 }
             };
         }

@@ -61,4 +61,17 @@ class RedisLimitStoreBuilderTest {
         assertThatThrownBy(() -> builder.failurePolicy("login", null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> builder.circuitBreakerName(" ")).hasMessageContaining("' '");
     }
+
+    @Test
+    void aClusterNeedsSeedsThatParseAndNameDatabaseZero() {
+        assertThatThrownBy(() -> builder.cluster()).hasMessage("cluster needs at least one seed URI, was []");
+        assertThatThrownBy(() -> builder.cluster(java.util.List.of())).hasMessage("cluster needs at least one seed URI, was []");
+        assertThatThrownBy(() -> builder.cluster("redis://127.0.0.1:7301", "nonsense://x"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'nonsense://x'");
+        assertThatThrownBy(() -> builder.cluster("redis://127.0.0.1:7301/3"))
+                .hasMessage("a Redis Cluster has only database 0, but the seed 'redis://127.0.0.1:7301/3' names database 3");
+        assertThatThrownBy(() -> builder.cluster((String[]) null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> builder.topologyRefreshPeriod(Duration.ZERO)).hasMessageContaining("topologyRefreshPeriod")
+                .hasMessageContaining("PT0S");
+    }
 }

@@ -4,15 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bulwark.Infrastructure;
+import dev.bulwark.circuit.CircuitBreakerConfig;
 import dev.bulwark.circuit.State;
+import dev.bulwark.health.HealthCheckConfig;
+import dev.bulwark.health.HealthConfig;
+import dev.bulwark.health.HealthReport;
+import dev.bulwark.health.HealthStatus;
 import dev.bulwark.ratelimit.InMemoryLimitStore;
 import dev.bulwark.ratelimit.RateLimit;
 import dev.bulwark.ratelimit.RateLimiter;
 import dev.bulwark.redis.support.RedisAvailability;
 import dev.bulwark.redis.support.RequiresRedis;
 import dev.bulwark.redis.support.TestRedis;
+import dev.bulwark.testkit.TcpProxy;
 import dev.bulwark.time.ManualClock;
 import java.time.Duration;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -79,5 +86,47 @@ class RedisModuleTest {
                 .install(store().asModule());
         assertThatThrownBy(builder::build).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("module 'redis_limit_store' sets the rate limit store, but Builder.rateLimitStore set it already");
+    }
+
+    @Test
+    void fallbackModeMakesReadinessDegradedNotDownAndLivenessStaysUp() throws Exception {
+        try (TcpProxy proxy = new TcpProxy(RedisAvailability.HOST, RedisAvailability.PORT);
+             Infrastructure infra = Infrastructure.builder()
+                     .health(HealthConfig.builder()
+                             .checkDefaults(HealthCheckConfig.of(Duration.ofSeconds(1), Duration.ofMillis(50))).build())
+                     .install(store().uri(proxy.uri())
+                             .commandTimeout(Duration.ofMillis(250)).connectTimeout(Duration.ofMillis(250))
+                             .circuitBreaker(CircuitBreakerConfig.builder().consecutiveFailures(3)
+                                     .halfOpen(Duration.ofMillis(200), 1, 1).build())
+                             .asModule())
+                     .build()) {
+            RateLimit rule = RateLimit.perMinute(1_000_000);
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
+                infra.rateLimiter().tryAcquire("u", "op", rule);
+                return checkOf(infra) == HealthStatus.UP;
+            });
+
+            proxy.cut();
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
+                infra.rateLimiter().tryAcquire("u", "op", rule);   // decided by the failure policy
+                return checkOf(infra) == HealthStatus.DEGRADED;
+            });
+            HealthReport readiness = infra.health().readiness();
+            assertThat(readiness.status()).as("fallback mode is not DOWN: %s", readiness).isEqualTo(HealthStatus.DEGRADED);
+            assertThat(readiness.httpStatus()).isEqualTo(200);
+            assertThat(readiness.checks().get(RedisLimitStore.Builder.COMPONENT_NAME).details().get("reason").toString())
+                    .contains("fallback mode");
+            assertThat(infra.health().liveness().status()).isEqualTo(HealthStatus.UP);
+
+            proxy.restore();
+            Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> {
+                infra.rateLimiter().tryAcquire("u", "op", rule);
+                return checkOf(infra) == HealthStatus.UP;
+            });
+        }
+    }
+
+    private static HealthStatus checkOf(Infrastructure infra) {
+        return infra.health().readiness().checks().get(RedisLimitStore.Builder.COMPONENT_NAME).status();
     }
 }

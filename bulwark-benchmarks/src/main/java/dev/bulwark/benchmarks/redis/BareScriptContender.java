@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class BareScriptContender implements Contender {
 
-    private static final String COUNTER = """
+    static final String COUNTER = """
             local n = redis.call('INCR', KEYS[1])
             if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
             if n <= tonumber(ARGV[1]) then return 1 end

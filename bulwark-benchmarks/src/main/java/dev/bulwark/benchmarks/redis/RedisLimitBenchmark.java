@@ -48,7 +48,7 @@ public final class RedisLimitBenchmark {
     private static final long ABUSE_LIMIT = 100;
     private static final Duration ABUSE_WINDOW = Duration.ofMinutes(1);
 
-    private record Cell(String workload, int callers, String contender, double perSecond, double p50Micros,
+    record Cell(String workload, int callers, String contender, double perSecond, double p50Micros,
                         double p99Micros, double roundTrips, double allowedShare, Map<String, Long> commands) {
     }
 
@@ -143,7 +143,7 @@ public final class RedisLimitBenchmark {
         print(cells);
     }
 
-    private static Cell measure(String workload, Contender contender, int callers, Supplier<String> key,
+    static Cell measure(String workload, Contender contender, int callers, Supplier<String> key,
                                 double warmupSeconds, double seconds, CommandCounter counter) throws InterruptedException {
         long warmupNanos = (long) (warmupSeconds * 1e9);
         long measureNanos = (long) (seconds * 1e9);
@@ -259,7 +259,7 @@ public final class RedisLimitBenchmark {
         return null;
     }
 
-    private static void deleteKeys(ClientResources resources, String uri, String prefix) {
+    static void deleteKeys(ClientResources resources, String uri, String prefix) {
         RedisClient client = RedisClient.create(resources, uri);
         try (StatefulRedisConnection<String, String> c = client.connect()) {
             ScanArgs match = ScanArgs.Builder.matches(prefix + "*").limit(1000);

@@ -96,8 +96,8 @@ final class ProtectionRuntime {
         if (fallback != null) {
             linked.remove(0);
         }
-        Step step = Step.call();
-        AsyncStep asyncStep = AsyncStep.call();
+        Step step = Step.call(clock);
+        AsyncStep asyncStep = AsyncStep.call(clock);
         for (int i = linked.size() - 1; i >= 0; i--) {
             step = linked.get(i).link(step);
             asyncStep = linked.get(i).linkAsync(asyncStep);

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
@@ -42,9 +43,14 @@ import java.util.function.LongSupplier;
  * slot, a batch goes out beyond {@code maxInFlight}. (Redis may still run an abandoned call, as with
  * any command abandoned on timeout.)
  *
- * <p><b>Redis Cluster.</b> A batch may mix any keys, which a single node accepts. On a cluster a
- * script's keys must share one hash slot: a cluster-aware version would keep one queue (and its
- * in-flight budget) per slot, or per node with batches split by slot.
+ * <p><b>Lanes.</b> Requests queue in lanes, each with its own queue and in-flight budget, and a
+ * batch only ever holds requests of one lane. On a single node there is one lane, and a batch may
+ * mix any keys. On a Redis Cluster ({@code perSlot}) there is one lane per hash slot, created when
+ * first used, so every key of one script call hashes to one slot, as Redis requires of a script
+ * (and as routing it to one node needs). If the slot is being migrated and Redis answers a batch
+ * with {@code TRYAGAIN} (some of its keys have moved, others not yet), each of its requests is sent
+ * again alone: a single-key call is always served, by the source or, after {@code ASK}, by the
+ * target.
  *
  * <p>Thread-safe.
  */
@@ -62,26 +68,30 @@ public final class DecisionBatcher {
     private final int maxBatchSize;
     private final long timeoutNanos;
 
-    private final Object lock = new Object();
-    private final ArrayDeque<Request> queue = new ArrayDeque<>();
-    private int inFlight;
-    private boolean closed;
+    /** The one lane of a single node; null per slot. */
+    private final Lane single;
+    /** The lanes of a cluster, by hash slot, created when first used; null on a single node. */
+    private final AtomicReferenceArray<Lane> bySlot;
+    private volatile boolean closed;
 
     private final LongAdder calls = new LongAdder();
     private final LongAdder batchedRequests = new LongAdder();
+    private final LongAdder retriedAlone = new LongAdder();
 
     /** One request waiting for its reply: the single-decision script's reply or a handover. */
     private final class Request extends CompletableFuture<List<Object>> {
         final String key;
         final String[] args;
         final long enqueuedNanos;
-        /** The batch that carries this request, once sent; guarded by {@link #lock}. */
+        final Lane lane;
+        /** The batch that carries this request, once sent; guarded by its lane's monitor. */
         Batch batch;
 
-        Request(String key, String[] args, long enqueuedNanos) {
+        Request(String key, String[] args, long enqueuedNanos, Lane lane) {
             this.key = key;
             this.args = args;
             this.enqueuedNanos = enqueuedNanos;
+            this.lane = lane;
         }
 
         /**
@@ -93,7 +103,7 @@ public final class DecisionBatcher {
             boolean first = super.completeExceptionally(ex);
             if (first) {
                 Batch carrier;
-                synchronized (lock) {
+                synchronized (lane) {
                     carrier = batch;
                 }
                 if (carrier != null) {
@@ -111,11 +121,13 @@ public final class DecisionBatcher {
      * when Redis never answers, and no timer task is needed per call.
      */
     private final class Batch {
+        final Lane lane;
         final List<Request> requests;
         private final AtomicBoolean finished = new AtomicBoolean();
         private final AtomicInteger pending;
 
-        Batch(List<Request> requests) {
+        Batch(Lane lane, List<Request> requests) {
+            this.lane = lane;
             this.requests = requests;
             this.pending = new AtomicInteger(requests.size());
         }
@@ -142,9 +154,84 @@ public final class DecisionBatcher {
             if (!finished.compareAndSet(false, true)) {
                 return null;
             }
-            Batch next = nextOrRelease();
+            Batch next = lane.nextOrRelease();
             deliver(requests, reply, failure);
             return next;
+        }
+    }
+
+    /**
+     * One queue of requests and its budget of batches in flight; its monitor guards its state and
+     * the {@code batch} field of its requests.
+     */
+    private final class Lane {
+        private final ArrayDeque<Request> queue = new ArrayDeque<>();
+        private int inFlight;
+
+        /** Queues {@code request}; returns the batch the caller must send now, or null. */
+        synchronized Batch add(Request request, long now) {
+            if (closed) {   // read under the lock: close() sets it before it empties the lanes
+                request.completeExceptionally(new RedisException("the Redis limit store is closed"));
+                return null;
+            }
+            queue.add(request);
+            if (inFlight < maxInFlight || overdue(now)) {
+                Batch batch = drain();
+                if (batch != null) {
+                    inFlight++;
+                }
+                return batch;
+            }
+            return null;
+        }
+
+        /**
+         * Whether the oldest queued request has waited a quarter of its timeout for a free slot: then
+         * a batch goes out beyond {@code maxInFlight}, so that when Redis is slow relative to the
+         * timeout, queueing behind the calls in flight does not use up the requests' time.
+         */
+        private boolean overdue(long now) {
+            Request oldest = queue.peek();
+            return oldest != null && now - oldest.enqueuedNanos > timeoutNanos / 4;
+        }
+
+        /** The next batch from the queue, skipping requests already completed (timed out); null if none. */
+        private Batch drain() {
+            List<Request> taken = null;
+            while (!queue.isEmpty() && (taken == null || taken.size() < maxBatchSize)) {
+                Request r = queue.poll();
+                if (r.isDone()) {
+                    continue;
+                }
+                if (taken == null) {
+                    taken = new ArrayList<>(Math.min(queue.size() + 1, maxBatchSize));
+                }
+                taken.add(r);
+            }
+            if (taken == null) {
+                return null;
+            }
+            Batch batch = new Batch(this, taken);
+            for (Request r : taken) {
+                r.batch = batch;
+            }
+            return batch;
+        }
+
+        /** A finished batch hands its slot to the next batch of this lane, or frees it. */
+        synchronized Batch nextOrRelease() {
+            Batch next = drain();
+            if (next == null) {
+                inFlight--;
+            }
+            return next;
+        }
+
+        /** Empties the queue (closing). */
+        synchronized List<Request> clear() {
+            List<Request> abandoned = new ArrayList<>(queue);
+            queue.clear();
+            return abandoned;
         }
     }
 
@@ -153,16 +240,26 @@ public final class DecisionBatcher {
      * @param maxBatchSize the most requests in one batch (at least 1)
      */
     public DecisionBatcher(ScriptExecutor redis, int maxInFlight, int maxBatchSize, Duration commandTimeout) {
-        this(redis::send, maxInFlight, maxBatchSize, commandTimeout);
+        this(redis::send, maxInFlight, maxBatchSize, commandTimeout, System::nanoTime, redis.isCluster());
     }
 
-    /** A batcher that sends its calls through {@code sender} (tests drive the replies by hand). */
+    /** A batcher with one lane that sends its calls through {@code sender} (tests drive the replies by hand). */
     public DecisionBatcher(Sender sender, int maxInFlight, int maxBatchSize, Duration commandTimeout) {
-        this(sender, maxInFlight, maxBatchSize, commandTimeout, System::nanoTime);
+        this(sender, maxInFlight, maxBatchSize, commandTimeout, System::nanoTime, false);
+    }
+
+    /** As above, with one lane per hash slot when {@code perSlot} (a Redis Cluster). */
+    public DecisionBatcher(Sender sender, int maxInFlight, int maxBatchSize, Duration commandTimeout, boolean perSlot) {
+        this(sender, maxInFlight, maxBatchSize, commandTimeout, System::nanoTime, perSlot);
     }
 
     /** As above, reading how long requests have queued from {@code nanoTime} (tests move it by hand). */
     DecisionBatcher(Sender sender, int maxInFlight, int maxBatchSize, Duration commandTimeout, LongSupplier nanoTime) {
+        this(sender, maxInFlight, maxBatchSize, commandTimeout, nanoTime, false);
+    }
+
+    private DecisionBatcher(Sender sender, int maxInFlight, int maxBatchSize, Duration commandTimeout,
+                            LongSupplier nanoTime, boolean perSlot) {
         if (maxInFlight < 1) {
             throw new IllegalArgumentException("maxInFlight must be >= 1, was " + maxInFlight);
         }
@@ -174,6 +271,27 @@ public final class DecisionBatcher {
         this.maxInFlight = maxInFlight;
         this.maxBatchSize = maxBatchSize;
         this.timeoutNanos = commandTimeout.toNanos();
+        this.single = perSlot ? null : new Lane();
+        this.bySlot = perSlot ? new AtomicReferenceArray<>(SLOTS) : null;
+    }
+
+    private static final int SLOTS = 16384;
+
+    /** The lane of {@code key}: the only one, or its hash slot's. */
+    private Lane laneOf(String key) {
+        if (single != null) {
+            return single;
+        }
+        int slot = ScriptExecutor.slot(key);
+        Lane lane = bySlot.get(slot);
+        if (lane == null) {
+            Lane fresh = new Lane();
+            lane = bySlot.compareAndExchange(slot, null, fresh);
+            if (lane == null) {
+                lane = fresh;
+            }
+        }
+        return lane;
     }
 
     /**
@@ -237,21 +355,12 @@ public final class DecisionBatcher {
 
     private Request enqueue(String key, String[] args) {
         long now = nanoTime.getAsLong();
-        Request request = new Request(key, args, now);
-        Batch batch = null;
-        synchronized (lock) {
-            if (closed) {
-                request.completeExceptionally(new RedisException("the Redis limit store is closed"));
-                return request;
-            }
-            queue.add(request);
-            if (inFlight < maxInFlight || overdueLocked(now)) {
-                batch = drainLocked();
-                if (batch != null) {
-                    inFlight++;
-                }
-            }
+        Request request = new Request(key, args, now, laneOf(key));
+        if (closed) {
+            request.completeExceptionally(new RedisException("the Redis limit store is closed"));
+            return request;
         }
+        Batch batch = request.lane.add(request, now);
         if (batch != null) {
             send(batch);
         }
@@ -259,53 +368,26 @@ public final class DecisionBatcher {
     }
 
     /**
-     * Whether the oldest queued request has waited a quarter of its timeout for a free slot: then
-     * a batch goes out beyond {@code maxInFlight}, so that when Redis is slow relative to the
-     * timeout, queueing behind the calls in flight does not use up the requests' time.
-     */
-    private boolean overdueLocked(long now) {
-        Request oldest = queue.peek();
-        return oldest != null && now - oldest.enqueuedNanos > timeoutNanos / 4;
-    }
-
-    /**
      * Fails every queued request at once (the store is closing); requests in flight complete with
      * their call. Later submissions fail at once.
      */
     public void close() {
-        List<Request> abandoned;
-        synchronized (lock) {
-            closed = true;
-            abandoned = new ArrayList<>(queue);
-            queue.clear();
+        closed = true;
+        List<Request> abandoned = new ArrayList<>();
+        if (single != null) {
+            abandoned.addAll(single.clear());
+        } else {
+            for (int slot = 0; slot < SLOTS; slot++) {
+                Lane lane = bySlot.get(slot);
+                if (lane != null) {
+                    abandoned.addAll(lane.clear());
+                }
+            }
         }
         RedisException failure = new RedisException("the Redis limit store is closed");
         for (Request r : abandoned) {
             r.completeExceptionally(failure);
         }
-    }
-
-    /** The next batch from the queue, skipping requests already completed (timed out); null if none. */
-    private Batch drainLocked() {
-        List<Request> taken = null;
-        while (!queue.isEmpty() && (taken == null || taken.size() < maxBatchSize)) {
-            Request r = queue.poll();
-            if (r.isDone()) {
-                continue;
-            }
-            if (taken == null) {
-                taken = new ArrayList<>(Math.min(queue.size() + 1, maxBatchSize));
-            }
-            taken.add(r);
-        }
-        if (taken == null) {
-            return null;
-        }
-        Batch batch = new Batch(taken);
-        for (Request r : taken) {
-            r.batch = batch;
-        }
-        return batch;
     }
 
     /**
@@ -360,19 +442,13 @@ public final class DecisionBatcher {
         return sender.send(LimitScriptProtocol.BATCH, keys, LimitScriptProtocol.batchArgs(args));
     }
 
-    private Batch nextOrRelease() {
-        synchronized (lock) {
-            Batch next = drainLocked();
-            if (next == null) {
-                inFlight--;
-            }
-            return next;
-        }
-    }
-
-    private static void deliver(List<Request> batch, List<Object> reply, Throwable failure) {
+    private void deliver(List<Request> batch, List<Object> reply, Throwable failure) {
         if (failure != null) {
             Throwable cause = ScriptExecutor.unwrap(failure);
+            if (batch.size() > 1 && isTryAgain(cause) && !closed) {
+                resendAlone(batch);
+                return;
+            }
             for (Request r : batch) {
                 r.completeExceptionally(cause);
             }
@@ -401,8 +477,50 @@ public final class DecisionBatcher {
         }
     }
 
+    /**
+     * Whether Redis refused a multi-key call because its slot is being migrated and only some of
+     * its keys have moved ({@code -TRYAGAIN}).
+     */
+    static boolean isTryAgain(Throwable failure) {
+        return failure instanceof RedisCommandExecutionException
+                && failure.getMessage() != null && failure.getMessage().startsWith("TRYAGAIN");
+    }
+
+    /**
+     * Sends each request of a batch refused with {@code TRYAGAIN} again, alone (one key, so Redis
+     * always serves it: the source if the key is still there, else the target after {@code ASK}).
+     * Each still completes within its own timeout.
+     */
+    private void resendAlone(List<Request> batch) {
+        retriedAlone.add(batch.size());
+        for (Request r : batch) {
+            if (r.isDone()) {
+                continue;
+            }
+            CompletableFuture<List<Object>> alone;
+            try {
+                alone = sender.send(LimitScriptProtocol.FAST, new String[] {r.key}, r.args);
+            } catch (RuntimeException e) {
+                alone = CompletableFuture.failedFuture(e);
+            }
+            alone.whenComplete((one, f) -> {
+                if (f != null) {
+                    r.completeExceptionally(ScriptExecutor.unwrap(f));
+                } else {
+                    r.complete(one);
+                }
+            });
+        }
+    }
+
+    /** How many requests were sent again alone after their batch met a slot in migration. */
+    public long retriedAlone() {
+        return retriedAlone.sum();
+    }
+
     @Override
     public String toString() {
-        return "DecisionBatcher[maxInFlight=" + maxInFlight + ", maxBatchSize=" + maxBatchSize + "]";
+        return "DecisionBatcher[maxInFlight=" + maxInFlight + ", maxBatchSize=" + maxBatchSize
+                + (single == null ? ", lane per slot" : "") + "]";
     }
 }

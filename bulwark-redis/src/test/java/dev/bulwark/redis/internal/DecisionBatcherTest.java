@@ -137,4 +137,69 @@ class DecisionBatcherTest {
         assertThat(sender.keys.get(1)).containsExactly("k1", "k2", "k3");
         assertThat(waiting).isNotDone();
     }
+
+    @Test
+    void perSlotABatchOnlyEverHoldsKeysOfOneSlotAndSlotsDoNotWaitForEachOther() {
+        ManualSender sender = new ManualSender();
+        DecisionBatcher batcher = new DecisionBatcher(sender, 1, 128, TIMEOUT, true);
+        // {a} and {b} hash to different slots; each slot has its own in-flight budget
+        assertThat(ScriptExecutor.slot("p{a}:x")).isNotEqualTo(ScriptExecutor.slot("p{b}:x"));
+        batcher.submit("p{a}:x", ARGS);
+        batcher.submit("p{b}:x", ARGS);
+        assertThat(sender.calls()).as("a busy slot does not hold back another").isEqualTo(2);
+        CompletableFuture<List<Object>> a1 = batcher.submit("p{a}:y", ARGS);
+        CompletableFuture<List<Object>> b1 = batcher.submit("p{b}:y", ARGS);
+        CompletableFuture<List<Object>> a2 = batcher.submit("p{a}:z", ARGS);
+        assertThat(sender.calls()).isEqualTo(2);
+
+        sender.replies.get(0).complete(List.of(1L, 1L, 0L, 0L, 0L));   // slot of {a} free: its queue goes
+        assertThat(sender.keys.get(2)).containsExactly("p{a}:y", "p{a}:z");
+        sender.replies.get(1).complete(List.of(1L, 1L, 0L, 0L, 0L));
+        assertThat(sender.keys.get(3)).containsExactly("p{b}:y");
+        for (String[] keys : sender.keys) {
+            assertThat(java.util.Arrays.stream(keys).map(ScriptExecutor::slot).distinct()).as("slots of one call").hasSize(1);
+        }
+        sender.replies.get(2).complete(batchReply(2));
+        sender.replies.get(3).complete(List.of(5L));
+        assertThat(a1).isDone();
+        assertThat(a2).isDone();
+        assertThat(b1).isCompletedWithValue(List.of(5L));
+    }
+
+    @Test
+    void aBatchRefusedWithTryAgainIsDecidedAgainKeyByKey() {
+        ManualSender sender = new ManualSender();
+        DecisionBatcher batcher = new DecisionBatcher(sender, 1, 128, TIMEOUT, true);
+        batcher.submit("p{a}:0", ARGS);                                       // alone, holds the slot
+        CompletableFuture<List<Object>> x = batcher.submit("p{a}:x", ARGS);
+        CompletableFuture<List<Object>> y = batcher.submit("p{a}:y", ARGS);
+        sender.replies.get(0).complete(List.of(1L));                          // x and y go as one batch
+        assertThat(sender.keys.get(1)).containsExactly("p{a}:x", "p{a}:y");
+
+        sender.replies.get(1).completeExceptionally(new io.lettuce.core.RedisCommandExecutionException(
+                "TRYAGAIN Multiple keys request during rehashing of slot"));
+        assertThat(sender.calls()).isEqualTo(4);
+        assertThat(sender.keys.get(2)).containsExactly("p{a}:x");
+        assertThat(sender.keys.get(3)).containsExactly("p{a}:y");
+        assertThat(x).isNotDone();
+        sender.replies.get(2).complete(List.of(10L));
+        sender.replies.get(3).complete(List.of(20L));
+        assertThat(x).isCompletedWithValue(List.of(10L));
+        assertThat(y).isCompletedWithValue(List.of(20L));
+        assertThat(batcher.retriedAlone()).isEqualTo(2);
+    }
+
+    @Test
+    void anotherBatchFailureFailsEveryRequestOfIt() {
+        ManualSender sender = new ManualSender();
+        DecisionBatcher batcher = new DecisionBatcher(sender, 1, 128, TIMEOUT, true);
+        batcher.submit("p{a}:0", ARGS);
+        CompletableFuture<List<Object>> x = batcher.submit("p{a}:x", ARGS);
+        CompletableFuture<List<Object>> y = batcher.submit("p{a}:y", ARGS);
+        sender.replies.get(0).complete(List.of(1L));
+        sender.replies.get(1).completeExceptionally(new io.lettuce.core.RedisCommandExecutionException("CLUSTERDOWN"));
+        assertThat(x).isCompletedExceptionally();
+        assertThat(y).isCompletedExceptionally();
+        assertThat(batcher.retriedAlone()).isZero();
+    }
 }

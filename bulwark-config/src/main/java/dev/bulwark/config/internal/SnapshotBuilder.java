@@ -1,0 +1,552 @@
+package dev.bulwark.config.internal;
+
+import dev.bulwark.Protection;
+import dev.bulwark.circuit.CircuitBreakerConfig;
+import dev.bulwark.circuit.SlidingWindow;
+import dev.bulwark.config.model.BulwarkSettings;
+import dev.bulwark.config.model.CircuitBreakerSettings;
+import dev.bulwark.config.model.InfrastructureSettings;
+import dev.bulwark.config.model.ProtectionSettings;
+import dev.bulwark.config.model.ProtectionSettings.FallbackSettings;
+import dev.bulwark.config.model.ProtectionSettings.RateLimitStageSettings;
+import dev.bulwark.config.model.ProtectionSettings.RetrySettings;
+import dev.bulwark.config.model.ProtectionSettings.TimeoutSettings;
+import dev.bulwark.config.model.RateLimitSettings;
+import dev.bulwark.config.model.RedisSettings;
+import dev.bulwark.config.tree.ConfigNode;
+import dev.bulwark.config.tree.Location;
+import dev.bulwark.config.tree.ScalarNode;
+import dev.bulwark.pipeline.BulkheadConfig;
+import dev.bulwark.pipeline.FallbackConfig;
+import dev.bulwark.pipeline.RetryBudget;
+import dev.bulwark.pipeline.RetryConfig;
+import dev.bulwark.pipeline.TimeoutConfig;
+import dev.bulwark.ratelimit.Algorithm;
+import dev.bulwark.ratelimit.RateLimit;
+import dev.bulwark.time.TickingClock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Builds core's configurations from bound settings with the same builders an application uses
+ * (so a file and the equivalent code give equal configurations), reporting each builder's
+ * refusal at the setting it concerns. A section whose binding already failed is skipped (its
+ * problems are reported). Not thread-safe; one per build.
+ */
+public final class SnapshotBuilder {
+
+    /** What was built. */
+    public record Built(Map<String, CircuitBreakerConfig> circuitBreakers, Set<String> criticalBreakers,
+                        Map<String, RateLimit> rateLimits, Map<String, Protection> protections) {
+    }
+
+    private final Binder binder;
+    private final Problems problems;
+    private final ClassLoader classLoader;
+
+    public SnapshotBuilder(Binder binder, ClassLoader classLoader) {
+        this.binder = binder;
+        this.problems = binder.problems();
+        this.classLoader = classLoader;
+    }
+
+    public Built build(BulwarkSettings s) {
+        infrastructure(s.infrastructure());
+        Map<String, CircuitBreakerConfig> breakers = new LinkedHashMap<>();
+        Set<String> critical = new TreeSet<>();
+        s.circuitBreakers().forEach((name, b) -> {
+            ConfigPath path = ConfigPath.ROOT.field("circuitBreakers").key(name);
+            if (checkName(s, "circuitBreakers", name, "circuit breaker name")) {
+                CircuitBreakerConfig config = breaker(b, path);
+                if (config != null) {
+                    breakers.put(name, config);
+                    if (Boolean.TRUE.equals(b.critical())) {
+                        critical.add(name);
+                    }
+                }
+            }
+        });
+        Map<String, RateLimit> rules = new LinkedHashMap<>();
+        s.rateLimits().forEach((name, r) -> {
+            if (checkName(s, "rateLimits", name, "rule name")) {
+                RateLimit rule = rule(name, r.limit(), r.window(), r.algorithm(), r, ConfigPath.ROOT.field("rateLimits").key(name));
+                if (rule != null) {
+                    rules.put(name, rule);
+                }
+            }
+        });
+        Map<String, Protection> protections = new LinkedHashMap<>();
+        s.protections().forEach((key, p) -> {
+            if (checkName(s, "protections", key, "protection key")) {
+                Protection built = protection(key, p, s, breakers, rules);
+                if (built != null) {
+                    protections.put(key, built);
+                }
+            }
+        });
+        if (s.redis() != null) {
+            redis(s.redis());
+        }
+        return new Built(Collections.unmodifiableMap(breakers), Collections.unmodifiableSet(critical),
+                Collections.unmodifiableMap(rules), Collections.unmodifiableMap(protections));
+    }
+
+    // ------------------------------------------------------------------ infrastructure and redis
+
+    private void infrastructure(InfrastructureSettings i) {
+        if (i == null || !binder.clean(i)) {
+            return;
+        }
+        dev.bulwark.Infrastructure.Builder probe = dev.bulwark.Infrastructure.builder();
+        if (i.rateLimitMaxKeys() != null) {
+            step(i, "rateLimitMaxKeys", () -> probe.rateLimitMaxKeys(i.rateLimitMaxKeys()));
+        }
+        if (i.rateLimitSweepInterval() != null) {
+            step(i, "rateLimitSweepInterval", () -> probe.rateLimitSweepInterval(i.rateLimitSweepInterval()));
+        }
+        if (i.telemetryPrefix() != null) {
+            step(i, "telemetryPrefix", () -> probe.telemetryPrefix(i.telemetryPrefix()));
+        }
+        if (i.asyncTelemetry() != null) {
+            step(i, "asyncTelemetry", () -> probe.asyncTelemetry(i.asyncTelemetry()));
+        }
+        if (i.tickingClock() != null) {
+            step(i, "tickingClock", () -> TickingClock.requireResolution("tickingClock", i.tickingClock()));
+        }
+    }
+
+    private void redis(RedisSettings r) {
+        ConfigPath path = ConfigPath.ROOT.field("redis");
+        if (!RedisSupport.available(classLoader)) {
+            problems.value(path, binder.where(r) == null ? null : binder.where(r).node().location(), null,
+                    "a redis section needs the module bulwark-redis (dev.bulwark:bulwark-redis) on the class path");
+            return;
+        }
+        if (!binder.clean(r)) {
+            return;
+        }
+        CircuitBreakerConfig breaker = r.circuitBreaker() == null ? null : breaker(r.circuitBreaker(), path.field("circuitBreaker"));
+        RedisSupport.validate(r, breaker, this::step);
+    }
+
+    // ------------------------------------------------------------------ circuit breakers
+
+    /** The breaker configuration of {@code b}, or null (problems reported). */
+    public CircuitBreakerConfig breaker(CircuitBreakerSettings b, ConfigPath path) {
+        if (b == null || !binder.clean(b)) {
+            return null;
+        }
+        int before = problems.count();
+        CircuitBreakerConfig.Builder builder = CircuitBreakerConfig.builder();
+        boolean anyPolicy = b.failureCount() != null || b.failureRate() != null || b.slowCallRate() != null
+                || b.consecutiveFailures() != null;
+        if (!anyPolicy) {
+            builder.failureCount(CircuitBreakerConfig.DEFAULT_MAX_MELTS, CircuitBreakerConfig.DEFAULT_WINDOW);
+        }
+        if (b.failureCount() != null) {
+            var f = b.failureCount();
+            int maxMelts = f.maxMelts() != null ? f.maxMelts() : CircuitBreakerConfig.DEFAULT_MAX_MELTS;
+            Duration window = f.window() != null ? f.window() : CircuitBreakerConfig.DEFAULT_WINDOW;
+            step(f, f.maxMelts() != null ? "maxMelts" : "window", () -> builder.failureCount(maxMelts, window));
+        }
+        if (b.failureRate() != null) {
+            var f = b.failureRate();
+            SlidingWindow window = window(f, f.windowCalls(), f.windowDuration());
+            if (require(f, "thresholdPercent", f.thresholdPercent()) && require(f, "minimumCalls", f.minimumCalls()) && window != null) {
+                step(f, "minimumCalls", () -> builder.failureRate(f.thresholdPercent(), window, f.minimumCalls()));
+            }
+        }
+        if (b.slowCallRate() != null) {
+            var f = b.slowCallRate();
+            SlidingWindow window = window(f, f.windowCalls(), f.windowDuration());
+            if (require(f, "slowerThan", f.slowerThan()) && require(f, "thresholdPercent", f.thresholdPercent())
+                    && require(f, "minimumCalls", f.minimumCalls()) && window != null) {
+                step(f, "minimumCalls", () -> builder.slowCallRate(f.slowerThan(), f.thresholdPercent(), window, f.minimumCalls()));
+            }
+        }
+        if (b.consecutiveFailures() != null) {
+            step(b, "consecutiveFailures", () -> builder.consecutiveFailures(b.consecutiveFailures()));
+        }
+        if (b.reset() != null && b.halfOpen() != null) {
+            problems.value(binder.path(b, "halfOpen"), binder.location(b, "halfOpen"), null,
+                    "a breaker recovers either by reset or by halfOpen, not both (reset is at " + binder.location(b, "reset") + ")");
+        } else if (b.reset() != null) {
+            step(b, "reset", () -> builder.reset(b.reset()));
+        } else if (b.halfOpen() != null) {
+            var h = b.halfOpen();
+            if (require(h, "after", h.after())) {
+                int trials = h.trialCalls() != null ? h.trialCalls() : 1;
+                int threshold = h.successThreshold() != null ? h.successThreshold() : trials;
+                step(h, h.successThreshold() != null ? "successThreshold" : h.trialCalls() != null ? "trialCalls" : "after",
+                        () -> builder.halfOpen(h.after(), trials, threshold));
+            }
+        }
+        if (b.trialTimeout() != null) {
+            step(b, "trialTimeout", () -> builder.trialTimeout(b.trialTimeout()));
+        }
+        if (b.jitter() != null) {
+            step(b, "jitter", () -> builder.jitter(b.jitter()));
+        }
+        if (b.backoff() != null) {
+            var o = b.backoff();
+            if (require(o, "multiplier", o.multiplier()) && require(o, "maxOpenDuration", o.maxOpenDuration())) {
+                step(o, "multiplier", () -> builder.backoff(o.multiplier(), o.maxOpenDuration()));
+            }
+        }
+        if (b.recordExceptions() != null) {
+            Class<?>[] types = exceptionTypes(b, "recordExceptions", b.recordExceptions());
+            if (types != null) {
+                step(b, "recordExceptions", () -> builder.recordExceptions(types));
+            }
+        }
+        if (b.ignoreExceptions() != null) {
+            Class<?>[] types = exceptionTypes(b, "ignoreExceptions", b.ignoreExceptions());
+            if (types != null) {
+                step(b, "ignoreExceptions", () -> builder.ignoreExceptions(types));
+            }
+        }
+        if (b.faultInjection() != null) {
+            step(b, "faultInjection", () -> builder.faultInjection(b.faultInjection()));
+        }
+        if (problems.count() != before) {
+            return null;
+        }
+        CircuitBreakerConfig[] built = new CircuitBreakerConfig[1];
+        step(b, null, () -> built[0] = builder.build());
+        return built[0];
+    }
+
+    private SlidingWindow window(Object policy, Integer calls, Duration duration) {
+        if (calls != null && duration != null) {
+            problems.value(binder.path(policy, "windowDuration"), binder.location(policy, "windowDuration"), null,
+                    "a window is either windowCalls or windowDuration, not both");
+            return null;
+        }
+        if (calls == null && duration == null) {
+            problems.structure(binder.where(policy).path(), binder.where(policy).node().location(), null,
+                    "missing key 'windowCalls' or 'windowDuration'", "the window of the rate");
+            return null;
+        }
+        SlidingWindow[] w = new SlidingWindow[1];
+        if (calls != null) {
+            step(policy, "windowCalls", () -> w[0] = SlidingWindow.ofCalls(calls));
+        } else {
+            step(policy, "windowDuration", () -> w[0] = SlidingWindow.ofDuration(duration));
+        }
+        return w[0];
+    }
+
+    private Class<?>[] exceptionTypes(Object record, String component, List<String> names) {
+        List<Class<?>> types = new ArrayList<>();
+        boolean ok = true;
+        List<?> nodes = binder.node(record, component) instanceof dev.bulwark.config.tree.ListNode l ? l.items() : null;
+        for (int i = 0; i < names.size(); i++) {
+            String name = names.get(i);
+            ConfigNode node = nodes != null && i < nodes.size() ? (ConfigNode) nodes.get(i) : binder.node(record, component);
+            ConfigPath path = nodes != null ? binder.path(record, component).index(i) : binder.path(record, component);
+            Location at = node != null ? node.location() : binder.location(record, component);
+            ConfigNode shown = node instanceof ScalarNode ? node : new ScalarNode(name, at);
+            try {
+                Class<?> type = Class.forName(name, false, classLoader);
+                if (!Throwable.class.isAssignableFrom(type)) {
+                    problems.value(path, at, shown, type.getName() + " is not an exception type (a Throwable)");
+                    ok = false;
+                } else {
+                    types.add(type);
+                }
+            } catch (ClassNotFoundException | LinkageError e) {
+                problems.value(path, at, shown, "no class named " + name + " is on the class path"
+                        + (name.indexOf('.') < 0 ? " (give the fully qualified name, e.g. java.io.IOException)" : ""));
+                ok = false;
+            }
+        }
+        if (!ok) {
+            return null;
+        }
+        if (types.isEmpty()) {
+            problems.value(binder.path(record, component), binder.location(record, component), null,
+                    "needs at least one exception class");
+            return null;
+        }
+        return types.toArray(new Class<?>[0]);
+    }
+
+    // ------------------------------------------------------------------ rate limits
+
+    private RateLimit rule(String name, Long limit, Duration window, Algorithm algorithm, Object record, ConfigPath path) {
+        if (!binder.clean(record)) {
+            return null;
+        }
+        if (!require(record, "limit", limit) | !require(record, "window", window)) {
+            return null;
+        }
+        Algorithm a = algorithm != null ? algorithm : Algorithm.SLIDING_WINDOW;
+        RateLimit[] built = new RateLimit[1];
+        int before = problems.count();
+        step(record, "limit", () -> RateLimit.of(limit, Duration.ofSeconds(1)));
+        if (problems.count() == before) {
+            step(record, "window", () -> built[0] = name == null ? RateLimit.of(limit, window, a) : RateLimit.of(name, limit, window, a));
+        }
+        return built[0];
+    }
+
+    // ------------------------------------------------------------------ protections
+
+    private Protection protection(String key, ProtectionSettings p, BulwarkSettings s,
+                                  Map<String, CircuitBreakerConfig> breakers, Map<String, RateLimit> rules) {
+        // each stage is built when its own settings bound cleanly, so that every problem is found at once
+        ConfigPath path = ConfigPath.ROOT.field("protections").key(key);
+        int before = problems.count();
+        Protection.Builder builder = Protection.builder();
+        if (p.fallback() != null && binder.clean(p.fallback())) {
+            FallbackConfig<Object> fallback = fallback(p.fallback());
+            if (fallback != null) {
+                builder.fallback(fallback);
+            }
+        }
+        if (p.rateLimit() != null && binder.clean(p.rateLimit())) {
+            rateLimit(key, p.rateLimit(), rules, s, builder);
+        }
+        if (p.bulkhead() != null && binder.clean(p.bulkhead())) {
+            var b = p.bulkhead();
+            if (require(b, "maxConcurrentCalls", b.maxConcurrentCalls())) {
+                BulkheadConfig[] c = new BulkheadConfig[1];
+                step(b, "maxConcurrentCalls", () -> c[0] = BulkheadConfig.of(b.maxConcurrentCalls()));
+                if (c[0] != null && b.maxWait() != null) {
+                    step(b, "maxWait", () -> c[0] = c[0].withMaxWait(b.maxWait()));
+                }
+                if (c[0] != null) {
+                    builder.bulkhead(c[0]);
+                }
+            }
+        }
+        if (p.totalTimeout() != null && binder.clean(p.totalTimeout())) {
+            TimeoutConfig t = timeout(p.totalTimeout());
+            if (t != null) {
+                builder.totalTimeout(t);
+            }
+        }
+        if (p.retry() != null && binder.clean(p.retry())) {
+            RetryConfig r = retry(p.retry());
+            if (r != null) {
+                builder.retry(r);
+            }
+        }
+        if (p.circuitBreaker() != null) {
+            CircuitBreakerConfig config = breakers.get(p.circuitBreaker());
+            if (config != null) {
+                step(p, "circuitBreaker", () -> builder.circuitBreaker(p.circuitBreaker(), config));
+            } else if (!s.circuitBreakers().containsKey(p.circuitBreaker())) {
+                problems.unknownName(binder.path(p, "circuitBreaker"), binder.location(p, "circuitBreaker"),
+                        binder.node(p, "circuitBreaker"), "circuit breaker of circuitBreakers", s.circuitBreakers().keySet());
+            }
+        }
+        if (p.attemptTimeout() != null && binder.clean(p.attemptTimeout())) {
+            TimeoutConfig t = timeout(p.attemptTimeout());
+            if (t != null) {
+                builder.attemptTimeout(t);
+            }
+        }
+        if (problems.count() != before || !binder.clean(p)) {
+            return null;
+        }
+        Protection[] built = new Protection[1];
+        try {
+            built[0] = builder.build();
+        } catch (IllegalStateException e) {
+            problems.structure(path, binder.where(p).node().location(), null, "an empty protection",
+                    "give it at least one stage: fallback, rateLimit, bulkhead, totalTimeout, retry, circuitBreaker or attemptTimeout");
+        } catch (IllegalArgumentException e) {
+            problems.value(binder.path(p, "attemptTimeout"), binder.location(p, "attemptTimeout"),
+                    binder.node(p.attemptTimeout(), "timeout"), e.getMessage());
+        }
+        return built[0];
+    }
+
+    private FallbackConfig<Object> fallback(FallbackSettings f) {
+        if (f.value() == null && f.lastGoodValue() == null) {
+            problems.structure(binder.where(f).path(), binder.where(f).node().location(), null,
+                    "a fallback without an answer", "give it a value, a lastGoodValue, or both");
+            return null;
+        }
+        FallbackConfig.Builder<Object> b = FallbackConfig.builder();
+        if (f.lastGoodValue() != null) {
+            step(f, "lastGoodValue", () -> b.lastGoodValue(f.lastGoodValue()));
+        }
+        if (f.value() != null) {
+            b.value(f.value());
+        }
+        FallbackConfig<Object>[] built = newArray();
+        step(f, null, () -> built[0] = b.build());
+        return built[0];
+    }
+
+    @SuppressWarnings("unchecked")
+    private static FallbackConfig<Object>[] newArray() {
+        return (FallbackConfig<Object>[]) new FallbackConfig<?>[1];
+    }
+
+    private void rateLimit(String key, RateLimitStageSettings r, Map<String, RateLimit> rules, BulwarkSettings s,
+                           Protection.Builder builder) {
+        RateLimit rule;
+        if (r.rule() != null) {
+            if (r.limit() != null || r.window() != null || r.algorithm() != null) {
+                String inline = r.limit() != null ? "limit" : r.window() != null ? "window" : "algorithm";
+                problems.value(binder.path(r, inline), binder.location(r, inline), binder.node(r, inline),
+                        "a rate limit names a rule or gives limit and window inline, not both (rule is at "
+                                + binder.location(r, "rule") + ")");
+                return;
+            }
+            rule = rules.get(r.rule());
+            if (rule == null) {
+                if (!s.rateLimits().containsKey(r.rule())) {
+                    problems.unknownName(binder.path(r, "rule"), binder.location(r, "rule"), binder.node(r, "rule"),
+                            "rule of rateLimits", s.rateLimits().keySet());
+                }
+                return;
+            }
+        } else {
+            rule = rule(null, r.limit(), r.window(), r.algorithm(), r, binder.where(r).path());
+            if (rule == null) {
+                return;
+            }
+        }
+        String operation = r.operation() != null ? r.operation() : key;
+        RateLimit chosen = rule;
+        if (r.entity() != null) {
+            step(r, "entity", () -> builder.rateLimit(r.entity(), operation, chosen));
+        } else {
+            step(r, "operation", () -> builder.rateLimitPerCaller(operation, chosen));
+        }
+    }
+
+    private TimeoutConfig timeout(TimeoutSettings t) {
+        if (!require(t, "timeout", t.timeout())) {
+            return null;
+        }
+        TimeoutConfig[] c = new TimeoutConfig[1];
+        step(t, "timeout", () -> c[0] = TimeoutConfig.of(t.timeout()));
+        if (c[0] != null && t.interrupt() != null) {
+            c[0] = c[0].withInterruptOnTimeout(t.interrupt());
+        }
+        return c[0];
+    }
+
+    private RetryConfig retry(RetrySettings r) {
+        int before = problems.count();
+        RetryConfig.Builder b = RetryConfig.builder();
+        if (r.maxAttempts() != null) {
+            step(r, "maxAttempts", () -> b.maxAttempts(r.maxAttempts()));
+        }
+        ProtectionSettings.Backoff kind = r.backoff() != null ? r.backoff()
+                : r.delay() != null ? ProtectionSettings.Backoff.FIXED : ProtectionSettings.Backoff.EXPONENTIAL;
+        switch (kind) {
+            case FIXED -> {
+                notFor(r, "fixed", "initialDelay", r.initialDelay());
+                notFor(r, "fixed", "maxDelay", r.maxDelay());
+                notFor(r, "fixed", "multiplier", r.multiplier());
+                if (require(r, "delay", r.delay())) {
+                    step(r, "delay", () -> b.fixedBackoff(r.delay()));
+                }
+            }
+            case NONE -> {
+                notFor(r, "none", "delay", r.delay());
+                notFor(r, "none", "initialDelay", r.initialDelay());
+                notFor(r, "none", "maxDelay", r.maxDelay());
+                notFor(r, "none", "multiplier", r.multiplier());
+                b.noBackoff();
+            }
+            case EXPONENTIAL -> {
+                notFor(r, "exponential", "delay", r.delay());
+                RetryConfig defaults = RetryConfig.defaults();
+                if (r.initialDelay() != null || r.maxDelay() != null || r.multiplier() != null) {
+                    Duration initial = r.initialDelay() != null ? r.initialDelay() : defaults.initialDelay();
+                    Duration max = r.maxDelay() != null ? r.maxDelay() : defaults.maxDelay();
+                    double multiplier = r.multiplier() != null ? r.multiplier() : defaults.multiplier();
+                    String blamed = r.multiplier() != null ? "multiplier" : r.maxDelay() != null ? "maxDelay" : "initialDelay";
+                    step(r, blamed, () -> b.exponentialBackoff(initial, max, multiplier));
+                }
+            }
+        }
+        if (r.jitter() != null) {
+            step(r, "jitter", () -> b.jitter(r.jitter()));
+        }
+        if (r.maxRetryAfter() != null) {
+            step(r, "maxRetryAfter", () -> b.maxRetryAfter(r.maxRetryAfter()));
+        }
+        if (r.budget() != null) {
+            var budget = r.budget();
+            if (require(budget, "retryRatio", budget.retryRatio())) {
+                int burst = budget.burst() != null ? budget.burst() : 10;
+                step(budget, budget.burst() != null && budget.retryRatio() > 0 && budget.retryRatio() <= 10 ? "burst" : "retryRatio",
+                        () -> b.budget(RetryBudget.of(budget.retryRatio(), burst)));
+            }
+        }
+        return problems.count() == before ? b.build() : null;
+    }
+
+    private void notFor(Object record, String kind, String component, Object value) {
+        if (value != null) {
+            problems.value(binder.path(record, component), binder.location(record, component), binder.node(record, component),
+                    component + " does not apply to backoff " + kind);
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private boolean checkName(BulwarkSettings s, String section, String name, String what) {
+        String problem = dev.bulwark.spi.Names.problem(what, name);
+        if (problem != null) {
+            Object record = section.equals("protections") ? s.protections().get(name)
+                    : section.equals("rateLimits") ? s.rateLimits().get(name) : s.circuitBreakers().get(name);
+            Binder.Origin o = binder.where(record);
+            problems.value(ConfigPath.ROOT.field(section).key(name), o == null ? null : o.node().location(),
+                    new ScalarNode(name, o == null ? Location.of("?") : o.node().location()), problem);
+            return false;
+        }
+        return true;
+    }
+
+    /** Whether {@code value} is set; else reports the missing key. */
+    private boolean require(Object record, String component, Object value) {
+        if (value != null) {
+            return true;
+        }
+        Binder.Origin o = binder.where(record);
+        problems.structure(o == null ? ConfigPath.ROOT : o.path(), o == null ? null : o.node().location(), null,
+                "missing key '" + problems.style().name(component) + "'", null);
+        return false;
+    }
+
+    /**
+     * Runs a builder step, reporting an {@link IllegalArgumentException} or
+     * {@link IllegalStateException} at setting {@code component} of {@code record} (the record
+     * itself when null).
+     */
+    private void step(Object record, String component, Runnable step) {
+        try {
+            step.run();
+        } catch (IllegalArgumentException | IllegalStateException | NullPointerException e) {
+            Binder.Origin o = binder.where(record);
+            if (component == null) {
+                problems.value(o == null ? ConfigPath.ROOT : o.path(), o == null ? null : o.node().location(), null,
+                        String.valueOf(e.getMessage()));
+            } else {
+                problems.value(binder.path(record, component), binder.location(record, component),
+                        binder.node(record, component), String.valueOf(e.getMessage()));
+            }
+        }
+    }
+
+    /** A builder step of the Redis section, for {@link RedisSupport}. */
+    @FunctionalInterface
+    public interface StepRunner {
+        void step(Object record, String component, Runnable step);
+    }
+}

@@ -1,0 +1,119 @@
+package dev.bulwark.micrometer;
+
+import io.micrometer.core.instrument.Meter;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Every meter {@link BulwarkMetrics} can register, with its type, base unit and tags: the
+ * reference that docs/observability.md prints (a test checks the page against it).
+ *
+ * <p><b>Tags.</b> A tag key is always a metadata key that the source event declares as a tag
+ * (bounded values: breaker names, protection keys, operations, outcomes, reasons), except the
+ * tags listed in {@link #DERIVED_TAGS}, whose values the binder sets itself. No meter is ever
+ * tagged with an entity id. Immutable.
+ */
+public final class MeterCatalogue {
+
+    private MeterCatalogue() {
+    }
+
+    /** The value of {@code bulwark.circuit_breaker.state} for each state. */
+    public static final String STATE_CODES = "0 closed, 1 open, 2 half_open, 3 disabled";
+
+    /**
+     * Tag keys whose values come from the binder, not from an event's metadata: {@code outcome} of
+     * {@code bulwark.rate_limiter.decisions} (which event: allowed or denied), {@code component} and
+     * {@code tag} of {@code bulwark.micrometer.tag_overflows} (the components and tag keys of its guards).
+     */
+    public static final List<String> DERIVED_TAGS = List.of("rate_limiter.decisions:outcome",
+            "micrometer.tag_overflows:component", "micrometer.tag_overflows:tag");
+
+    public static final MeterDefinition BREAKER_CALLS = timer("bulwark.circuit_breaker.calls",
+            List.of("name", "status"), "circuit_breaker.call_executed",
+            "calls admitted by a breaker, by outcome (success, failed, exception): count and total time");
+    public static final MeterDefinition BREAKER_REJECTIONS = counter("bulwark.circuit_breaker.rejections",
+            List.of("name", "reason"), "circuit_breaker.call_rejected",
+            "calls refused without running, by reason (open, disabled, half_open_full, fault_injected, not_found)");
+    public static final MeterDefinition BREAKER_TRANSITIONS = counter("bulwark.circuit_breaker.transitions",
+            List.of("name", "from", "to"), "circuit_breaker.state_change", "state transitions");
+    public static final MeterDefinition BREAKER_STATE = gauge("bulwark.circuit_breaker.state", "",
+            List.of("name"), "CircuitBreaker.state()", "the breaker's state: " + STATE_CODES);
+    public static final MeterDefinition BREAKER_FAILURE_RATE = gauge("bulwark.circuit_breaker.failure_rate", "percent",
+            List.of("name"), "CircuitBreaker.stats()", "failures per 100 calls in the breaker's measurement window");
+
+    public static final MeterDefinition RATE_LIMIT_DECISIONS = counter("bulwark.rate_limiter.decisions",
+            List.of("operation", "outcome"), "rate_limiter.request_allowed, rate_limiter.request_denied",
+            "rate-limit decisions by operation and outcome (allowed, denied); never by entity");
+    public static final MeterDefinition RATE_LIMIT_BACKEND_FAILURES = counter("bulwark.rate_limiter.backend_failures",
+            List.of("backend", "policy", "reason"), "rate_limiter.backend_failure",
+            "decisions taken by a distributed store's failure policy because its backend could not answer");
+    public static final MeterDefinition RATE_LIMIT_DENY_CACHE_HITS = counter("bulwark.rate_limiter.deny_cache_hits",
+            List.of("backend", "operation"), "rate_limiter.deny_cache_hit",
+            "denials answered from a distributed store's local cache of denied keys");
+    public static final MeterDefinition RATE_LIMIT_KEYS = gauge("bulwark.rate_limiter.keys", "",
+            List.of(), "RateLimiter.status()", "keys (entity and operation) with live state in the store");
+
+    public static final MeterDefinition PROTECTION_CALLS = timer("bulwark.protection.calls",
+            List.of("key", "outcome"), "protection_executed",
+            "calls through a protection, by outcome (success, fallback, rejected, failure): count and total time; "
+                    + "percentiles and histogram as configured");
+
+    public static final MeterDefinition RETRY_RETRIES = counter("bulwark.retry.retries",
+            List.of("name"), "retry.retry_scheduled", "retries scheduled (attempts after the first)");
+    public static final MeterDefinition RETRY_EXHAUSTED = counter("bulwark.retry.exhausted",
+            List.of("name"), "retry.exhausted", "calls whose every attempt failed");
+    public static final MeterDefinition RETRY_BUDGET_REJECTIONS = counter("bulwark.retry.budget_rejections",
+            List.of("name"), "retry.budget_exhausted", "retries refused by the retry budget");
+    public static final MeterDefinition TIMEOUT_TIMEOUTS = counter("bulwark.timeout.timeouts",
+            List.of("name"), "timeout.timed_out", "calls that ran past their timeout");
+    public static final MeterDefinition BULKHEAD_REJECTIONS = counter("bulwark.bulkhead.rejections",
+            List.of("name"), "bulkhead.call_rejected", "calls that found the bulkhead full");
+    public static final MeterDefinition BULKHEAD_IN_FLIGHT = gauge("bulwark.bulkhead.in_flight", "",
+            List.of("name"), "ProtectionStatus.bulkhead()", "calls holding a place of the bulkhead now");
+    public static final MeterDefinition BULKHEAD_WAITING = gauge("bulwark.bulkhead.waiting", "",
+            List.of("name"), "ProtectionStatus.bulkhead()", "callers waiting for a place now");
+    public static final MeterDefinition FALLBACK_USED = counter("bulwark.fallback.used",
+            List.of("name", "source"), "fallback.fallback_used",
+            "failures answered by the fallback, by source (last_good, value, supplier, function)");
+    public static final MeterDefinition FALLBACK_FAILURES = counter("bulwark.fallback.failures",
+            List.of("name"), "fallback.fallback_failed", "failures the fallback could not answer");
+
+    public static final MeterDefinition TELEMETRY_DROPPED = counter("bulwark.telemetry.dropped_events",
+            List.of(), "Telemetry.droppedEvents()", "events dropped by the asynchronous dispatcher (queue full)");
+    public static final MeterDefinition TELEMETRY_HANDLER_FAILURES = counter("bulwark.telemetry.handler_failures",
+            List.of(), "Telemetry.handlerFailures()", "telemetry handlers detached because they threw");
+    public static final MeterDefinition TAG_OVERFLOWS = counter("bulwark.micrometer.tag_overflows",
+            List.of("component", "tag"), "the binder's cardinality guard",
+            "events whose tag value was replaced by the overflow value because the tag had reached its bound");
+
+    private static final List<MeterDefinition> ALL = List.of(
+            BREAKER_CALLS, BREAKER_REJECTIONS, BREAKER_TRANSITIONS, BREAKER_STATE, BREAKER_FAILURE_RATE,
+            RATE_LIMIT_DECISIONS, RATE_LIMIT_BACKEND_FAILURES, RATE_LIMIT_DENY_CACHE_HITS, RATE_LIMIT_KEYS,
+            PROTECTION_CALLS,
+            RETRY_RETRIES, RETRY_EXHAUSTED, RETRY_BUDGET_REJECTIONS, TIMEOUT_TIMEOUTS,
+            BULKHEAD_REJECTIONS, BULKHEAD_IN_FLIGHT, BULKHEAD_WAITING, FALLBACK_USED, FALLBACK_FAILURES,
+            TELEMETRY_DROPPED, TELEMETRY_HANDLER_FAILURES, TAG_OVERFLOWS);
+
+    /** Every meter, in catalogue order. */
+    public static List<MeterDefinition> all() {
+        return ALL;
+    }
+
+    /** The definition of the meter called {@code name}. */
+    public static Optional<MeterDefinition> find(String name) {
+        return ALL.stream().filter(d -> d.name().equals(name)).findFirst();
+    }
+
+    private static MeterDefinition counter(String name, List<String> tags, String source, String description) {
+        return new MeterDefinition(name, Meter.Type.COUNTER, "", tags, source, description);
+    }
+
+    private static MeterDefinition timer(String name, List<String> tags, String source, String description) {
+        return new MeterDefinition(name, Meter.Type.TIMER, "seconds", tags, source, description);
+    }
+
+    private static MeterDefinition gauge(String name, String unit, List<String> tags, String source, String description) {
+        return new MeterDefinition(name, Meter.Type.GAUGE, unit, tags, source, description);
+    }
+}

@@ -1,0 +1,16 @@
+package dev.bulwark.spring.app;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.springframework.stereotype.Component;
+
+/** The switches of the fake remote services and the calls they received. */
+@Component
+public class FakeDependencies {
+    public final AtomicBoolean inventoryDown = new AtomicBoolean();
+    public final AtomicBoolean pricingDown = new AtomicBoolean();
+    public final AtomicBoolean paymentsDown = new AtomicBoolean();
+    public final AtomicInteger inventoryCalls = new AtomicInteger();
+    public final AtomicInteger pricingCalls = new AtomicInteger();
+    public final AtomicInteger catalogCalls = new AtomicInteger();
+}

@@ -1,0 +1,35 @@
+package dev.bulwark.spring.app;
+
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.context.annotation.Bean;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.config.Customizer;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.core.userdetails.User;
+import org.springframework.security.core.userdetails.UserDetailsService;
+import org.springframework.security.provisioning.InMemoryUserDetailsManager;
+import org.springframework.security.web.SecurityFilterChain;
+
+/**
+ * A small service protected with Bulwark, for the HTTP tests: a stock endpoint behind a breaker with
+ * retries and a fallback method, an asynchronous price with a configured fallback value, a payment
+ * behind a critical breaker, and actuator writes that need the {@code OPS} role.
+ */
+@SpringBootApplication
+public class ShopApplication {
+
+    @Bean
+    SecurityFilterChain security(HttpSecurity http) throws Exception {
+        http.authorizeHttpRequests(a -> a
+                        .requestMatchers(HttpMethod.POST, "/actuator/**").hasRole("OPS")
+                        .anyRequest().permitAll())
+                .httpBasic(Customizer.withDefaults())
+                .csrf(c -> c.ignoringRequestMatchers("/actuator/**", "/api/**"));
+        return http.build();
+    }
+
+    @Bean
+    UserDetailsService users() {
+        return new InMemoryUserDetailsManager(User.withUsername("ops").password("{noop}secret").roles("OPS").build());
+    }
+}
