@@ -13,13 +13,16 @@ import dev.bulwark.config.internal.RedisSupport;
 import dev.bulwark.config.internal.SnapshotBuilder;
 import dev.bulwark.config.internal.TreeEdit;
 import dev.bulwark.config.model.BulwarkSettings;
+import dev.bulwark.config.model.HealthSettings;
 import dev.bulwark.config.model.InfrastructureSettings;
+import dev.bulwark.config.model.MemorySettings;
 import dev.bulwark.config.model.RedisSettings;
 import dev.bulwark.config.tree.ConfigTrees;
 import dev.bulwark.config.tree.Location;
 import dev.bulwark.config.tree.MapNode;
 import dev.bulwark.config.tree.ScalarNode;
 import dev.bulwark.error.InfraError;
+import dev.bulwark.health.HealthRegistry;
 import dev.bulwark.spi.BulwarkModule;
 import dev.bulwark.spi.ModuleContext;
 import dev.bulwark.telemetry.EventChannel;
@@ -43,7 +46,8 @@ import java.util.function.Supplier;
 
 /**
  * Bulwark configured from a file (YAML or JSON): named protections with every stage, circuit
- * breakers, rate-limit rules, the Redis store and the infrastructure's own settings, validated
+ * breakers, rate-limit rules, the Redis store, health, memory thresholds and the infrastructure's
+ * own settings, validated
  * with every problem reported at once (path, line, bad value, nearest valid name), overridable by
  * environment variables and system properties, and re-applied when the file changes.
  *
@@ -56,20 +60,22 @@ import java.util.function.Supplier;
  * }
  * }</pre>
  *
- * <p><b>Installing.</b> {@link #applyTo(Infrastructure.Builder)} applies the {@code infrastructure}
- * section to the builder and installs {@link #asModule()}; the module installs the Redis store of a
- * {@code redis} section, installs the breakers and configures the protections once the
- * infrastructure is built, and registers its {@link ConfigStatus} as component {@code config}. A
- * configuration binds to one infrastructure.
+ * <p><b>Installing.</b> {@link #applyTo(Infrastructure.Builder)} applies the {@code infrastructure},
+ * {@code health} and {@code memory} sections to the builder and installs {@link #asModule()}; the
+ * module installs the Redis store of a {@code redis} section, installs the breakers, marks the
+ * critical ones in the health registry and configures the protections once the infrastructure is
+ * built, and registers its {@link ConfigStatus} as component {@code config}. A configuration binds
+ * to one infrastructure.
  *
  * <p><b>Reload.</b> {@link #reload()} (and the watcher, on each change of the file) reads the
  * source again. A new configuration is validated and built completely before anything is applied;
  * then breakers and protections are installed, changed or removed, each atomically, and whatever
  * is equal to what it replaces keeps its state (breaker history, retry budget, last good value).
  * An invalid new configuration changes nothing: the one in force stays and {@code config.rejected}
- * is emitted; a valid one emits {@code config.applied}. The {@code infrastructure} and
- * {@code redis} sections apply when the infrastructure is built; a reload that changes them is
- * rejected.
+ * is emitted; a valid one emits {@code config.applied}. The {@code infrastructure}, {@code redis}
+ * and {@code memory} sections and the {@code health} section but its {@code criticalBreakers} apply
+ * when the infrastructure is built; a reload that changes them is rejected. Critical breakers are
+ * marked and unmarked in the health registry on each reload.
  *
  * <p><b>Overrides.</b> Environment variables {@code BULWARK_<PATH>} and system properties
  * {@code bulwark.<path>} override the file's values, system properties first:
@@ -171,6 +177,12 @@ public final class BulwarkConfig {
                 builder.tickingClock(i.tickingClock());
             }
         }
+        if (current.settings().health() != null) {
+            builder.health(current.health());
+        }
+        if (current.settings().memory() != null) {
+            builder.memory(current.memory());
+        }
         infrastructureApplied = true;
         return builder.install(asModule());
     }
@@ -206,10 +218,11 @@ public final class BulwarkConfig {
             installed = true;
         }
         ConfigSnapshot snapshot = current;
-        if (snapshot.settings().infrastructure() != null && !infrastructureApplied) {
+        String builderSection = builderSection(snapshot.settings());
+        if (builderSection != null && !infrastructureApplied) {
             Problems problems = new Problems();
-            problems.value(ConfigPath.ROOT.field("infrastructure"), Location.of(sourceName), null,
-                    "the infrastructure section sets the Infrastructure builder: install with BulwarkConfig.applyTo(builder)");
+            problems.value(ConfigPath.ROOT.field(builderSection), Location.of(sourceName), null,
+                    "the " + builderSection + " section sets the Infrastructure builder: install with BulwarkConfig.applyTo(builder)");
             throw problems.exception(sourceName);
         }
         context.telemetry().declare(ConfigEvents.all());
@@ -235,6 +248,29 @@ public final class BulwarkConfig {
                 }
             }
         });
+    }
+
+    /**
+     * The first section that only the builder can apply ({@link #applyTo}), or null: the
+     * infrastructure, memory and health sections (but a health section that only lists critical
+     * breakers is applied through the health registry).
+     */
+    private static String builderSection(BulwarkSettings s) {
+        if (s.infrastructure() != null) {
+            return "infrastructure";
+        }
+        if (s.health() != null && startupPart(s.health()) != null) {
+            return "health";
+        }
+        return s.memory() != null ? "memory" : null;
+    }
+
+    /** The settings of {@code health} that apply when the infrastructure is built (all but criticalBreakers), or null when none is set. */
+    private static HealthSettings startupPart(HealthSettings h) {
+        if (h == null || (h.checkTimeout() == null && h.checkTtl() == null && h.keyBoundWarning() == null)) {
+            return null;
+        }
+        return new HealthSettings(h.checkTimeout(), h.checkTtl(), null, h.keyBoundWarning());
     }
 
     /**
@@ -339,6 +375,17 @@ public final class BulwarkConfig {
                 changed.add("circuit_breaker " + name + " removed");
             }
         }
+        HealthRegistry health = infra.health();
+        for (String name : next.criticalBreakers()) {
+            if (health.markCritical(name)) {
+                changed.add("critical_breaker " + name);
+            }
+        }
+        for (String name : previous.criticalBreakers()) {
+            if (!next.criticalBreakers().contains(name) && health.unmarkCritical(name)) {
+                changed.add("critical_breaker " + name + " unmarked");
+            }
+        }
         return changed;
     }
 
@@ -352,6 +399,10 @@ public final class BulwarkConfig {
                 next.settings().infrastructure(), InfrastructureSettings.class);
         differences(problems, ConfigPath.ROOT.field("redis"), previous.settings().redis(), next.settings().redis(),
                 RedisSettings.class);
+        differences(problems, ConfigPath.ROOT.field("health"), startupPart(previous.settings().health()),
+                startupPart(next.settings().health()), HealthSettings.class);
+        differences(problems, ConfigPath.ROOT.field("memory"), previous.settings().memory(), next.settings().memory(),
+                MemorySettings.class);
         if (!problems.isEmpty()) {
             throw problems.exception(sourceName);
         }

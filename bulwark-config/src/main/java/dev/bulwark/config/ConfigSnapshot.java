@@ -10,6 +10,8 @@ import dev.bulwark.config.internal.SnapshotBuilder;
 import dev.bulwark.config.model.BulwarkSettings;
 import dev.bulwark.config.tree.ConfigTrees;
 import dev.bulwark.config.tree.MapNode;
+import dev.bulwark.health.HealthConfig;
+import dev.bulwark.memory.MemoryConfig;
 import dev.bulwark.ratelimit.RateLimit;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
@@ -22,8 +24,8 @@ import java.util.Set;
 
 /**
  * One configuration, validated and built into core's configurations by the same builders an
- * application would call: for equal text, equal {@link Protection}s, {@link CircuitBreakerConfig}s
- * and {@link RateLimit}s (value equality), so that applying it again keeps every state
+ * application would call: for equal text, equal {@link Protection}s, {@link CircuitBreakerConfig}s,
+ * {@link RateLimit}s, {@link HealthConfig} and {@link MemoryConfig} (value equality), so that applying it again keeps every state
  * (docs/config.md, "Reload").
  *
  * <pre>{@code
@@ -50,8 +52,7 @@ public final class ConfigSnapshot {
 
     /** An empty configuration: nothing configured. */
     public static ConfigSnapshot empty(String source) {
-        return new ConfigSnapshot(source, BulwarkSettings.empty(),
-                new SnapshotBuilder.Built(Map.of(), Set.of(), Map.of(), Map.of()), Map.of());
+        return new ConfigSnapshot(source, BulwarkSettings.empty(), SnapshotBuilder.Built.empty(), Map.of());
     }
 
     /**
@@ -129,9 +130,26 @@ public final class ConfigSnapshot {
         return built.circuitBreakers();
     }
 
-    /** The breakers marked {@code critical: true}: while one of them is open, readiness is DOWN. */
+    /**
+     * The breakers marked {@code critical: true} and those listed in {@code health.criticalBreakers}:
+     * while one of them is open, readiness is DOWN. Sorted.
+     */
     public Set<String> criticalBreakers() {
         return built.criticalBreakers();
+    }
+
+    /**
+     * The health registry's configuration of the {@code health} section, with every critical
+     * breaker ({@link #criticalBreakers()}); {@code HealthConfig.defaults()} plus those breakers when
+     * the section is left out.
+     */
+    public HealthConfig health() {
+        return built.health();
+    }
+
+    /** The memory monitor's configuration of the {@code memory} section; {@code MemoryConfig.defaults()} when it is left out. */
+    public MemoryConfig memory() {
+        return built.memory();
     }
 
     /** The rules of {@code rateLimits}, by name (each named so, as in the {@code RateLimit-Policy} header). */

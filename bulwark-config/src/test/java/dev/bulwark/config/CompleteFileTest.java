@@ -5,8 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.bulwark.Protection;
 import dev.bulwark.circuit.CircuitBreakerConfig;
 import dev.bulwark.circuit.SlidingWindow;
+import dev.bulwark.health.HealthCheckConfig;
+import dev.bulwark.health.HealthConfig;
+import dev.bulwark.memory.MemoryConfig;
+import dev.bulwark.pipeline.AdaptiveConcurrencyConfig;
 import dev.bulwark.pipeline.BulkheadConfig;
 import dev.bulwark.pipeline.FallbackConfig;
+import dev.bulwark.pipeline.HedgeConfig;
 import dev.bulwark.pipeline.RetryBudget;
 import dev.bulwark.pipeline.RetryConfig;
 import dev.bulwark.pipeline.TimeoutConfig;
@@ -56,7 +61,29 @@ class CompleteFileTest {
         assertThat(YAML.circuitBreakers().get("inventory")).isEqualTo(inventoryBreaker());
         assertThat(YAML.circuitBreakers().get("payments")).isEqualTo(paymentsBreaker());
         assertThat(YAML.circuitBreakers().get("defaults")).isEqualTo(CircuitBreakerConfig.defaults());
-        assertThat(YAML.criticalBreakers()).containsExactly("inventory");
+        assertThat(YAML.criticalBreakers()).containsExactly("inventory", "payments", "shop-redis");
+    }
+
+    @Test
+    void theHealthAndMemorySectionsAreTheConfigurationsTheBuildersMake() {
+        HealthConfig health = HealthConfig.builder()
+                .checkDefaults(HealthCheckConfig.of(Duration.ofMillis(500), Duration.ofSeconds(5)))
+                .criticalBreakers("inventory", "payments", "shop-redis")      // critical: true and health.criticalBreakers
+                .keyBoundWarning(0.75)
+                .build();
+        MemoryConfig memory = MemoryConfig.builder().elevatedAt(0.7).criticalAt(0.85).hysteresis(0.1)
+                .criticalGracePeriod(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).build();
+        assertThat(YAML.health()).isEqualTo(health).hasSameHashCodeAs(health);
+        assertThat(YAML.memory()).isEqualTo(memory).hasSameHashCodeAs(memory);
+    }
+
+    @Test
+    void withoutHealthAndMemorySectionsTheDefaultsApplyWithTheCriticalBreakers() {
+        ConfigSnapshot none = ConfigSnapshot.parse("circuitBreakers: { db: { critical: true } }", ConfigFormat.YAML, "n.yaml");
+        assertThat(none.health()).isEqualTo(HealthConfig.builder().criticalBreakers("db").build());
+        assertThat(none.memory()).isEqualTo(MemoryConfig.defaults());
+        assertThat(ConfigSnapshot.parse("memory: {}\nhealth: {}", ConfigFormat.YAML, "e.yaml").health())
+                .isEqualTo(HealthConfig.defaults());
     }
 
     @Test
@@ -74,17 +101,26 @@ class CompleteFileTest {
         Protection inventory = Protection.builder()
                 .fallback(FallbackConfig.builder().lastGoodValue(Duration.ofSeconds(30)).value(stock).build())
                 .rateLimitPerCaller("inventory.read", RateLimit.of("api_calls", 100, Duration.ofMinutes(1)))
+                .shed()
+                .adaptiveConcurrency(AdaptiveConcurrencyConfig.builder().algorithm(AdaptiveConcurrencyConfig.Algorithm.AIMD)
+                        .initialLimit(10).limits(2, 50).window(Duration.ofSeconds(2)).minSamples(10).tolerance(1.5)
+                        .backoffRatio(0.8).slowStart(false).probeInterval(10).build())
                 .bulkhead(BulkheadConfig.of(16).withMaxWait(Duration.ofMillis(10)))
                 .totalTimeout(Duration.ofSeconds(2))
                 .retry(RetryConfig.builder().maxAttempts(3)
                         .exponentialBackoff(Duration.ofMillis(50), Duration.ofMillis(400), 2)
                         .jitter(0.5).maxRetryAfter(Duration.ofSeconds(1)).budget(RetryBudget.of(0.1, 5)).build())
+                .hedge(HedgeConfig.builder().idempotent().maxAttempts(3).delayAtPercentile(95, Duration.ofMillis(20))
+                        .latencyWindow(Duration.ofSeconds(10)).minSamples(50)
+                        .delayBounds(Duration.ofMillis(5), Duration.ofMillis(200)).budget(0.05, 5).build())
                 .circuitBreaker("inventory", inventoryBreaker())
                 .attemptTimeout(TimeoutConfig.of(Duration.ofMillis(500)).withInterruptOnTimeout(false))
                 .build();
         Protection payments = Protection.builder()
                 .rateLimit("merchant-gateway", "payments", RateLimit.of(10, Duration.ofSeconds(1), Algorithm.TOKEN_BUCKET))
+                .adaptiveConcurrency(AdaptiveConcurrencyConfig.defaults())
                 .retry(RetryConfig.builder().maxAttempts(2).fixedBackoff(Duration.ofMillis(200)).build())
+                .hedge(HedgeConfig.builder().idempotent().delay(Duration.ofMillis(50)).build())
                 .circuitBreaker("payments", paymentsBreaker())
                 .build();
         Protection login = Protection.builder()
@@ -98,6 +134,16 @@ class CompleteFileTest {
         assertThat(YAML.protections().get("inventory")).isEqualTo(inventory).hasSameHashCodeAs(inventory);
         assertThat(YAML.protections().get("payments")).isEqualTo(payments);
         assertThat(YAML.protections().get("login")).isEqualTo(login);
+        assertThat(YAML.protections().get("inventory").parts()).containsExactly("fallback", "rate_limit", "shed",
+                "adaptive_concurrency", "bulkhead", "total_timeout", "retry", "hedge", "circuit_breaker", "attempt_timeout");
+    }
+
+    @Test
+    void everyStageOfThePipelineHasASettingOfAProtection() {
+        // the slots of core's stages, but the pool's (its module brings its section)
+        java.util.Set<String> configurable = new java.util.HashSet<>(YAML.protections().get("inventory").parts());
+        assertThat(Protection.PART_ORDER.stream().filter(part -> !part.equals("pool")))
+                .allSatisfy(part -> assertThat(configurable).contains(part));
     }
 
     @Test
@@ -140,6 +186,8 @@ class CompleteFileTest {
         assertThat(json.circuitBreakers()).isEqualTo(YAML.circuitBreakers());
         assertThat(json.rateLimits()).isEqualTo(YAML.rateLimits());
         assertThat(json.settings()).isEqualTo(YAML.settings());
+        assertThat(json.health()).isEqualTo(YAML.health());
+        assertThat(json.memory()).isEqualTo(YAML.memory());
     }
 
     @Test

@@ -283,8 +283,156 @@ class ConfigErrorsTest {
                 """);
         assertThat(errors).extracting(InfraError::message).containsExactly(
                 "an empty protection at protections.nothing (bulwark.yaml line 2, column 12): give it at least one stage:"
-                        + " fallback, rateLimit, bulkhead, totalTimeout, retry, circuitBreaker or attemptTimeout",
+                        + " fallback, rateLimit, shed, adaptiveConcurrency, bulkhead, totalTimeout, retry, hedge, circuitBreaker"
+                        + " or attemptTimeout",
                 "a fallback without an answer at protections.mute.fallback (bulwark.yaml line 4, column 15): give it a"
                         + " value, a lastGoodValue, or both");
+    }
+
+    @Test
+    void healthAndMemorySettingsTheBuildersRefuseAreReportedAtTheSettingAllAtOnce() {
+        List<InfraError> errors = errors("""
+                health:
+                  checkTimeout: 0s
+                  checkTtl: 2h
+                  criticalBreakers: [payments, " "]
+                  keyBoundWarning: 1.5
+                memory:
+                  elevatedAt: 0.95
+                  hysteresis: 1.2
+                """);
+        assertThat(errors).extracting(InfraError::message).containsExactly(
+                "invalid value '0s' at health.checkTimeout (bulwark.yaml line 2, column 17): health check timeout must be"
+                        + " positive and at most PT1H, was PT0S",
+                "invalid value '2h' at health.checkTtl (bulwark.yaml line 3, column 13): health check ttl must be positive"
+                        + " and at most PT1H, was PT2H",
+                "invalid value ' ' at health.criticalBreakers[1] (bulwark.yaml line 4, column 32): critical breaker name"
+                        + " must not be blank, was ' '",
+                "invalid value '1.5' at health.keyBoundWarning (bulwark.yaml line 5, column 20): keyBoundWarning must be in"
+                        + " (0, 1], was 1.5",
+                "invalid value '1.2' at memory.hysteresis (bulwark.yaml line 8, column 15): hysteresis must be in [0, 1),"
+                        + " was 1.2");
+    }
+
+    @Test
+    void memoryThresholdsThatContradictEachOtherBlameTheOneWritten() {
+        InfraError e = only("""
+                memory:
+                  elevatedAt: 0.95
+                """);
+        assertThat(e.message()).isEqualTo("invalid value '0.95' at memory.elevatedAt (bulwark.yaml line 2, column 15):"
+                + " elevatedAt (0.95) must be below criticalAt (0.9)");
+        InfraError hysteresis = only("""
+                memory:
+                  elevatedAt: 0.3
+                  criticalAt: 0.5
+                  hysteresis: 0.4
+                """);
+        assertThat(hysteresis.message()).isEqualTo("invalid value '0.4' at memory.hysteresis (bulwark.yaml line 4,"
+                + " column 15): hysteresis (0.4) must be below elevatedAt (0.3)");
+        assertThat(only("memory: { elevatedAt: 0.8, criticalAt: 0.8 }").message()).startsWith(
+                "invalid value '0.8' at memory.criticalAt (bulwark.yaml line 1, column 40)");
+    }
+
+    @Test
+    void aMisspeltSettingOfTheNewSectionsAndStagesNamesTheNearestOne() {
+        List<InfraError> errors = errors("""
+                helth: { checkTimeout: 1s }
+                memory: { elevatedAT: 0.7, criticalThreshold: 0.9 }
+                protections:
+                  a:
+                    shedding: true
+                    adaptiveConcurrency: { algorithm: vegas, initalLimit: 5 }
+                    hedge: { idempotent: true, delay: 5ms, maxAttempt: 3 }
+                """);
+        assertThat(errors).extracting(InfraError::message).containsExactly(
+                "unknown key 'helth' at the top level (bulwark.yaml line 1, column 1): did you mean 'health'?",
+                "unknown key 'criticalThreshold' at memory (bulwark.yaml line 2, column 28): valid keys are elevatedAt,"
+                        + " criticalAt, hysteresis, criticalGracePeriod, pollInterval",
+                "unknown key 'shedding' at protections.a (bulwark.yaml line 5, column 5): valid keys are fallback, rateLimit,"
+                        + " shed, adaptiveConcurrency, bulkhead, totalTimeout, retry, hedge, circuitBreaker, attemptTimeout",
+                "invalid value 'vegas' at protections.a.adaptiveConcurrency.algorithm (bulwark.yaml line 6, column 39):"
+                        + " no algorithm is named 'vegas' (known: aimd, gradient)",
+                "unknown key 'initalLimit' at protections.a.adaptiveConcurrency (bulwark.yaml line 6, column 46): did you"
+                        + " mean 'initialLimit'?",
+                "unknown key 'maxAttempt' at protections.a.hedge (bulwark.yaml line 7, column 44): did you mean"
+                        + " 'maxAttempts'?");
+    }
+
+    @Test
+    void shedIsABooleanAndTheAdaptiveLimitsStayWithinEachOther() {
+        List<InfraError> errors = errors("""
+                protections:
+                  a:
+                    shed: maybe
+                  b:
+                    adaptiveConcurrency: { initialLimit: 5, minLimit: 10 }
+                  c:
+                    adaptiveConcurrency: { maxLimit: 0, tolerance: 5, backoffRatio: 0.7 }
+                  d:
+                    adaptiveConcurrency: { algorithm: aimd, backoffRatio: 0.2, window: 0s }
+                """);
+        assertThat(errors).extracting(InfraError::message).containsExactly(
+                "invalid value 'maybe' at protections.a.shed (bulwark.yaml line 3, column 11): expected true or false",
+                "invalid value '5' at protections.b.adaptiveConcurrency.initialLimit (bulwark.yaml line 5, column 42):"
+                        + " initialLimit (5) must lie within [10, 1000]",
+                "invalid value '0' at protections.c.adaptiveConcurrency.maxLimit (bulwark.yaml line 7, column 38):"
+                        + " maxLimit (0) must be >= minLimit (1)",
+                "invalid value '5' at protections.c.adaptiveConcurrency.tolerance (bulwark.yaml line 7, column 52):"
+                        + " tolerance must be in (1, 4], was 5.0",
+                "invalid value '0.7' at protections.c.adaptiveConcurrency.backoffRatio (bulwark.yaml line 7, column 69):"
+                        + " backoffRatio applies to algorithm aimd only, not gradient",
+                "invalid value '0.2' at protections.d.adaptiveConcurrency.backoffRatio (bulwark.yaml line 9, column 59):"
+                        + " backoffRatio must be in [0.5, 1), was 0.2",
+                "invalid value '0s' at protections.d.adaptiveConcurrency.window (bulwark.yaml line 9, column 72):"
+                        + " window must be positive, was PT0S");
+    }
+
+    @Test
+    void aHedgeMustBeDeclaredIdempotentAndChooseOneKindOfDelay() {
+        List<InfraError> errors = errors("""
+                protections:
+                  a:
+                    hedge: { delay: 10ms }
+                  b:
+                    hedge: { idempotent: false, delay: 10ms }
+                  c:
+                    hedge: { idempotent: true, delay: 10ms, percentile: 95 }
+                  d:
+                    hedge: { idempotent: true, delay: 10ms, minSamples: 5 }
+                  e:
+                    hedge: { idempotent: true, percentile: 100, initialDelay: 5ms }
+                  f:
+                    hedge: { idempotent: true, percentile: 90 }
+                  g:
+                    hedge: { idempotent: true }
+                  h:
+                    hedge: { idempotent: true, delay: 1ms, maxAttempts: 11, budget: { ratio: 2 } }
+                  i:
+                    hedge: { idempotent: true, percentile: 99, initialDelay: 1ms, minDelay: 1s, maxDelay: 10ms }
+                """);
+        assertThat(errors).extracting(InfraError::message).containsExactly(
+                "missing key 'idempotent' at protections.a.hedge (bulwark.yaml line 3, column 12): hedging runs the"
+                        + " operation more than once at the same time: only an operation declared idempotent"
+                        + " (idempotent: true) may be hedged (docs/hedging.md)",
+                "invalid value 'false' at protections.b.hedge.idempotent (bulwark.yaml line 5, column 26): hedging runs"
+                        + " the operation more than once at the same time: only an operation declared idempotent"
+                        + " (idempotent: true) may be hedged (docs/hedging.md)",
+                "invalid value '95' at protections.c.hedge.percentile (bulwark.yaml line 7, column 57): a hedge waits"
+                        + " either a fixed delay or a percentile of the latency (with initialDelay), not both (delay is at"
+                        + " bulwark.yaml line 7, column 39)",
+                "invalid value '5' at protections.d.hedge.minSamples (bulwark.yaml line 9, column 57): minSamples applies"
+                        + " to a percentile delay only, not to a fixed delay",
+                "invalid value '100' at protections.e.hedge.percentile (bulwark.yaml line 11, column 44): percentile must"
+                        + " be in (0, 100), was 100.0",
+                "missing key 'initialDelay' at protections.f.hedge (bulwark.yaml line 13, column 12)",
+                "missing key 'delay' or 'percentile' at protections.g.hedge (bulwark.yaml line 15, column 12): when the"
+                        + " next attempt starts: a fixed delay, or a percentile of the latency",
+                "invalid value '11' at protections.h.hedge.maxAttempts (bulwark.yaml line 17, column 57): maxAttempts must"
+                        + " be between 2 and 10, was 11",
+                "invalid value '2' at protections.h.hedge.budget.ratio (bulwark.yaml line 17, column 78): budget ratio"
+                        + " must be in (0, 1], was 2.0",
+                "invalid value '10ms' at protections.i.hedge.maxDelay (bulwark.yaml line 19, column 91): min (PT1S) must"
+                        + " not exceed max (PT0.01S)");
     }
 }

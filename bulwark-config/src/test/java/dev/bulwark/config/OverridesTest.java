@@ -92,4 +92,19 @@ class OverridesTest {
         ConfigSnapshot s = BulwarkConfig.fromText(FILE, ConfigFormat.YAML).withoutOverrides().build().current();
         assertThat(s.protections().get("inventory").retry().maxAttempts()).isEqualTo(3);
     }
+
+    @Test
+    void theMemoryThresholdsHealthsCriticalBreakersAndTheNewStagesCanBeOverridden() {
+        ConfigSnapshot s = read(Map.of("BULWARK_MEMORY_ELEVATED_AT", "0.7",
+                        "BULWARK_HEALTH_CRITICALBREAKERS", "inventory,redis-limit-store",
+                        "BULWARK_PROTECTIONS_INVENTORY_SHED", "true"),
+                Map.of("bulwark.memory.criticalAt", "0.85", "bulwark.protections.inventory.hedge.idempotent", "true",
+                        "bulwark.protections.inventory.hedge.delay", "20ms"));
+        assertThat(s.memory()).isEqualTo(dev.bulwark.memory.MemoryConfig.builder().elevatedAt(0.7).criticalAt(0.85).build());
+        assertThat(s.criticalBreakers()).containsExactly("inventory", "redis-limit-store");
+        assertThat(s.protections().get("inventory").parts()).containsExactly("shed", "retry", "hedge", "circuit_breaker");
+        assertThat(s.protections().get("inventory").stage(dev.bulwark.spi.Slot.HEDGE))
+                .isEqualTo(new dev.bulwark.pipeline.HedgeStage(dev.bulwark.pipeline.HedgeConfig.builder().idempotent()
+                        .delay(Duration.ofMillis(20)).build()));
+    }
 }

@@ -8,6 +8,11 @@ import dev.bulwark.Result;
 import dev.bulwark.circuit.CircuitBreaker;
 import dev.bulwark.circuit.State;
 import dev.bulwark.error.InfraError;
+import dev.bulwark.health.HealthReport;
+import dev.bulwark.health.HealthStatus;
+import dev.bulwark.memory.MemoryPressure;
+import dev.bulwark.memory.MemoryReading;
+import dev.bulwark.pipeline.Criticality;
 import dev.bulwark.telemetry.Telemetry;
 import dev.bulwark.testkit.TelemetryCapture;
 import dev.bulwark.time.ManualClock;
@@ -255,5 +260,142 @@ class ReloadTest {
         config.poll();                                                // unchanged: nothing more
         assertThat(config.status().version()).isEqualTo(2);
         assertThat(config.status().rejected()).isZero();
+    }
+
+    private static final String GUARDED = """
+            circuitBreakers:
+              orders: { consecutiveFailures: 2, reset: 1h }
+            protections:
+              orders:
+                fallback: { lastGoodValue: 1h }
+                circuitBreaker: orders
+            """;
+
+    private Result<String> failOrders() {
+        return infra.executeProtected("orders", () -> {
+            throw new IOException("down");
+        });
+    }
+
+    @Test
+    void markingABreakerCriticalOnAReloadTurnsReadinessDownAndKeepsTheBreakersState() throws IOException {
+        BulwarkConfig config = start(BulwarkConfig.fromFile(file(GUARDED)));
+        assertThat(infra.executeProtected("orders", () -> "o-1")).isEqualTo(Result.ok("o-1"));
+        failOrders();
+        failOrders();
+        CircuitBreaker breaker = infra.circuitBreakers().get("orders").orElseThrow();
+        assertThat(breaker.state()).isEqualTo(State.OPEN);
+        assertThat(infra.health().readiness().status()).isEqualTo(HealthStatus.DEGRADED);
+
+        Files.writeString(dir.resolve("bulwark.yaml"), "health: { criticalBreakers: [orders] }\n" + GUARDED);
+        assertThat(config.reload().isOk()).isTrue();
+        assertThat(infra.circuitBreakers().get("orders")).containsSame(breaker);
+        assertThat(breaker.state()).isEqualTo(State.OPEN);                             // the open breaker stays open
+        assertThat(breaker.stats().meltCount()).isEqualTo(2);
+        assertThat(infra.health().criticalBreakers()).containsExactly("orders");
+        HealthReport down = infra.health().readiness();
+        assertThat(down.status()).isEqualTo(HealthStatus.DOWN);
+        assertThat(down.httpStatus()).isEqualTo(503);
+        assertThat(infra.health().liveness().status()).isEqualTo(HealthStatus.UP);     // never a dependency's
+        assertThat(failOrders()).isEqualTo(Result.ok("o-1"));                          // the last good value kept
+        assertThat(capture.named(ConfigEvents.APPLIED)).last().satisfies(e -> assertThat(e.metadata())
+                .containsEntry(ConfigEvents.CHANGED_KEYS, java.util.List.of("critical_breaker orders")));
+
+        Files.writeString(dir.resolve("bulwark.yaml"), GUARDED.replace("reset: 1h }", "reset: 1h, critical: true }"));
+        assertThat(config.reload().isOk()).isTrue();                                   // the same mark, written otherwise
+        assertThat(infra.health().readiness().status()).isEqualTo(HealthStatus.DOWN);
+
+        Files.writeString(dir.resolve("bulwark.yaml"), GUARDED);
+        assertThat(config.reload().isOk()).isTrue();
+        assertThat(infra.health().criticalBreakers()).isEmpty();
+        assertThat(infra.health().readiness().status()).isEqualTo(HealthStatus.DEGRADED);
+        assertThat(breaker.state()).isEqualTo(State.OPEN);
+        assertThat(capture.named(ConfigEvents.APPLIED)).last().satisfies(e -> assertThat(e.metadata())
+                .containsEntry(ConfigEvents.CHANGED_KEYS, java.util.List.of("critical_breaker orders unmarked")));
+    }
+
+    @Test
+    void addingShedAdaptiveConcurrencyAndHedgeOnAReloadKeepsBreakerStateAndLastGoodValue() throws IOException {
+        BulwarkConfig config = start(BulwarkConfig.fromFile(file(GUARDED)));
+        infra.executeProtected("orders", () -> "o-1");
+        failOrders();
+        CircuitBreaker breaker = infra.circuitBreakers().get("orders").orElseThrow();
+        assertThat(breaker.stats().meltCount()).isEqualTo(1);
+
+        Files.writeString(dir.resolve("bulwark.yaml"), GUARDED.replace("circuitBreaker: orders", """
+                circuitBreaker: orders
+                    shed: true
+                    adaptiveConcurrency: { algorithm: aimd, initialLimit: 4, minLimit: 1, maxLimit: 8 }
+                    hedge: { idempotent: true, delay: 1h }"""));
+        assertThat(config.reload().isOk()).isTrue();
+        assertThat(infra.protectionConfig("orders").getOrThrow().parts())
+                .containsExactly("fallback", "shed", "adaptive_concurrency", "hedge", "circuit_breaker");
+        assertThat(infra.circuitBreakers().get("orders")).containsSame(breaker);
+        assertThat(breaker.stats().meltCount()).isEqualTo(1);                          // history kept
+        assertThat(failOrders()).isEqualTo(Result.ok("o-1"));                          // value from before the reload
+        assertThat(breaker.state()).isEqualTo(State.OPEN);                             // the second melt counted as usual
+        assertThat(capture.named(ConfigEvents.APPLIED)).last().satisfies(e -> assertThat(e.metadata())
+                .containsEntry(ConfigEvents.CHANGED_KEYS, java.util.List.of("protection orders")));
+    }
+
+    @Test
+    void theMemorySectionAndHealthsCheckSettingsCannotChangeOnAReloadTheBreakersStateStays() throws IOException {
+        String v1 = "memory: { elevatedAt: 0.7 }\nhealth: { checkTimeout: 2s }\n" + GUARDED;
+        BulwarkConfig config = start(BulwarkConfig.fromFile(file(v1)));
+        assertThat(infra.memory().config()).isEqualTo(config.current().memory());
+        assertThat(infra.health().checkDefaults().timeout()).isEqualTo(Duration.ofSeconds(2));
+        failOrders();
+
+        Files.writeString(dir.resolve("bulwark.yaml"), v1.replace("0.7", "0.75").replace("2s", "3s"));
+        Result<ConfigSnapshot> result = config.reload();
+        assertThat(result.isOk()).isFalse();
+        ConfigException e = (ConfigException) ((Result.Err<ConfigSnapshot>) result).error().cause();
+        assertThat(e.errors()).extracting(InfraError::message).containsExactly(
+                "invalid value 'PT3S' at health.checkTimeout (" + config.source() + "): changed from PT2S; this setting"
+                        + " applies when the infrastructure is built and cannot change on a reload: restart to change it",
+                "invalid value '0.75' at memory.elevatedAt (" + config.source() + "): changed from 0.7; this setting"
+                        + " applies when the infrastructure is built and cannot change on a reload: restart to change it");
+        assertThat(infra.memory().config().elevatedAt()).isEqualTo(0.7);
+        assertThat(config.current().memory().elevatedAt()).isEqualTo(0.7);
+        assertThat(infra.circuitBreakers().get("orders").orElseThrow().stats().meltCount()).isEqualTo(1);
+
+        Files.writeString(dir.resolve("bulwark.yaml"), v1.replace("{ checkTimeout: 2s }", "{ checkTimeout: 2s, criticalBreakers: [orders] }"));
+        assertThat(config.reload().isOk()).isTrue();                                   // the critical marks may change
+        assertThat(infra.health().criticalBreakers()).containsExactly("orders");
+    }
+
+    @Test
+    void theMemoryThresholdsOfTheFileDecideWhatTheShedStageRejects() {
+        BulwarkConfig config = BulwarkConfig.fromText("""
+                memory: { elevatedAt: 0.6, criticalAt: 0.8, hysteresis: 0.1 }
+                protections:
+                  reports: { shed: true }
+                """, ConfigFormat.YAML).withoutOverrides().build();
+        java.util.concurrent.atomic.AtomicReference<MemoryReading> reading =
+                new java.util.concurrent.atomic.AtomicReference<>(MemoryReading.ofOccupancy(0.65));
+        infra = config.applyTo(Infrastructure.builder().clock(clock).telemetry(telemetry).memorySource(reading::get)).build();
+        assertThat(infra.memory().level()).isEqualTo(MemoryPressure.ELEVATED);         // 65 %: NORMAL by default (80 %)
+        Result<String> shed = infra.executeProtected("reports", "u-1", Criticality.SHEDDABLE, () -> "report");
+        assertThat(shed.isOk()).isFalse();
+        assertThat(((Result.Err<String>) shed).error().code()).isEqualTo(7201);
+        assertThat(infra.executeProtected("reports", "u-1", Criticality.DEFAULT, () -> "report")).isEqualTo(Result.ok("report"));
+
+        reading.set(MemoryReading.ofOccupancy(0.55));                                  // within the hysteresis: stays
+        assertThat(infra.memory().refresh()).isEqualTo(MemoryPressure.ELEVATED);
+        reading.set(MemoryReading.ofOccupancy(0.45));
+        assertThat(infra.memory().refresh()).isEqualTo(MemoryPressure.NORMAL);
+        assertThat(infra.executeProtected("reports", "u-1", Criticality.SHEDDABLE, () -> "report")).isEqualTo(Result.ok("report"));
+    }
+
+    @Test
+    void aModuleWithAMemorySectionNeedsApplyTo() {
+        BulwarkConfig config = BulwarkConfig.fromText("memory: { elevatedAt: 0.7 }\n", ConfigFormat.YAML).withoutOverrides().build();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Infrastructure.builder().install(config.asModule()).build())
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("the memory section sets the Infrastructure builder: install with BulwarkConfig.applyTo(builder)");
+        BulwarkConfig marks = BulwarkConfig.fromText("health: { criticalBreakers: [db] }\n", ConfigFormat.YAML).withoutOverrides().build();
+        try (Infrastructure built = Infrastructure.builder().install(marks.asModule()).build()) {
+            assertThat(built.health().criticalBreakers()).containsExactly("db");       // marked through the registry
+        }
     }
 }

@@ -105,7 +105,7 @@ public class BulwarkEndpoint {
     private Map<String, Object> breaker(Stats s) {
         Map<String, Object> b = new LinkedHashMap<>();
         b.put("state", s.state().name());
-        b.put("critical", config.current().criticalBreakers().contains(s.name()));
+        b.put("critical", infrastructure.health().criticalBreakers().contains(s.name()));
         b.put("okCount", s.okCount());
         b.put("meltCount", s.meltCount());
         b.put("rejectedCount", s.rejectedCount());

@@ -1,7 +1,6 @@
 package dev.bulwark.spring;
 
 import dev.bulwark.Infrastructure;
-import dev.bulwark.config.BulwarkConfig;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -10,17 +9,26 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 
 /**
- * The health contributor {@code bulwark} ({@link BulwarkHealthIndicator}), in the readiness group by
- * default (docs/spring-boot.md, "Health").
+ * The health contributors {@code bulwark} (core's readiness report, in the readiness group by
+ * default) and {@code bulwarkLiveness} (core's liveness report, in the liveness group by default),
+ * both {@link BulwarkHealthIndicator}s (docs/spring-boot.md, "Health").
  */
 @AutoConfiguration(after = BulwarkAutoConfiguration.class)
 @ConditionalOnClass(HealthIndicator.class)
 @ConditionalOnBean(Infrastructure.class)
 public class BulwarkHealthAutoConfiguration {
 
+    /** Readiness: every breaker (DOWN only for a critical one that is open), memory pressure, key bound, checks of modules. */
     @Bean
     @ConditionalOnMissingBean(name = "bulwarkHealthIndicator")
-    public BulwarkHealthIndicator bulwarkHealthIndicator(Infrastructure infrastructure, BulwarkConfig config) {
-        return new BulwarkHealthIndicator(infrastructure, config);
+    public BulwarkHealthIndicator bulwarkHealthIndicator(Infrastructure infrastructure) {
+        return new BulwarkHealthIndicator(() -> infrastructure.health().readiness());
+    }
+
+    /** Liveness: the process's own checks only, never a dependency. */
+    @Bean
+    @ConditionalOnMissingBean(name = "bulwarkLivenessHealthIndicator")
+    public BulwarkHealthIndicator bulwarkLivenessHealthIndicator(Infrastructure infrastructure) {
+        return new BulwarkHealthIndicator(() -> infrastructure.health().liveness());
     }
 }

@@ -1,52 +1,76 @@
 package dev.bulwark.spring;
 
-import dev.bulwark.Infrastructure;
-import dev.bulwark.circuit.State;
-import dev.bulwark.circuit.Stats;
-import dev.bulwark.config.BulwarkConfig;
+import dev.bulwark.health.HealthReport;
+import dev.bulwark.health.HealthStatus;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
+import java.util.function.Supplier;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
 
 /**
- * Bulwark's readiness: {@code UP} while every breaker is closed; {@link #DEGRADED} (HTTP 200: the
- * application still answers, with fallbacks) while one is open, half-open or disabled; {@code DOWN}
- * (HTTP 503) while a breaker marked {@code critical} is open or disabled. Part of the readiness
- * group by default ({@code management.endpoint.health.group.readiness.include}), never of
- * liveness: a dependency's trouble is no reason to restart the process. Thread-safe.
+ * One of core's health reports ({@code infra.health()}, docs/health.md) as a Spring health
+ * contributor: {@code bulwark} is the readiness report (every breaker, the rate limiter's key bound,
+ * memory pressure, the checks of modules and of the application), {@code bulwarkLiveness} the
+ * liveness report (the process's own checks only: deadlocked threads, a stalled scheduler, memory
+ * CRITICAL beyond its grace period; never a dependency).
+ *
+ * <p>Statuses: UP is {@code UP}; DEGRADED is {@link #DEGRADED} (HTTP 200: the application answers,
+ * with fallbacks or shedding); DOWN is {@code DOWN} (503); UNKNOWN (a check that has not finished
+ * its first run, which core answers with 503) is {@code OUT_OF_SERVICE} (503 too), with the detail
+ * {@code bulwarkStatus: UNKNOWN}. Details: each check's status and details under {@code checks}, and
+ * for the readiness report each breaker's state under {@code circuitBreakers} ({@code OPEN},
+ * {@code OPEN (critical)}). A report never runs a check on the probing thread nor waits for one.
+ * Thread-safe.
  */
 public final class BulwarkHealthIndicator implements HealthIndicator {
 
     /** The status of an application that answers, but not fully: 200, ordered between DOWN and UP. */
-    public static final Status DEGRADED = new Status("DEGRADED", "a dependency is failing; fallbacks answer");
+    public static final Status DEGRADED = new Status("DEGRADED", "a dependency is failing or load is shed; the application answers");
 
-    private final Infrastructure infrastructure;
-    private final BulwarkConfig config;
+    private static final String BREAKER_PREFIX = "circuit_breaker.";
 
-    BulwarkHealthIndicator(Infrastructure infrastructure, BulwarkConfig config) {
-        this.infrastructure = infrastructure;
-        this.config = config;
+    private final Supplier<HealthReport> report;
+
+    BulwarkHealthIndicator(Supplier<HealthReport> report) {
+        this.report = report;
     }
 
     @Override
     public Health health() {
-        Set<String> critical = config.current().criticalBreakers();
-        Map<String, Object> breakers = new LinkedHashMap<>();
-        boolean degraded = false;
-        boolean down = false;
-        for (Stats s : infrastructure.circuitBreakers().snapshot().breakers().values()) {
-            boolean blocking = s.state() == State.OPEN || s.state() == State.DISABLED;
-            boolean isCritical = critical.contains(s.name());
-            if (s.state() != State.CLOSED) {
-                degraded = true;
-                down |= blocking && isCritical;
-            }
-            breakers.put(s.name(), isCritical ? s.state().name() + " (critical)" : s.state().name());
+        HealthReport r = report.get();
+        Health.Builder health = Health.status(status(r.status()));
+        if (r.status() == HealthStatus.UNKNOWN) {
+            health.withDetail("bulwarkStatus", HealthStatus.UNKNOWN.name());
         }
-        Health.Builder health = down ? Health.down() : degraded ? Health.status(DEGRADED) : Health.up();
-        return health.withDetail("circuitBreakers", breakers).build();
+        Map<String, Object> checks = new LinkedHashMap<>();
+        Map<String, Object> breakers = new LinkedHashMap<>();
+        r.checks().forEach((name, check) -> {
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("status", check.status().name());
+            c.putAll(check.details());
+            checks.put(name, c);
+            if (name.startsWith(BREAKER_PREFIX) && check.details().get("state") instanceof String state) {
+                String shown = state.toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+                breakers.put(name.substring(BREAKER_PREFIX.length()),
+                        Boolean.TRUE.equals(check.details().get("critical")) ? shown + " (critical)" : shown);
+            }
+        });
+        health.withDetail("checks", checks);
+        if (r.group().equals(dev.bulwark.health.HealthGroup.READINESS)) {
+            health.withDetail("circuitBreakers", breakers);
+        }
+        return health.build();
+    }
+
+    /** Spring's status for core's. */
+    static Status status(HealthStatus status) {
+        return switch (status) {
+            case UP -> Status.UP;
+            case DEGRADED -> DEGRADED;
+            case UNKNOWN -> Status.OUT_OF_SERVICE;
+            case DOWN -> Status.DOWN;
+        };
     }
 }

@@ -1,5 +1,6 @@
 package dev.bulwark.spring;
 
+import dev.bulwark.pipeline.Criticality;
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
@@ -9,8 +10,8 @@ import java.lang.annotation.Target;
 /**
  * Runs a bean method under the named protection {@code value} (a key of {@code bulwark.protections},
  * or one configured in code): one interceptor calls {@code infra.executeProtected(key, ...)}, so
- * every stage runs in Bulwark's one order (fallback → rate limit → bulkhead → total timeout →
- * retry → circuit breaker → attempt timeout → the method) and there is no aspect order to tune.
+ * every stage runs in Bulwark's one order (fallback → rate limit → shed → adaptive concurrency →
+ * bulkhead → total timeout → retry → hedge → circuit breaker → attempt timeout → the method) and there is no aspect order to tune.
  * Methods returning {@link java.util.concurrent.CompletionStage} (or {@code CompletableFuture}) run
  * through the asynchronous pipeline.
  *
@@ -39,4 +40,11 @@ public @interface Protected {
      * to this method's. Empty for none.
      */
     String fallbackMethod() default "";
+
+    /**
+     * How much the call matters under overload: a protection with {@code shed: true} rejects
+     * {@link Criticality#SHEDDABLE} calls from ELEVATED memory pressure and all but
+     * {@link Criticality#CRITICAL} ones at CRITICAL (7201). Without a shed stage it changes nothing.
+     */
+    Criticality criticality() default Criticality.DEFAULT;
 }

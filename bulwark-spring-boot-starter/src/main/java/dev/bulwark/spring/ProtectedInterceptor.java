@@ -23,7 +23,7 @@ import tools.jackson.databind.ObjectMapper;
 
 /**
  * The one interceptor behind {@link Protected}: runs the invocation through
- * {@code infra.executeProtected(key, caller, ...)} (or its asynchronous form), each attempt on a
+ * {@code infra.executeProtected(key, caller, criticality, ...)} (or its asynchronous form), each attempt on a
  * fresh clone of the invocation so that interceptors inside this one run again for every retry.
  * Thread-safe.
  */
@@ -56,7 +56,7 @@ final class ProtectedInterceptor implements MethodInterceptor {
                 : requestCaller.get();
         Infrastructure infra = infrastructure.get();
         if (plan.async()) {
-            CompletionStage<Result<Object>> stage = infra.executeProtectedAsync(plan.key(), caller, () -> {
+            CompletionStage<Result<Object>> stage = infra.executeProtectedAsync(plan.key(), caller, plan.criticality(), () -> {
                 try {
                     @SuppressWarnings("unchecked")
                     CompletionStage<Object> attempt = (CompletionStage<Object>) attempt(invocation);
@@ -82,7 +82,7 @@ final class ProtectedInterceptor implements MethodInterceptor {
                 return CompletableFuture.failedFuture(failure(error));
             });
         }
-        Result<Object> result = infra.executeProtected(plan.key(), caller, () -> {
+        Result<Object> result = infra.executeProtected(plan.key(), caller, plan.criticality(), () -> {
             try {
                 return attempt(invocation);
             } catch (Exception | Error e) {

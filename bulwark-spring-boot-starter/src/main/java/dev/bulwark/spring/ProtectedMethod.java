@@ -1,6 +1,7 @@
 package dev.bulwark.spring;
 
 import dev.bulwark.error.InfraError;
+import dev.bulwark.pipeline.Criticality;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
@@ -22,8 +23,10 @@ import org.springframework.util.ClassUtils;
  * @param callerIndex   the index of the {@link CallerId} parameter, or -1
  * @param fallback      the fallback method, or null
  * @param fallbackTakes what the fallback's extra last parameter receives, or null when it has none
+ * @param criticality   the calls' criticality, for a shed stage
  */
-record ProtectedMethod(Method method, String key, boolean async, int callerIndex, Method fallback, Class<?> fallbackTakes) {
+record ProtectedMethod(Method method, String key, boolean async, int callerIndex, Method fallback, Class<?> fallbackTakes,
+                       Criticality criticality) {
 
     /**
      * The plan of {@code method} of {@code targetClass}, or null when it is not protected.
@@ -99,7 +102,7 @@ record ProtectedMethod(Method method, String key, boolean async, int callerIndex
             }
             fallback.setAccessible(true);
         }
-        return new ProtectedMethod(method, annotation.value(), async, caller, fallback, takes);
+        return new ProtectedMethod(method, annotation.value(), async, caller, fallback, takes, annotation.criticality());
     }
 
     static String describe(Class<?> targetClass, Method method) {

@@ -109,6 +109,10 @@ final class SpringConfigReader {
             dev.bulwark.config.model.InfrastructureSettings infrastructure,
             @Doc("The Redis limit store (module bulwark-redis): rate limits shared by a fleet of processes.")
             dev.bulwark.config.model.RedisSettings redis,
+            @Doc("The health registry: check timeout and TTL, critical breakers, the key-bound warning.")
+            dev.bulwark.config.model.HealthSettings health,
+            @Doc("The memory monitor's thresholds (shares of the heap in use after collection) and hysteresis.")
+            dev.bulwark.config.model.MemorySettings memory,
             @Doc("Circuit breakers by name.")
             Map<String, dev.bulwark.config.model.CircuitBreakerSettings> circuitBreakers,
             @Doc("Named rate-limit rules, referenced by protections and the HTTP filter.")

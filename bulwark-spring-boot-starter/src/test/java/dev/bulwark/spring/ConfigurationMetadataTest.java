@@ -35,7 +35,9 @@ class ConfigurationMetadataTest {
         assertThat(ConfigurationMetadata.propertyNames(shipped)).contains("bulwark.enabled",
                 "bulwark.protections", "bulwark.circuit-breakers", "bulwark.rate-limits",
                 "bulwark.infrastructure.rate-limit-max-keys", "bulwark.redis.command-timeout",
-                "bulwark.redis.circuit-breaker.failure-count.max-melts", "bulwark.web.rate-limit.caller");
+                "bulwark.redis.circuit-breaker.failure-count.max-melts", "bulwark.web.rate-limit.caller",
+                "bulwark.health.check-timeout", "bulwark.health.critical-breakers", "bulwark.memory.elevated-at",
+                "bulwark.memory.hysteresis");
         assertThat(shipped).contains("\"type\": \"java.util.Map<java.lang.String,dev.bulwark.config.model.ProtectionSettings>\"");
     }
 

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bulwark.Infrastructure;
 import dev.bulwark.circuit.State;
+import dev.bulwark.memory.MemoryPressure;
+import dev.bulwark.memory.MemoryReading;
 import dev.bulwark.spring.app.FakeDependencies;
 import dev.bulwark.spring.app.ShopApplication;
 import java.io.IOException;
@@ -24,8 +26,9 @@ import org.springframework.test.context.ActiveProfiles;
 /**
  * The starter in a running application, through real HTTP requests: {@code @Protected} methods
  * (success, the breaker opening, fallbacks, asynchronous), the breaker counting each attempt of a
- * retried call once, the rate-limit filter's 429, readiness and liveness, the actuator endpoint and
- * its secured write. One context for all (state is reset before each test).
+ * retried call once, the rate-limit filter's 429, readiness and liveness from core's health reports,
+ * memory thresholds and the shed stage from application.yaml, the actuator endpoint and its secured
+ * write. One context for all (state is reset before each test).
  */
 @SpringBootTest(classes = ShopApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @ActiveProfiles("http")
@@ -52,6 +55,9 @@ class ShopHttpTest {
         client.inventoryCalls.set(0);
         client.pricingCalls.set(0);
         client.catalogCalls.set(0);
+        client.reportCalls.set(0);
+        client.heap.set(MemoryReading.ofOccupancy(0.3));
+        infra.memory().refresh();
         for (String name : infra.circuitBreakers().list()) {
             infra.circuitBreakers().enable(name);
             infra.circuitBreakers().reset(name);
@@ -180,9 +186,52 @@ class ShopHttpTest {
         assertThat(json(down).path("status").asString()).isEqualTo("DOWN");
         assertThat(json(down).at("/components/bulwark/details/circuitBreakers/payments").asString()).isEqualTo("OPEN (critical)");
 
+        assertThat(json(down).at("/components/bulwark/details/checks/circuit_breaker.payments/status").asString())
+                .isEqualTo("DOWN");                                          // core's readiness report, check by check
+        assertThat(json(down).at("/components/bulwark/details/checks/circuit_breaker.inventory/status").asString())
+                .isEqualTo("DEGRADED");
+
         HttpResponse<String> liveness = get("/actuator/health/liveness");
         assertThat(liveness.statusCode()).isEqualTo(200);
         assertThat(json(liveness).path("status").asString()).isEqualTo("UP");
+        var livenessChecks = json(liveness).at("/components/bulwarkLiveness/details/checks");
+        assertThat(livenessChecks.propertyNames()).contains("deadlocks", "scheduler", "memory")
+                .noneMatch(name -> name.startsWith("circuit_breaker."));     // core's liveness: the process only
+        assertThat(json(liveness).at("/components/bulwark").isMissingNode()).isTrue();
+    }
+
+    @Test
+    void theMemoryThresholdsAndTheShedStageOfApplicationYamlShedSheddableWorkFirst() throws Exception {
+        // application-http.yaml: memory.elevated-at 0.6, critical-at 0.8; protections.reports.shed: true
+        assertThat(infra.memory().config()).isEqualTo(dev.bulwark.memory.MemoryConfig.builder().elevatedAt(0.6)
+                .criticalAt(0.8).build());
+        client.heap.set(MemoryReading.ofOccupancy(0.65));                    // NORMAL under the default 0.8
+        assertThat(infra.memory().refresh()).isEqualTo(MemoryPressure.ELEVATED);
+
+        Throwable shed = org.assertj.core.api.Assertions.catchThrowable(() -> inventory.report("monday"));
+        assertThat(shed).isInstanceOfSatisfying(dev.bulwark.error.InfraException.class, e -> {
+            assertThat(e.code()).isEqualTo(7201);
+            assertThat(e.error().httpStatus()).isEqualTo(503);
+        });
+        assertThat(client.reportCalls).hasValue(0);                          // shed work never ran
+        assertThat(inventory.urgentReport("monday")).isEqualTo("urgent report monday");   // DEFAULT runs at ELEVATED
+
+        HttpResponse<String> readiness = get("/actuator/health/readiness");
+        assertThat(readiness.statusCode()).isEqualTo(200);
+        assertThat(json(readiness).path("status").asString()).isEqualTo("DEGRADED");
+        assertThat(json(readiness).at("/components/bulwark/details/checks/memory_pressure/level").asString()).isEqualTo("elevated");
+        assertThat(get("/actuator/health/liveness").statusCode()).isEqualTo(200);
+
+        client.heap.set(MemoryReading.ofOccupancy(0.85));
+        assertThat(infra.memory().refresh()).isEqualTo(MemoryPressure.CRITICAL);
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> inventory.urgentReport("monday")))
+                .isInstanceOfSatisfying(dev.bulwark.error.InfraException.class, e -> assertThat(e.code()).isEqualTo(7201));
+        assertThat(client.reportCalls).hasValue(1);
+
+        client.heap.set(MemoryReading.ofOccupancy(0.3));
+        assertThat(infra.memory().refresh()).isEqualTo(MemoryPressure.NORMAL);
+        assertThat(inventory.report("tuesday")).isEqualTo("report tuesday");
+        assertThat(json(get("/actuator/health/readiness")).path("status").asString()).isEqualTo("UP");
     }
 
     @Test

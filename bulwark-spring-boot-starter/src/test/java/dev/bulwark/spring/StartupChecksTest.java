@@ -251,4 +251,35 @@ class StartupChecksTest {
             assertThat(stock.retry().maxAttempts()).isEqualTo(2);
         });
     }
+
+    @Test
+    void healthCriticalBreakersFromThePropertiesMakeReadinessDownAndLivenessStaysUp() {
+        runner.withUserConfiguration(ClientConfig.class).withPropertyValues("bulwark.health.critical-breakers=stock",
+                "bulwark.health.check-ttl=5s").run(context -> {
+            assertThat(context).hasNotFailed();
+            Infrastructure infra = context.getBean(Infrastructure.class);
+            assertThat(infra.health().criticalBreakers()).containsExactly("stock");
+            assertThat(infra.health().checkDefaults().ttl()).isEqualTo(java.time.Duration.ofSeconds(5));
+            BulwarkHealthIndicator readiness = context.getBean("bulwarkHealthIndicator", BulwarkHealthIndicator.class);
+            BulwarkHealthIndicator liveness = context.getBean("bulwarkLivenessHealthIndicator", BulwarkHealthIndicator.class);
+            assertThat(readiness.health().getStatus()).isEqualTo(org.springframework.boot.health.contributor.Status.UP);
+            infra.circuitBreakers().disable("stock");
+            assertThat(readiness.health().getStatus()).isEqualTo(org.springframework.boot.health.contributor.Status.DOWN);
+            assertThat(readiness.health().getDetails().get("circuitBreakers")).isEqualTo(java.util.Map.of("stock", "DISABLED (critical)"));
+            assertThat(liveness.health().getStatus()).isEqualTo(org.springframework.boot.health.contributor.Status.UP);
+            infra.circuitBreakers().enable("stock");
+        });
+    }
+
+    @Test
+    void aMemoryThresholdTheBuilderRefusesFailsTheStartNamingTheProperty() {
+        runner.withPropertyValues("bulwark.memory.elevated-at=0.95", "bulwark.protections.stock.shed=yes").run(context -> {
+            ConfigException e = (ConfigException) root(context.getStartupFailure());
+            assertThat(e.errors()).extracting(InfraError::message).anySatisfy(m -> assertThat(m)
+                    .startsWith("invalid value '0.95' at bulwark.memory.elevated-at (")
+                    .endsWith("): elevatedAt (0.95) must be below criticalAt (0.9)"));
+            assertThat(e.errors()).extracting(InfraError::message).anySatisfy(m -> assertThat(m)
+                    .startsWith("invalid value 'yes' at bulwark.protections.stock.shed (").endsWith("): expected true or false"));
+        });
+    }
 }

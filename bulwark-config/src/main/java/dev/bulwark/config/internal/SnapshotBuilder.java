@@ -5,9 +5,13 @@ import dev.bulwark.circuit.CircuitBreakerConfig;
 import dev.bulwark.circuit.SlidingWindow;
 import dev.bulwark.config.model.BulwarkSettings;
 import dev.bulwark.config.model.CircuitBreakerSettings;
+import dev.bulwark.config.model.HealthSettings;
 import dev.bulwark.config.model.InfrastructureSettings;
+import dev.bulwark.config.model.MemorySettings;
 import dev.bulwark.config.model.ProtectionSettings;
+import dev.bulwark.config.model.ProtectionSettings.AdaptiveConcurrencySettings;
 import dev.bulwark.config.model.ProtectionSettings.FallbackSettings;
+import dev.bulwark.config.model.ProtectionSettings.HedgeSettings;
 import dev.bulwark.config.model.ProtectionSettings.RateLimitStageSettings;
 import dev.bulwark.config.model.ProtectionSettings.RetrySettings;
 import dev.bulwark.config.model.ProtectionSettings.TimeoutSettings;
@@ -16,8 +20,13 @@ import dev.bulwark.config.model.RedisSettings;
 import dev.bulwark.config.tree.ConfigNode;
 import dev.bulwark.config.tree.Location;
 import dev.bulwark.config.tree.ScalarNode;
+import dev.bulwark.health.HealthCheckConfig;
+import dev.bulwark.health.HealthConfig;
+import dev.bulwark.memory.MemoryConfig;
+import dev.bulwark.pipeline.AdaptiveConcurrencyConfig;
 import dev.bulwark.pipeline.BulkheadConfig;
 import dev.bulwark.pipeline.FallbackConfig;
+import dev.bulwark.pipeline.HedgeConfig;
 import dev.bulwark.pipeline.RetryBudget;
 import dev.bulwark.pipeline.RetryConfig;
 import dev.bulwark.pipeline.TimeoutConfig;
@@ -41,9 +50,21 @@ import java.util.TreeSet;
  */
 public final class SnapshotBuilder {
 
-    /** What was built. */
+    /**
+     * What was built.
+     *
+     * @param criticalBreakers the breakers marked {@code critical: true} and those of {@code health.criticalBreakers}
+     * @param health           the health registry's configuration (its defaults when the section is left out)
+     * @param memory           the memory monitor's configuration (its defaults when the section is left out)
+     */
     public record Built(Map<String, CircuitBreakerConfig> circuitBreakers, Set<String> criticalBreakers,
-                        Map<String, RateLimit> rateLimits, Map<String, Protection> protections) {
+                        Map<String, RateLimit> rateLimits, Map<String, Protection> protections, HealthConfig health,
+                        MemoryConfig memory) {
+
+        /** Nothing configured. */
+        public static Built empty() {
+            return new Built(Map.of(), Set.of(), Map.of(), Map.of(), HealthConfig.defaults(), MemoryConfig.defaults());
+        }
     }
 
     private final Binder binder;
@@ -93,8 +114,88 @@ public final class SnapshotBuilder {
         if (s.redis() != null) {
             redis(s.redis());
         }
+        HealthConfig health = health(s.health(), critical);
+        MemoryConfig memory = memory(s.memory());
         return new Built(Collections.unmodifiableMap(breakers), Collections.unmodifiableSet(critical),
-                Collections.unmodifiableMap(rules), Collections.unmodifiableMap(protections));
+                Collections.unmodifiableMap(rules), Collections.unmodifiableMap(protections), health, memory);
+    }
+
+    // ------------------------------------------------------------------ health and memory
+
+    /**
+     * The health registry's configuration; adds the names of {@code health.criticalBreakers} to
+     * {@code critical} (which holds the breakers marked {@code critical: true}).
+     */
+    private HealthConfig health(HealthSettings h, Set<String> critical) {
+        HealthConfig.Builder b = HealthConfig.builder();
+        if (h != null && binder.clean(h)) {
+            HealthCheckConfig[] checks = {HealthCheckConfig.defaults()};
+            if (h.checkTimeout() != null) {
+                step(h, "checkTimeout", () -> checks[0] = checks[0].withTimeout(h.checkTimeout()));
+            }
+            if (h.checkTtl() != null) {
+                step(h, "checkTtl", () -> checks[0] = checks[0].withTtl(h.checkTtl()));
+            }
+            b.checkDefaults(checks[0]);
+            if (h.keyBoundWarning() != null) {
+                step(h, "keyBoundWarning", () -> b.keyBoundWarning(h.keyBoundWarning()));
+            }
+            if (h.criticalBreakers() != null) {
+                List<?> nodes = binder.node(h, "criticalBreakers") instanceof dev.bulwark.config.tree.ListNode l ? l.items() : null;
+                for (int i = 0; i < h.criticalBreakers().size(); i++) {
+                    String name = h.criticalBreakers().get(i);
+                    String problem = dev.bulwark.spi.Names.problem("critical breaker name", name);
+                    if (problem == null) {
+                        critical.add(name);
+                        continue;
+                    }
+                    ConfigNode node = nodes != null && i < nodes.size() ? (ConfigNode) nodes.get(i) : binder.node(h, "criticalBreakers");
+                    ConfigPath path = nodes != null ? binder.path(h, "criticalBreakers").index(i) : binder.path(h, "criticalBreakers");
+                    Location at = node != null ? node.location() : binder.location(h, "criticalBreakers");
+                    problems.value(path, at, node instanceof ScalarNode ? node : new ScalarNode(name, at), problem);
+                }
+            }
+        }
+        b.criticalBreakers(critical.toArray(new String[0]));
+        return b.build();
+    }
+
+    private MemoryConfig memory(MemorySettings m) {
+        if (m == null || !binder.clean(m)) {
+            return MemoryConfig.defaults();
+        }
+        int before = problems.count();
+        MemoryConfig.Builder b = MemoryConfig.builder();
+        if (m.elevatedAt() != null) {
+            step(m, "elevatedAt", () -> b.elevatedAt(m.elevatedAt()));
+        }
+        if (m.criticalAt() != null) {
+            step(m, "criticalAt", () -> b.criticalAt(m.criticalAt()));
+        }
+        if (m.hysteresis() != null) {
+            step(m, "hysteresis", () -> b.hysteresis(m.hysteresis()));
+        }
+        if (m.criticalGracePeriod() != null) {
+            step(m, "criticalGracePeriod", () -> b.criticalGracePeriod(m.criticalGracePeriod()));
+        }
+        if (m.pollInterval() != null) {
+            step(m, "pollInterval", () -> b.pollInterval(m.pollInterval()));
+        }
+        if (problems.count() != before) {
+            return null;
+        }
+        // build() checks the thresholds together: blame the one written that takes part
+        double elevated = m.elevatedAt() != null ? m.elevatedAt() : MemoryConfig.DEFAULT_ELEVATED;
+        double criticalAt = m.criticalAt() != null ? m.criticalAt() : MemoryConfig.DEFAULT_CRITICAL;
+        String blamed = elevated >= criticalAt ? written(m, "criticalAt", "elevatedAt") : written(m, "hysteresis", "elevatedAt");
+        MemoryConfig[] built = new MemoryConfig[1];
+        step(m, blamed, () -> built[0] = b.build());
+        return built[0];
+    }
+
+    /** {@code preferred} when it is written in {@code record}, else {@code otherwise}. */
+    private String written(Object record, String preferred, String otherwise) {
+        return binder.node(record, preferred) != null ? preferred : otherwise;
     }
 
     // ------------------------------------------------------------------ infrastructure and redis
@@ -313,6 +414,15 @@ public final class SnapshotBuilder {
         if (p.rateLimit() != null && binder.clean(p.rateLimit())) {
             rateLimit(key, p.rateLimit(), rules, s, builder);
         }
+        if (Boolean.TRUE.equals(p.shed())) {
+            builder.shed();
+        }
+        if (p.adaptiveConcurrency() != null && binder.clean(p.adaptiveConcurrency())) {
+            AdaptiveConcurrencyConfig a = adaptiveConcurrency(p.adaptiveConcurrency());
+            if (a != null) {
+                builder.adaptiveConcurrency(a);
+            }
+        }
         if (p.bulkhead() != null && binder.clean(p.bulkhead())) {
             var b = p.bulkhead();
             if (require(b, "maxConcurrentCalls", b.maxConcurrentCalls())) {
@@ -338,6 +448,12 @@ public final class SnapshotBuilder {
                 builder.retry(r);
             }
         }
+        if (p.hedge() != null && binder.clean(p.hedge())) {
+            HedgeConfig h = hedge(p.hedge());
+            if (h != null) {
+                builder.hedge(h);
+            }
+        }
         if (p.circuitBreaker() != null) {
             CircuitBreakerConfig config = breakers.get(p.circuitBreaker());
             if (config != null) {
@@ -361,7 +477,8 @@ public final class SnapshotBuilder {
             built[0] = builder.build();
         } catch (IllegalStateException e) {
             problems.structure(path, binder.where(p).node().location(), null, "an empty protection",
-                    "give it at least one stage: fallback, rateLimit, bulkhead, totalTimeout, retry, circuitBreaker or attemptTimeout");
+                    "give it at least one stage: fallback, rateLimit, shed, adaptiveConcurrency, bulkhead, totalTimeout, retry,"
+                            + " hedge, circuitBreaker or attemptTimeout");
         } catch (IllegalArgumentException e) {
             problems.value(binder.path(p, "attemptTimeout"), binder.location(p, "attemptTimeout"),
                     binder.node(p.attemptTimeout(), "timeout"), e.getMessage());
@@ -424,6 +541,119 @@ public final class SnapshotBuilder {
         } else {
             step(r, "operation", () -> builder.rateLimitPerCaller(operation, chosen));
         }
+    }
+
+    private AdaptiveConcurrencyConfig adaptiveConcurrency(AdaptiveConcurrencySettings a) {
+        int before = problems.count();
+        AdaptiveConcurrencyConfig defaults = AdaptiveConcurrencyConfig.defaults();
+        AdaptiveConcurrencyConfig.Builder b = AdaptiveConcurrencyConfig.builder();
+        AdaptiveConcurrencyConfig.Algorithm algorithm = a.algorithm() != null ? a.algorithm() : defaults.algorithm();
+        b.algorithm(algorithm);
+        if (a.initialLimit() != null) {
+            step(a, "initialLimit", () -> b.initialLimit(a.initialLimit()));
+        }
+        if (a.minLimit() != null || a.maxLimit() != null) {
+            int min = a.minLimit() != null ? a.minLimit() : defaults.minLimit();
+            int max = a.maxLimit() != null ? a.maxLimit() : defaults.maxLimit();
+            String blamed = min < 1 ? "minLimit" : written(a, "maxLimit", "minLimit");
+            step(a, blamed, () -> b.limits(min, max));
+        }
+        if (a.window() != null) {
+            step(a, "window", () -> b.window(a.window()));
+        }
+        if (a.minSamples() != null) {
+            step(a, "minSamples", () -> b.minSamples(a.minSamples()));
+        }
+        if (a.tolerance() != null) {
+            step(a, "tolerance", () -> b.tolerance(a.tolerance()));
+        }
+        if (a.backoffRatio() != null) {
+            if (algorithm != AdaptiveConcurrencyConfig.Algorithm.AIMD) {
+                problems.value(binder.path(a, "backoffRatio"), binder.location(a, "backoffRatio"), binder.node(a, "backoffRatio"),
+                        "backoffRatio applies to algorithm aimd only, not " + algorithm.label());
+            } else {
+                step(a, "backoffRatio", () -> b.backoffRatio(a.backoffRatio()));
+            }
+        }
+        if (a.slowStart() != null) {
+            b.slowStart(a.slowStart());
+        }
+        if (a.probeInterval() != null) {
+            step(a, "probeInterval", () -> b.probeInterval(a.probeInterval()));
+        }
+        if (problems.count() != before) {
+            return null;
+        }
+        AdaptiveConcurrencyConfig[] built = new AdaptiveConcurrencyConfig[1];
+        step(a, written(a, "initialLimit", written(a, "minLimit", "maxLimit")), () -> built[0] = b.build());
+        return built[0];
+    }
+
+    private HedgeConfig hedge(HedgeSettings h) {
+        if (!Boolean.TRUE.equals(h.idempotent())) {
+            String why = "hedging runs the operation more than once at the same time: only an operation declared"
+                    + " idempotent (idempotent: true) may be hedged (docs/hedging.md)";
+            if (h.idempotent() == null) {
+                Binder.Origin o = binder.where(h);
+                problems.structure(o.path(), o.node().location(), null, "missing key '" + problems.style().name("idempotent") + "'", why);
+            } else {
+                problems.value(binder.path(h, "idempotent"), binder.location(h, "idempotent"), binder.node(h, "idempotent"), why);
+            }
+            return null;
+        }
+        int before = problems.count();
+        HedgeConfig defaults = HedgeConfig.builder().idempotent().delay(Duration.ZERO).build();
+        HedgeConfig.Builder b = HedgeConfig.builder().idempotent();
+        if (h.maxAttempts() != null) {
+            step(h, "maxAttempts", () -> b.maxAttempts(h.maxAttempts()));
+        }
+        if (h.delay() != null && h.percentile() != null) {
+            problems.value(binder.path(h, "percentile"), binder.location(h, "percentile"), binder.node(h, "percentile"),
+                    "a hedge waits either a fixed delay or a percentile of the latency (with initialDelay), not both"
+                            + " (delay is at " + binder.location(h, "delay") + ")");
+        } else if (h.delay() != null) {
+            for (String component : List.of("initialDelay", "latencyWindow", "minSamples", "minDelay", "maxDelay")) {
+                if (binder.node(h, component) != null) {
+                    problems.value(binder.path(h, component), binder.location(h, component), binder.node(h, component),
+                            component + " applies to a percentile delay only, not to a fixed delay");
+                }
+            }
+            step(h, "delay", () -> b.delay(h.delay()));
+        } else if (h.percentile() != null) {
+            if (require(h, "initialDelay", h.initialDelay())) {
+                step(h, h.percentile() > 0 && h.percentile() < 100 ? "initialDelay" : "percentile",
+                        () -> b.delayAtPercentile(h.percentile(), h.initialDelay()));
+            }
+            if (h.latencyWindow() != null) {
+                step(h, "latencyWindow", () -> b.latencyWindow(h.latencyWindow()));
+            }
+            if (h.minSamples() != null) {
+                step(h, "minSamples", () -> b.minSamples(h.minSamples()));
+            }
+            if (h.minDelay() != null || h.maxDelay() != null) {
+                Duration min = h.minDelay() != null ? h.minDelay() : defaults.minDelay();
+                Duration max = h.maxDelay() != null ? h.maxDelay() : defaults.maxDelay();
+                String blamed = min.isNegative() || min.compareTo(dev.bulwark.time.Durations.MAX) > 0 ? "minDelay"
+                        : written(h, "maxDelay", "minDelay");
+                step(h, blamed, () -> b.delayBounds(min, max));
+            }
+        } else {
+            Binder.Origin o = binder.where(h);
+            problems.structure(o.path(), o.node().location(), null, "missing key '" + problems.style().name("delay") + "' or '"
+                    + problems.style().name("percentile") + "'", "when the next attempt starts: a fixed delay, or a percentile of the latency");
+        }
+        if (h.budget() != null && binder.clean(h.budget())) {
+            var budget = h.budget();
+            double ratio = budget.ratio() != null ? budget.ratio() : defaults.budgetRatio();
+            int burst = budget.burst() != null ? budget.burst() : defaults.budgetBurst();
+            step(budget, ratio > 0 && ratio <= 1 ? written(budget, "burst", "ratio") : "ratio", () -> b.budget(ratio, burst));
+        }
+        if (problems.count() != before) {
+            return null;
+        }
+        HedgeConfig[] built = new HedgeConfig[1];
+        step(h, null, () -> built[0] = b.build());
+        return built[0];
     }
 
     private TimeoutConfig timeout(TimeoutSettings t) {

@@ -14,6 +14,8 @@ import java.util.Map;
  *
  * @param infrastructure  settings of the infrastructure itself (applied when it is built)
  * @param redis           the Redis limit store, when rate limits are shared by a fleet
+ * @param health          the health registry: check timeout and TTL, critical breakers, key-bound warning
+ * @param memory          the memory monitor's thresholds
  * @param circuitBreakers breakers by name
  * @param rateLimits      named rate-limit rules, referenced by protections and the HTTP filter
  * @param protections     named protections by key
@@ -21,13 +23,15 @@ import java.util.Map;
 public record BulwarkSettings(
         @Doc("Settings of the infrastructure itself, applied when it is built.") InfrastructureSettings infrastructure,
         @Doc("The Redis limit store: rate limits shared by a fleet of processes.") RedisSettings redis,
+        @Doc("The health registry: check timeout and TTL, critical breakers, the key-bound warning.") HealthSettings health,
+        @Doc("The memory monitor's thresholds (shares of the heap in use after collection) and hysteresis.") MemorySettings memory,
         @Doc("Circuit breakers by name.") Map<String, CircuitBreakerSettings> circuitBreakers,
         @Doc("Named rate-limit rules, referenced by protections and the HTTP filter.") Map<String, RateLimitSettings> rateLimits,
         @Doc("Named protections by key.") Map<String, ProtectionSettings> protections) {
 
     /** An empty configuration. */
     public static BulwarkSettings empty() {
-        return new BulwarkSettings(null, null, null, null, null);
+        return new BulwarkSettings(null, null, null, null, null, null, null);
     }
 
     public BulwarkSettings {

@@ -1,6 +1,7 @@
 package dev.bulwark.spring.app;
 
 import dev.bulwark.error.InfraError;
+import dev.bulwark.pipeline.Criticality;
 import dev.bulwark.spring.Protected;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
@@ -55,5 +56,19 @@ public class InventoryClient {
             throw new IllegalStateException("payment gateway unreachable");
         }
         return "paid " + order;
+    }
+
+    /** A report that may be dropped under memory pressure. */
+    @Protected(value = "reports", criticality = Criticality.SHEDDABLE)
+    public String report(String day) {
+        fake.reportCalls.incrementAndGet();
+        return "report " + day;
+    }
+
+    /** The same report, of default criticality: shed only at CRITICAL pressure. */
+    @Protected("reports")
+    public String urgentReport(String day) {
+        fake.reportCalls.incrementAndGet();
+        return "urgent report " + day;
     }
 }

@@ -31,6 +31,7 @@ public class ShopExample {
                   curl %1$s/api/stock/sku-1                           # retried 3 times, then the fallback answers
                   curl %1$s/api/stock/sku-1                           # the breaker is open: fallback at once
                   curl -i %1$s/actuator/health/readiness              # DEGRADED (HTTP 200) while it is open
+                  curl -i %1$s/actuator/health/liveness               # UP: liveness never depends on the inventory
                   curl %1$s/actuator/bulwark                          # breakers, protections, rate limits
                   curl -X POST %1$s/chaos/inventory/up                # healthy again; the breaker closes after 30 s
                   for i in $(seq 1 12); do curl -s -o /dev/null -w '%%{http_code} ' -H 'X-Api-Key: demo' %1$s/api/stock/a; done
