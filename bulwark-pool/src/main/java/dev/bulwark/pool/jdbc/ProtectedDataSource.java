@@ -212,12 +212,23 @@ public final class ProtectedDataSource implements DataSource, AutoCloseable {
      */
     @Override
     public Connection getConnection() throws SQLException {
+        InfraError refused = refusal();
+        if (refused != null) {
+            throw refused.code() == PoolErrorCode.POOL_CLOSED.code()
+                    ? new DataSourceClosedException(refused) : new ConnectionUnavailableException(refused);
+        }
+        return checkout();
+    }
+
+    /** The error of a checkout refused before it waits (closed, or the breaker open), or null when it may wait on the pool. */
+    private InfraError refusal() {
         if (closed) {
-            throw closed(0L);
+            return closedRejection(0L);
         }
-        if (creation.failing()) {
-            rejectWhileOpen();
-        }
+        return creation.failing() ? openRejection() : null;
+    }
+
+    private Connection checkout() throws SQLException {
         boolean timed = events.timed();
         long start = timed ? clock.nanoTime() : 0L;
         Connection connection;
@@ -227,7 +238,7 @@ public final class ProtectedDataSource implements DataSource, AutoCloseable {
             throw checkoutFailed(e, timed ? clock.nanoTime() - start : 0L);
         } catch (SQLException e) {
             if (closed) {
-                throw closed(timed ? clock.nanoTime() - start : 0L);
+                throw new DataSourceClosedException(closedRejection(timed ? clock.nanoTime() - start : 0L));
             }
             throw e;
         }
@@ -251,9 +262,13 @@ public final class ProtectedDataSource implements DataSource, AutoCloseable {
      */
     public <R> Result<R> withConnection(ConnectionFunction<? extends R> work) {
         Objects.requireNonNull(work, "work");
+        InfraError refused = refusal();
+        if (refused != null) {
+            return Result.err(refused); // no exception thrown and caught: a rejection stays cheap
+        }
         Connection connection;
         try {
-            connection = getConnection();
+            connection = checkout();
         } catch (SQLException e) {
             Optional<InfraError> known = errorOf(e);
             if (known.isPresent()) {
@@ -362,13 +377,14 @@ public final class ProtectedDataSource implements DataSource, AutoCloseable {
         return closed;
     }
 
-    private void rejectWhileOpen() throws SQLException {
+    /** The 7102 of a checkout refused while the breaker is open, or null when the breaker admits (closed again, or half-open with a trial to give). */
+    private InfraError openRejection() {
         InfraError refused = breaker.rejectionError();
         if (refused == null) {
-            return; // closed again, or half-open with a trial to give: wait on the pool like anyone
+            return null;
         }
         if (refused.code() == CoreErrorCode.SERVICE_UNAVAILABLE.code()) {
-            throw closed(0L); // the infrastructure closed the breaker registry
+            return closedRejection(0L); // the infrastructure closed the breaker registry
         }
         OpenRejection cached = openRejection;
         if (cached == null || cached.source != refused) {
@@ -382,12 +398,12 @@ public final class ProtectedDataSource implements DataSource, AutoCloseable {
         }
         rejections.increment();
         events.rejected(0L, JdbcEvents.REASON_BREAKER_OPEN, PoolErrorCode.POOL_RESOURCE_FAILED.code());
-        throw new ConnectionUnavailableException(cached.error);
+        return cached.error;
     }
 
     private SQLException checkoutFailed(SQLTransientConnectionException timeout, long waitedNanos) {
         if (closed) {
-            return closed(waitedNanos);
+            return new DataSourceClosedException(closedRejection(waitedNanos));
         }
         timeouts.increment();
         Throwable lastFailure = timeout.getCause();
@@ -416,10 +432,10 @@ public final class ProtectedDataSource implements DataSource, AutoCloseable {
         return new ConnectionUnavailableException(error);
     }
 
-    private DataSourceClosedException closed(long waitedNanos) {
+    private InfraError closedRejection(long waitedNanos) {
         rejections.increment();
         events.rejected(waitedNanos, JdbcEvents.REASON_CLOSED, PoolErrorCode.POOL_CLOSED.code());
-        return new DataSourceClosedException(closedError);
+        return closedError;
     }
 
     private static Duration scanPeriod(long leakNanos) {
