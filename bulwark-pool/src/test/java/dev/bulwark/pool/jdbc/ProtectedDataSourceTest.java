@@ -24,6 +24,11 @@ import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -363,5 +368,97 @@ class ProtectedDataSourceTest {
         config.setMaximumPoolSize(50);
         Infrastructure infra = infra(builder);
         assertThat(dataSource(infra).status().maxSize()).isEqualTo(2);
+    }
+
+    @Test
+    void sixtyFourThreadsOnEightConnectionsNeverShareOneAndLoseNone() throws Exception {
+        int threads = 64;
+        int cycles = 200;
+        Infrastructure infra = infra(ProtectedDataSource.builder("orders_db").hikari(hikari(8)).checkoutTimeout(CHECKOUT_TIMEOUT));
+        ProtectedDataSource ds = dataSource(infra);
+        Set<Connection> held = ConcurrentHashMap.newKeySet();
+        AtomicInteger heldNow = new AtomicInteger();
+        AtomicInteger mostHeld = new AtomicInteger();
+        AtomicInteger served = new AtomicInteger();
+        AtomicInteger exhausted = new AtomicInteger();
+        ConcurrentLinkedQueue<String> wrong = new ConcurrentLinkedQueue<>();
+        CountDownLatch go = new CountDownLatch(1);
+        List<Thread> workers = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            Thread worker = new Thread(() -> {
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                for (int i = 0; i < cycles; i++) {
+                    Result<Boolean> result = ds.withConnection(c -> {
+                        Connection physical = c.unwrap(Connection.class); // the pooled physical connection
+                        if (!held.add(physical)) {
+                            wrong.add("handed to two callers at once: " + physical);
+                        }
+                        mostHeld.accumulateAndGet(heldNow.incrementAndGet(), Math::max);
+                        Thread.yield();
+                        heldNow.decrementAndGet();
+                        held.remove(physical);
+                        return true;
+                    });
+                    if (result.isOk()) {
+                        served.incrementAndGet();
+                    } else if (((Result.Err<Boolean>) result).error().code() == 7101) {
+                        exhausted.incrementAndGet();
+                    } else {
+                        wrong.add(result.toString());
+                    }
+                }
+            });
+            workers.add(worker);
+            worker.start();
+        }
+        go.countDown();
+        for (Thread worker : workers) {
+            worker.join(60_000);
+            assertThat(worker.isAlive()).isFalse();
+        }
+
+        assertThat(wrong).isEmpty();
+        assertThat(served.get() + exhausted.get()).isEqualTo(threads * cycles);
+        assertThat(served.get()).isPositive();
+        assertThat(mostHeld.get()).isBetween(1, 8);
+        PoolStatus status = ds.status();
+        assertThat(status.active()).isZero();
+        assertThat(status.created() - status.destroyed()).isEqualTo(status.idle() + status.active());
+        assertThat(db.open).hasSize(status.idle());
+        assertThat(status.timeouts()).isEqualTo(exhausted.get());
+    }
+
+    @Test
+    void connectionsAboveMinimumIdleAreTheOverflow() throws Exception {
+        HikariConfig config = hikari(3);
+        config.setMinimumIdle(1);
+        TelemetryCapture[] capture = new TelemetryCapture[1];
+        Infrastructure infra = Infrastructure.builder().clock(clock).install(new BulwarkModule() {
+            @Override
+            public String name() {
+                return "capture";
+            }
+
+            @Override
+            public void install(ModuleContext context) {
+                capture[0] = TelemetryCapture.all(context.telemetry());
+            }
+        }).install(ProtectedDataSource.builder("orders_db").hikari(config).asModule()).build();
+        toClose.add(infra);
+        ProtectedDataSource ds = dataSource(infra);
+        try (Connection a = ds.getConnection(); Connection b = ds.getConnection(); Connection c = ds.getConnection()) {
+            PoolStatus status = ds.status();
+            assertThat(status.maxSize()).isEqualTo(1);
+            assertThat(status.maxOverflow()).isEqualTo(2);
+            assertThat(status.overflow()).isEqualTo(2);
+            assertThat(status.exhausted()).isTrue();
+        }
+        assertThat(capture[0].named(PoolEvents.RESOURCE_CREATED)).extracting(e -> e.metadata().get(PoolEvents.REASON))
+                .containsExactlyInAnyOrder("core", "overflow", "overflow");
+        capture[0].close();
     }
 }
