@@ -233,7 +233,7 @@ class ProtectedDataSourcePostgresTest {
 
             assertThat(unexpected).isEmpty();
             assertThat(Duration.ofNanos(slowestRejectionNanos.get())).as("the slowest rejection while open")
-                    .isLessThan(checkoutTimeout.dividedBy(4));
+                    .isLessThan(checkoutTimeout.dividedBy(2)); // loose: a loaded machine may preempt a thread for tens of ms
             assertThat(ds.circuitBreaker().state()).isEqualTo(State.CLOSED);
             assertThat(ds.health().status()).isEqualTo(HealthStatus.UP);
             assertThat(ds.status().rejections()).isGreaterThanOrEqualTo(rejectedWhileOpen.get());
