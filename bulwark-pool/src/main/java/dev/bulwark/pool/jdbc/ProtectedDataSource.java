@@ -85,9 +85,9 @@ import javax.sql.DataSource;
  * {@code maxOverflow} is {@code maximumPoolSize - minimumIdle} (connections above the minimum are
  * retired after HikariCP's {@code idleTimeout}).
  *
- * <p>Cost: a checkout that succeeds adds two volatile reads to HikariCP's (four when a handler
- * listens to the checkout events, plus two clock reads); closing the connection is HikariCP's
- * own, unless leak detection is on. Thread-safe.
+ * <p>Cost: a checkout that succeeds adds a few volatile reads to HikariCP's (and two clock reads
+ * when a handler listens to the checkout events); closing the connection is HikariCP's own, unless
+ * leak detection is on. Thread-safe.
  */
 public final class ProtectedDataSource implements DataSource, AutoCloseable {
 
