@@ -3,6 +3,9 @@ package dev.bulwark.pool.jdbc;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
+import com.zaxxer.hikari.util.DriverDataSource;
+import com.zaxxer.hikari.util.PropertyElf;
+import com.zaxxer.hikari.util.UtilityElf;
 import dev.bulwark.Infrastructure;
 import dev.bulwark.Result;
 import dev.bulwark.circuit.CircuitBreaker;
@@ -347,9 +350,8 @@ public final class ProtectedDataSource implements DataSource, AutoCloseable {
     }
 
     /**
-     * Closes the pool: later checkouts answer 7103, HikariCP closes the idle connections and those
-     * in use once they come back (or aborts them after its own grace period); the connection
-     * breaker leaves the registry. Idempotent.
+     * Closes the pool: later checkouts answer 7103, HikariCP closes the idle connections and aborts
+     * those still in use; the connection breaker leaves the registry. Idempotent.
      */
     @Override
     public void close() {
@@ -448,11 +450,11 @@ public final class ProtectedDataSource implements DataSource, AutoCloseable {
             return config.getDataSource();
         }
         if (config.getJdbcUrl() != null) {
-            return new com.zaxxer.hikari.util.DriverDataSource(config.getJdbcUrl(), config.getDriverClassName(),
+            return new DriverDataSource(config.getJdbcUrl(), config.getDriverClassName(),
                     config.getDataSourceProperties(), config.getUsername(), config.getPassword());
         }
-        DataSource created = com.zaxxer.hikari.util.UtilityElf.createInstance(config.getDataSourceClassName(), DataSource.class);
-        com.zaxxer.hikari.util.PropertyElf.setTargetFromProperties(created, config.getDataSourceProperties());
+        DataSource created = UtilityElf.createInstance(config.getDataSourceClassName(), DataSource.class);
+        PropertyElf.setTargetFromProperties(created, config.getDataSourceProperties());
         return created;
     }
 
