@@ -19,6 +19,7 @@ import dev.bulwark.testkit.TelemetryCapture;
 import dev.bulwark.time.ManualClock;
 import java.io.IOException;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
@@ -28,7 +29,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -460,5 +463,52 @@ class ProtectedDataSourceTest {
         assertThat(capture[0].named(PoolEvents.RESOURCE_CREATED)).extracting(e -> e.metadata().get(PoolEvents.REASON))
                 .containsExactlyInAnyOrder("core", "overflow", "overflow");
         capture[0].close();
+    }
+
+    @Test
+    void aJdbcUrlIsOpenedThroughItsDriverWithTheConfiguredCredentials() throws Exception {
+        StubDriver driver = new StubDriver(db);
+        DriverManager.registerDriver(driver);
+        try {
+            HikariConfig config = new HikariConfig();
+            config.setJdbcUrl(StubDriver.URL);
+            config.setUsername("orders");
+            config.setPassword("secret");
+            config.addDataSourceProperty("tcpKeepAlive", "true");
+            config.setMaximumPoolSize(2);
+            Infrastructure infra = infra(ProtectedDataSource.builder("orders_db").hikari(config));
+            ProtectedDataSource ds = dataSource(infra);
+
+            assertThat(ds.withConnection(c -> c.isValid(1))).isEqualTo(Result.ok(true));
+            assertThat(driver.connectProperties).isNotEmpty().allSatisfy(p -> assertThat(p)
+                    .containsEntry("user", "orders").containsEntry("password", "secret").containsEntry("tcpKeepAlive", "true"));
+            assertThat(db.opened.get()).isEqualTo(driver.connectProperties.size());
+        } finally {
+            DriverManager.deregisterDriver(driver);
+        }
+    }
+
+    @Test
+    void aCallerInterruptedWhileWaitingGets7101AndKeepsItsInterrupt() throws Exception {
+        Infrastructure infra = infra(ProtectedDataSource.builder("orders_db").hikari(hikari(1)).checkoutTimeout(Duration.ofSeconds(30)));
+        ProtectedDataSource ds = dataSource(infra);
+        AtomicReference<Result<String>> result = new AtomicReference<>();
+        AtomicBoolean stillInterrupted = new AtomicBoolean();
+        try (Connection held = ds.getConnection()) {
+            Thread waiter = new Thread(() -> {
+                result.set(ds.withConnection(c -> "never"));
+                stillInterrupted.set(Thread.currentThread().isInterrupted());
+            });
+            waiter.start();
+            await().atMost(Duration.ofSeconds(5)).until(() -> ds.status().waiters() == 1);
+            waiter.interrupt();
+            waiter.join(5_000);
+            assertThat(waiter.isAlive()).as("the interrupt ends the wait, long before the 30 s timeout").isFalse();
+        }
+        InfraError error = ((Result.Err<String>) result.get()).error();
+        assertThat(error.errorCode()).isEqualTo(PoolErrorCode.POOL_EXHAUSTED);
+        assertThat(error.context()).containsEntry("reason", "interrupted");
+        assertThat(stillInterrupted).isTrue();
+        assertThat(ds.status().active()).isZero();
     }
 }
