@@ -114,7 +114,8 @@ public final class ProtectedDataSource implements DataSource, AutoCloseable {
     private final int maxSize;
     private final LongAdder timeouts = new LongAdder();
     private final LongAdder rejections = new LongAdder();
-    private final InfraError closedError;
+    /** The 7103 of every checkout after close, dated when the data source closed. */
+    private volatile InfraError closedError;
     private volatile boolean closed;
     private volatile OpenRejection openRejection;
 
@@ -148,16 +149,24 @@ public final class ProtectedDataSource implements DataSource, AutoCloseable {
         long leakNanos = b.leakThreshold != null ? b.leakThreshold.toNanos()
                 : TimeUnit.MILLISECONDS.toNanos(b.hikari.getLeakDetectionThreshold());
         this.leaks = leakNanos > 0 ? new LeakTracker(leakNanos, clock, events) : null;
-        this.closedError = InfraError.builder(PoolErrorCode.POOL_CLOSED)
-                .message("data source " + name + " is closed").context(PoolEvents.POOL, name).build();
+        HikariDataSource started = null;
         try {
-            this.hikari = new HikariDataSource(config);
+            started = new HikariDataSource(config);
+            this.leakScan = leaks == null ? null : context.scheduler().scheduleAtFixedRate("leak scan of data source " + name,
+                    scanPeriod(leakNanos), leaks::check);
         } catch (RuntimeException e) {
+            if (started != null) {
+                started.close();
+            }
             breakers.remove(breaker.name());
             throw e;
         }
-        this.leakScan = leaks == null ? null : context.scheduler().scheduleAtFixedRate("leak scan of data source " + name,
-                scanPeriod(leakNanos), leaks::check);
+        this.hikari = started;
+    }
+
+    private InfraError newClosedError() {
+        return InfraError.builder(PoolErrorCode.POOL_CLOSED).message("data source " + name + " is closed")
+                .context(PoolEvents.POOL, name).timestampMillis(clock.currentTimeMillis()).build();
     }
 
     /** The name of the breaker on the connections of the data source {@code name}. */
@@ -358,6 +367,7 @@ public final class ProtectedDataSource implements DataSource, AutoCloseable {
         if (closed) {
             return;
         }
+        closedError = newClosedError();
         closed = true;
         creation.closing();
         if (leakScan != null) {
@@ -437,7 +447,8 @@ public final class ProtectedDataSource implements DataSource, AutoCloseable {
     private InfraError closedRejection(long waitedNanos) {
         rejections.increment();
         events.rejected(waitedNanos, JdbcEvents.REASON_CLOSED, PoolErrorCode.POOL_CLOSED.code());
-        return closedError;
+        InfraError error = closedError;
+        return error != null ? error : newClosedError(); // the infrastructure closed the breakers before this data source
     }
 
     private static Duration scanPeriod(long leakNanos) {

@@ -9,6 +9,7 @@ import dev.bulwark.Infrastructure;
 import dev.bulwark.Result;
 import dev.bulwark.circuit.State;
 import dev.bulwark.error.InfraError;
+import dev.bulwark.error.RetryStrategy;
 import dev.bulwark.health.HealthStatus;
 import dev.bulwark.pool.PoolErrorCode;
 import dev.bulwark.pool.PoolEvents;
@@ -192,6 +193,7 @@ class ProtectedDataSourceTest {
         ProtectedDataSource ds = dataSource(infra);
         assertThat(ds.withConnection(c -> 1)).isEqualTo(Result.ok(1));
         try (TelemetryCapture events = TelemetryCapture.all(infra.telemetry())) {
+            clock.advance(Duration.ofSeconds(7));
             ds.close();
             ds.close(); // idempotent
 
@@ -199,6 +201,9 @@ class ProtectedDataSourceTest {
                     .satisfies(e -> assertThat(((SQLException) e).getErrorCode()).isEqualTo(7103));
             Result<Integer> result = ds.withConnection(c -> 1);
             assertThat(((Result.Err<Integer>) result).error().errorCode()).isEqualTo(PoolErrorCode.POOL_CLOSED);
+            assertThat(((Result.Err<Integer>) result).error().timestamp()).as("dated by the infrastructure's clock at close")
+                    .isEqualTo(clock.instant());
+            assertThat(((Result.Err<Integer>) result).error().retryStrategy()).isEqualTo(RetryStrategy.NO_RETRY);
             assertThat(ds.health().status()).isEqualTo(HealthStatus.DOWN);
             assertThat(db.open).as("every physical connection closed").isEmpty();
             assertThat(events.named(PoolEvents.RESOURCE_DESTROYED)).isNotEmpty()
