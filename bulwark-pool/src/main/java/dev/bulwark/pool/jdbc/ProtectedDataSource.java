@@ -129,6 +129,7 @@ public final class ProtectedDataSource implements DataSource, AutoCloseable {
         this.critical = b.critical;
         this.checkoutTimeoutMillis = b.checkoutTimeout.toMillis();
         this.events = new JdbcEvents(context.telemetry(), name);
+        DataSource target = target(b.hikari);   // may fail (an unknown driver or class): before anything is installed
         this.breakers = context.circuitBreakers();
         this.breaker = breakers.install(breakerName(name), b.breakerConfig);
         HikariConfig config = new HikariConfig();
@@ -137,7 +138,7 @@ public final class ProtectedDataSource implements DataSource, AutoCloseable {
         int minimumIdle = config.getMinimumIdle() < 0 || config.getMinimumIdle() > maximum ? maximum : config.getMinimumIdle();
         this.coreSize = minimumIdle;
         this.maxSize = maximum;
-        this.creation = new ConnectionCreation(target(b.hikari), breaker, clock, events, minimumIdle);
+        this.creation = new ConnectionCreation(target, breaker, clock, events, minimumIdle);
         config.setDataSource(creation);
         config.setJdbcUrl(null);
         config.setDataSourceClassName(null);
