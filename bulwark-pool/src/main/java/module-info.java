@@ -12,4 +12,5 @@ module dev.bulwark.pool {
     requires static com.zaxxer.hikari;
 
     exports dev.bulwark.pool;
+    exports dev.bulwark.pool.jdbc;
 }
