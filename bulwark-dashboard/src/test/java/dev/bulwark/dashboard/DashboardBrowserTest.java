@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.bulwark.Infrastructure;
 import dev.bulwark.Protection;
 import dev.bulwark.circuit.CircuitBreakerConfig;
+import dev.bulwark.memory.MemoryReading;
 import dev.bulwark.pipeline.RetryConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,8 +38,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The live page in headless Chromium (Debian's chromium and chromium-driver, driven by Selenium):
  * it loads with no console error and no request outside the dashboard, a breaker opened by the
- * test turns its tile to the open state within 2 s, the charts show points, and the event log shows
- * the transition. A screenshot goes to target/dashboard.png in each run.
+ * test turns its tile to the open state within 2 s, the charts show points, the event log shows
+ * the transition, and the health checks and memory pressure follow core's reports. A screenshot
+ * goes to target/dashboard.png in each run.
  */
 class DashboardBrowserTest {
 
@@ -45,11 +48,12 @@ class DashboardBrowserTest {
     private ChromeDriver driver;
     private ScheduledExecutorService traffic;
     private Path profile;
+    private final AtomicReference<MemoryReading> heap = new AtomicReference<>(MemoryReading.ofOccupancy(0.30));
 
     @BeforeEach
     void start() throws IOException {
         RequiresChromium.check();
-        infra = Infrastructure.builder().install(BulwarkDashboard.builder().port(0)
+        infra = Infrastructure.builder().memorySource(heap::get).install(BulwarkDashboard.builder().port(0)
                 .tick(Duration.ofMillis(250)).heartbeat(Duration.ofSeconds(1)).asModule()).build();
         infra.circuitBreakers().install("payments", CircuitBreakerConfig.builder().consecutiveFailures(1)
                 .reset(Duration.ofHours(1)).build());
@@ -145,6 +149,17 @@ class DashboardBrowserTest {
         wait.until(d -> !d.findElements(By.cssSelector("#top-denied tbody td.num")).isEmpty());
         assertThat(driver.findElement(By.id("ready")).getText()).isIn("UP", "DEGRADED");
 
+        // health and memory pressure come from core's registry and the memory monitor
+        wait.until(d -> "DEGRADED".equals(checkStatus("health", "circuit_breaker.payments")));
+        assertThat(driver.findElement(By.id("ready")).getText()).isEqualTo("DEGRADED");
+        assertThat(checkStatus("live-health", "deadlocks")).isEqualTo("UP");
+        assertThat(driver.findElement(By.id("pressure")).getText()).isEqualTo("normal");
+        heap.set(MemoryReading.ofOccupancy(0.85));
+        infra.memory().refresh();
+        wait.until(d -> "elevated".equals(d.findElement(By.id("pressure")).getText()));
+        assertThat(driver.findElement(By.id("heap-text")).getText()).contains("after GC 85 %");
+        wait.until(d -> "DEGRADED".equals(checkStatus("health", "memory_pressure")));
+
         Path shot = Path.of("target", "dashboard.png");
         Files.createDirectories(shot.getParent());
         Files.write(shot, ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
@@ -172,6 +187,13 @@ class DashboardBrowserTest {
         assertThat(requested).isNotEmpty().allSatisfy(u -> assertThat(u).startsWith(origin + "/bulwark/"));
         assertThat(requested).contains(url, origin + "/bulwark/assets/app.js", origin + "/bulwark/status",
                 origin + "/bulwark/events");
+    }
+
+    /** The status a check list shows for a check, read in one script (the lists are redrawn every tick). */
+    private String checkStatus(String list, String check) {
+        Object status = driver.executeScript("var li = document.querySelector(\"#" + list + " li[data-check='" + check
+                + "']\"); return li ? li.getAttribute('data-status') : null;");
+        return (String) status;
     }
 
     private long points(String chart) {

@@ -167,13 +167,41 @@
     }
   }
 
-  function renderMemory(m) {
+  function percent(share) { return Math.round(share * 100) + ' %'; }
+
+  function renderMemory(m, shed) {
     if (!m) { return; }
     var share = m.heap_max > 0 ? m.heap_used / m.heap_max : 0;
     var bar = document.getElementById('heap-bar');
     bar.className = 'fill w' + Math.min(10, Math.round(share * 10));
     document.getElementById('heap-text').textContent = 'heap ' + Math.round(m.heap_used / 1048576) + ' MiB of ' +
-        Math.round(m.heap_max / 1048576) + ' MiB (' + Math.round(share * 100) + ' %) · pressure ' + m.level;
+        Math.round(m.heap_max / 1048576) + ' MiB (' + percent(share) + ')' +
+        (m.occupancy_after_gc !== undefined ? ' · after GC ' + percent(m.occupancy_after_gc) : '');
+    var pressure = document.getElementById('pressure');
+    pressure.textContent = m.level;
+    pressure.className = 'badge pressure-' + m.level;
+    if (shed !== undefined) {
+      document.getElementById('shed').textContent = shed + ' shed in the last tick';
+    }
+  }
+
+  function checkList(id, checks) {
+    var list = document.getElementById(id);
+    clear(list);
+    var names = Object.keys(checks || {});
+    names.forEach(function (n) {
+      var c = checks[n];
+      var li = el('li');
+      li.setAttribute('data-check', n);
+      li.setAttribute('data-status', c.status);
+      li.appendChild(el('span', 'st ' + c.status, c.status));
+      li.appendChild(document.createTextNode(n));
+      var d = c.details || {};
+      var why = d.reason || d.error;
+      if (why) { li.appendChild(el('span', 'why', why)); }
+      list.appendChild(li);
+    });
+    if (!names.length) { list.appendChild(el('li', 'empty', 'no check')); }
   }
 
   function renderHealth(h) {
@@ -184,16 +212,8 @@
     var live = document.getElementById('live');
     live.textContent = h.live;
     live.className = 'badge ' + h.live;
-    var list = document.getElementById('health');
-    clear(list);
-    var names = Object.keys(h.checks || {});
-    names.forEach(function (n) {
-      var li = el('li');
-      li.appendChild(el('span', 'st ' + h.checks[n].status, h.checks[n].status));
-      li.appendChild(document.createTextNode(n));
-      list.appendChild(li);
-    });
-    if (!names.length) { list.appendChild(el('li', 'empty', 'no check')); }
+    checkList('health', h.checks);
+    checkList('live-health', h.live_checks);
   }
 
   function renderPools(components) {
@@ -266,7 +286,8 @@
     if (ticks.length > MAX_TICKS) { ticks.shift(); }
     Object.keys(tick.breakers || {}).forEach(function (name) { setState(name, tick.breakers[name]); });
     renderTop(tick.top_denied);
-    renderMemory(tick.memory);
+    renderMemory(tick.memory, tick.shed);
+    renderHealth(tick.health);
     drawCharts();
   }
 
