@@ -83,6 +83,8 @@ public final class BulwarkMetrics implements BulwarkModule {
     private final List<String> handlerIds = new CopyOnWriteArrayList<>();
     private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
     private volatile HealthGauges healthGauges;
+    /** A {@code PoolGauges} when bulwark-pool is present; typed Object so that this class never names a pool type. */
+    private volatile Object poolGauges;
     private volatile Telemetry telemetry;
     private volatile boolean installed;
     private volatile boolean closed;
@@ -196,6 +198,13 @@ public final class BulwarkMetrics implements BulwarkModule {
                 .baseUnit(MeterCatalogue.MEMORY_OCCUPANCY.baseUnit())
                 .description(MeterCatalogue.MEMORY_OCCUPANCY.description()).strongReference(true).register(registry));
         subscriptions.add(infra.subscribeToProtections(new ProtectionListener(infra)));
+        if (PoolGauges.available()) {
+            synchronized (this) {
+                PoolGauges pools = new PoolGauges(infra, registry, guard("pool", "pool"));
+                pools.followAll();
+                poolGauges = pools;
+            }
+        }
     }
 
     private static double occupancy(MemoryMonitor monitor) {
@@ -226,6 +235,11 @@ public final class BulwarkMetrics implements BulwarkModule {
         if (health != null) {
             series += health.seriesCount();
         }
+        synchronized (this) {
+            if (poolGauges != null) {
+                series += ((PoolGauges) poolGauges).seriesCount();
+            }
+        }
         Map<String, Long> overflows = new LinkedHashMap<>();
         for (TagGuard g : guards.values()) {
             long n = g.overflows.sum();
@@ -250,6 +264,9 @@ public final class BulwarkMetrics implements BulwarkModule {
         HealthGauges health = healthGauges;
         if (health != null) {
             health.close();
+        }
+        if (poolGauges != null) {
+            ((PoolGauges) poolGauges).close();
         }
         for (MeterFamily<?> f : families) {
             f.clear(registry);

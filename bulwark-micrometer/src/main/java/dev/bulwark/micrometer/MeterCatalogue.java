@@ -106,6 +106,25 @@ public final class MeterCatalogue {
     public static final MeterDefinition MEMORY_PRESSURE_CHANGES = counter("bulwark.memory.pressure_changes",
             List.of("from", "to"), "memory.pressure_changed", "changes of the memory pressure level");
 
+    public static final MeterDefinition POOL_MAX = gauge("bulwark.pool.max", "", List.of("pool"), "PoolStatus",
+            "resources the pool may have: its size plus its overflow");
+    public static final MeterDefinition POOL_IDLE = gauge("bulwark.pool.idle", "", List.of("pool"), "PoolStatus",
+            "resources ready in the pool now");
+    public static final MeterDefinition POOL_ACTIVE = gauge("bulwark.pool.active", "", List.of("pool"), "PoolStatus",
+            "resources checked out now");
+    public static final MeterDefinition POOL_WAITERS = gauge("bulwark.pool.waiters", "", List.of("pool"), "PoolStatus",
+            "callers waiting for a resource now");
+    public static final MeterDefinition POOL_TIMEOUTS = counter("bulwark.pool.timeouts", List.of("pool"), "PoolStatus",
+            "checkouts that ended in 7101 because the checkout timeout passed");
+    public static final MeterDefinition POOL_REJECTIONS = counter("bulwark.pool.rejections", List.of("pool"), "PoolStatus",
+            "checkouts refused at once (too many waiters, creation breaker open, pool closed)");
+    public static final MeterDefinition POOL_CREATED = counter("bulwark.pool.created", List.of("pool"), "PoolStatus",
+            "resources created");
+    public static final MeterDefinition POOL_DESTROYED = counter("bulwark.pool.destroyed", List.of("pool"), "PoolStatus",
+            "resources destroyed");
+    public static final MeterDefinition POOL_LEAKS = counter("bulwark.pool.leaks", List.of("pool"), "PoolStatus",
+            "resources reported as suspected leaks");
+
     public static final MeterDefinition TELEMETRY_DROPPED = counter("bulwark.telemetry.dropped_events",
             List.of(), "Telemetry.droppedEvents()", "events dropped by the asynchronous dispatcher (queue full)");
     public static final MeterDefinition TELEMETRY_HANDLER_FAILURES = counter("bulwark.telemetry.handler_failures",
@@ -121,6 +140,8 @@ public final class MeterCatalogue {
             RETRY_RETRIES, RETRY_EXHAUSTED, RETRY_BUDGET_REJECTIONS, TIMEOUT_TIMEOUTS,
             BULKHEAD_REJECTIONS, BULKHEAD_IN_FLIGHT, BULKHEAD_WAITING, FALLBACK_USED, FALLBACK_FAILURES,
             SHED_REJECTIONS, HEALTH_STATUS, HEALTH_CHECK_STATUS, MEMORY_PRESSURE, MEMORY_OCCUPANCY, MEMORY_PRESSURE_CHANGES,
+            POOL_MAX, POOL_IDLE, POOL_ACTIVE, POOL_WAITERS, POOL_TIMEOUTS, POOL_REJECTIONS, POOL_CREATED, POOL_DESTROYED,
+            POOL_LEAKS,
             TELEMETRY_DROPPED, TELEMETRY_HANDLER_FAILURES, TAG_OVERFLOWS);
 
     /** Every meter, in catalogue order. */

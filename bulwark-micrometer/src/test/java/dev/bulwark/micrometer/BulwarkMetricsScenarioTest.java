@@ -49,7 +49,8 @@ class BulwarkMetricsScenarioTest {
 
     @BeforeEach
     void start() {
-        infra = Infrastructure.builder().clock(clock).memorySource(heap::get).install(BulwarkMetrics.bindTo(registry)).build();
+        infra = Infrastructure.builder().clock(clock).memorySource(heap::get).install(new FakePool("db"))
+                .install(BulwarkMetrics.bindTo(registry)).build();
     }
 
     @AfterEach
