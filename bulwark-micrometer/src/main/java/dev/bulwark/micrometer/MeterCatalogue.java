@@ -118,9 +118,9 @@ public final class MeterCatalogue {
             "checkouts that ended in 7101 because the checkout timeout passed");
     public static final MeterDefinition POOL_REJECTIONS = counter("bulwark.pool.rejections", List.of("pool"), "PoolStatus",
             "checkouts refused at once (too many waiters, creation breaker open, pool closed)");
-    public static final MeterDefinition POOL_CREATED = counter("bulwark.pool.created", List.of("pool"), "PoolStatus",
-            "resources created");
-    public static final MeterDefinition POOL_DESTROYED = counter("bulwark.pool.destroyed", List.of("pool"), "PoolStatus",
+    public static final MeterDefinition POOL_CREATIONS = counter("bulwark.pool.creations", List.of("pool"), "PoolStatus",
+            "resources created (not 'created': Prometheus reserves the _created suffix)");
+    public static final MeterDefinition POOL_DESTRUCTIONS = counter("bulwark.pool.destructions", List.of("pool"), "PoolStatus",
             "resources destroyed");
     public static final MeterDefinition POOL_LEAKS = counter("bulwark.pool.leaks", List.of("pool"), "PoolStatus",
             "resources reported as suspected leaks");
@@ -140,7 +140,7 @@ public final class MeterCatalogue {
             RETRY_RETRIES, RETRY_EXHAUSTED, RETRY_BUDGET_REJECTIONS, TIMEOUT_TIMEOUTS,
             BULKHEAD_REJECTIONS, BULKHEAD_IN_FLIGHT, BULKHEAD_WAITING, FALLBACK_USED, FALLBACK_FAILURES,
             SHED_REJECTIONS, HEALTH_STATUS, HEALTH_CHECK_STATUS, MEMORY_PRESSURE, MEMORY_OCCUPANCY, MEMORY_PRESSURE_CHANGES,
-            POOL_MAX, POOL_IDLE, POOL_ACTIVE, POOL_WAITERS, POOL_TIMEOUTS, POOL_REJECTIONS, POOL_CREATED, POOL_DESTROYED,
+            POOL_MAX, POOL_IDLE, POOL_ACTIVE, POOL_WAITERS, POOL_TIMEOUTS, POOL_REJECTIONS, POOL_CREATIONS, POOL_DESTRUCTIONS,
             POOL_LEAKS,
             TELEMETRY_DROPPED, TELEMETRY_HANDLER_FAILURES, TAG_OVERFLOWS);
 

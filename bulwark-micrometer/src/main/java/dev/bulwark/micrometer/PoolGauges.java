@@ -78,8 +78,8 @@ final class PoolGauges {
         list.add(gauge(MeterCatalogue.POOL_WAITERS, name, PoolStatus::waiters));
         list.add(counter(MeterCatalogue.POOL_TIMEOUTS, name, PoolStatus::timeouts));
         list.add(counter(MeterCatalogue.POOL_REJECTIONS, name, PoolStatus::rejections));
-        list.add(counter(MeterCatalogue.POOL_CREATED, name, PoolStatus::created));
-        list.add(counter(MeterCatalogue.POOL_DESTROYED, name, PoolStatus::destroyed));
+        list.add(counter(MeterCatalogue.POOL_CREATIONS, name, PoolStatus::created));
+        list.add(counter(MeterCatalogue.POOL_DESTRUCTIONS, name, PoolStatus::destroyed));
         list.add(counter(MeterCatalogue.POOL_LEAKS, name, PoolStatus::leaks));
         meters.put(name, list);
     }

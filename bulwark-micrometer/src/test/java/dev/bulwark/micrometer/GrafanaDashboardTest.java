@@ -34,7 +34,7 @@ class GrafanaDashboardTest {
         ManualClock clock = new ManualClock();
         String scrape;
         AtomicReference<MemoryReading> heap = new AtomicReference<>(MemoryReading.ofOccupancy(0.30));
-        try (Infrastructure infra = Infrastructure.builder().clock(clock).memorySource(heap::get)
+        try (Infrastructure infra = Infrastructure.builder().clock(clock).memorySource(heap::get).install(new FakePool("db"))
                 .install(BulwarkMetrics.bindTo(registry, MetricsConfig.builder().protectionHistogram(true).build())).build()) {
             BulwarkMetricsScenarioTest.scenario(infra, clock, heap);
             scrape = registry.scrape();

@@ -41,8 +41,8 @@ class PoolMetersTest {
             assertThat(gauge("bulwark.pool.waiters", "db")).isEqualTo(4);
             assertThat(counter("bulwark.pool.timeouts", "db")).isEqualTo(7);
             assertThat(counter("bulwark.pool.rejections", "db")).isEqualTo(3);
-            assertThat(counter("bulwark.pool.created", "db")).isEqualTo(15);
-            assertThat(counter("bulwark.pool.destroyed", "db")).isZero();
+            assertThat(counter("bulwark.pool.creations", "db")).isEqualTo(15);
+            assertThat(counter("bulwark.pool.destructions", "db")).isZero();
             assertThat(counter("bulwark.pool.leaks", "db")).isEqualTo(1);
             assertThat(gauge("bulwark.pool.active", "workers")).isZero();
 
