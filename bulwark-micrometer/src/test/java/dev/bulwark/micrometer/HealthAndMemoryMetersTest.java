@@ -6,15 +6,25 @@ import dev.bulwark.Infrastructure;
 import dev.bulwark.Protection;
 import dev.bulwark.circuit.CircuitBreakerConfig;
 import dev.bulwark.health.Health;
+import dev.bulwark.health.HealthCheckConfig;
 import dev.bulwark.health.HealthGroup;
 import dev.bulwark.memory.MemoryReading;
 import dev.bulwark.pipeline.Criticality;
 import dev.bulwark.spi.Subscription;
 import dev.bulwark.time.ManualClock;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.search.Search;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -179,6 +189,94 @@ class HealthAndMemoryMetersTest {
         assertThat(status.series()).isEqualTo(registry.getMeters().size());
         infra.close();
         assertThat(registry.getMeters()).extracting(Meter::getId).isEmpty();
+    }
+
+    @Test
+    void aHangingCheckReadsDownOnceItsTimeoutHasPassedAndNeverHoldsTheScrape() throws Exception {
+        ExecutorService pool = Executors.newCachedThreadPool();
+        SimpleMeterRegistry threadedRegistry = new SimpleMeterRegistry();
+        try (Infrastructure threaded = Infrastructure.builder().clock(clock).executor(pool).memorySource(heap::get)
+                .install(BulwarkMetrics.bindTo(threadedRegistry)).build()) {
+            CountDownLatch entered = new CountDownLatch(1);
+            threaded.health().register("orders_db", () -> {
+                entered.countDown();
+                new CountDownLatch(1).await();   // never answers
+                return Health.up();
+            }, HealthCheckConfig.of(Duration.ofSeconds(1), Duration.ofSeconds(2)), HealthGroup.READINESS);
+            assertThat(entered.await(5, TimeUnit.SECONDS)).isTrue();
+            Gauge gauge = threadedRegistry.get("bulwark.health.check_status")
+                    .tags("group", "readiness", "check", "orders_db").gauge();
+            assertThat(gauge.value()).as("still running its first run: UNKNOWN").isEqualTo(2);
+            clock.advance(Duration.ofSeconds(1));            // its timeout, and the next scrape
+            assertThat(gauge.value()).isEqualTo(3);
+            assertThat(threadedRegistry.get("bulwark.health.status").tags("group", "readiness").gauge().value()).isEqualTo(3);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void checksComingAndGoingWhileScrapesRunLeaveExactlyOneGaugePerCheck() throws Exception {
+        int writers = 4;
+        int perWriter = 400;
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Infrastructure infra = Infrastructure.builder().clock(clock).executor(Runnable::run).memorySource(heap::get)
+                .install(BulwarkMetrics.bindTo(registry, MetricsConfig.builder().maxTagValues("check", 10_000).build()))
+                .build();
+        AtomicBoolean done = new AtomicBoolean();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        CountDownLatch start = new CountDownLatch(1);
+        List<Thread> threads = new ArrayList<>();
+        for (int w = 0; w < writers; w++) {
+            int id = w;
+            threads.add(new Thread(() -> {
+                try {
+                    start.await();
+                    for (int i = 0; i < perWriter; i++) {
+                        Subscription s = infra.health().register("w" + id + "_" + i, Health::up, HealthGroup.of("g" + id));
+                        if (i % 2 == 0) {
+                            s.close();
+                        }
+                    }
+                } catch (Throwable t) {
+                    failure.compareAndSet(null, t);
+                }
+            }));
+        }
+        for (int r = 0; r < 2; r++) {
+            threads.add(new Thread(() -> {
+                try {
+                    start.await();
+                    while (!done.get()) {
+                        registry.getMeters().forEach(m -> m.measure().forEach(x -> x.getValue()));
+                        clock.advance(Duration.ofMillis(100));
+                    }
+                } catch (Throwable t) {
+                    failure.compareAndSet(null, t);
+                }
+            }));
+        }
+        threads.forEach(Thread::start);
+        start.countDown();
+        for (Thread t : threads.subList(0, writers)) {
+            t.join(TimeUnit.MINUTES.toMillis(1));
+        }
+        done.set(true);
+        for (Thread t : threads) {
+            t.join(TimeUnit.MINUTES.toMillis(1));
+        }
+        assertThat(failure.get()).isNull();
+        for (int w = 0; w < writers; w++) {
+            assertThat(registry.find("bulwark.health.check_status").tag("group", "g" + w).gauges())
+                    .hasSize(perWriter / 2);
+            assertThat(registry.find("bulwark.health.status").tag("group", "g" + w).gauges()).hasSize(1);
+        }
+        long registered = infra.health().names().size();
+        assertThat(registry.find("bulwark.health.check_status").gauges())
+                .as("one gauge per check and group; every check here is in one group")
+                .hasSize((int) registered);
+        infra.close();
+        assertThat(registry.getMeters()).isEmpty();
     }
 
     private double shed(String level, String criticality) {
