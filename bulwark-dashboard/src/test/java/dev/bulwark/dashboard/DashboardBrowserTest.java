@@ -6,6 +6,9 @@ import dev.bulwark.Infrastructure;
 import dev.bulwark.Protection;
 import dev.bulwark.circuit.CircuitBreakerConfig;
 import dev.bulwark.memory.MemoryReading;
+import dev.bulwark.spi.BulwarkModule;
+import dev.bulwark.spi.ComponentStatus;
+import dev.bulwark.spi.ModuleContext;
 import dev.bulwark.pipeline.RetryConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,6 +26,7 @@ import java.util.logging.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
@@ -50,10 +54,34 @@ class DashboardBrowserTest {
     private Path profile;
     private final AtomicReference<MemoryReading> heap = new AtomicReference<>(MemoryReading.ofOccupancy(0.30));
 
+    /** A pool's figures with the fields of bulwark-pool's PoolStatus: the page shows any status of that shape. */
+    record PoolFigures(String name, int maxSize, int maxOverflow, int idle, int active, int waiters, int overflow,
+                       long created, long destroyed, long timeouts, long rejections, long leaks, String breaker)
+            implements ComponentStatus {
+    }
+
+    private static BulwarkModule pool(PoolFigures figures) {
+        return new BulwarkModule() {
+            @Override
+            public String name() {
+                return "pool_" + figures.name();
+            }
+
+            @Override
+            public void install(ModuleContext context) {
+                context.register(name(), figures, () -> figures, null);
+            }
+        };
+    }
+
     @BeforeEach
-    void start() throws IOException {
+    void start(TestInfo test) throws IOException {
         RequiresChromium.check();
-        infra = Infrastructure.builder().memorySource(heap::get).install(BulwarkDashboard.builder().port(0)
+        Infrastructure.Builder builder = Infrastructure.builder();
+        if (test.getTestMethod().orElseThrow().getName().equals("thePageShowsTheBreakersChartsAndEventsLive")) {
+            builder.install(pool(new PoolFigures("db", 10, 5, 0, 12, 3, 2, 12, 0, 7, 1, 0, "closed")));
+        }
+        infra = builder.memorySource(heap::get).install(BulwarkDashboard.builder().port(0)
                 .tick(Duration.ofMillis(250)).heartbeat(Duration.ofSeconds(1)).asModule()).build();
         infra.circuitBreakers().install("payments", CircuitBreakerConfig.builder().consecutiveFailures(1)
                 .reset(Duration.ofHours(1)).build());
@@ -159,6 +187,11 @@ class DashboardBrowserTest {
         wait.until(d -> "elevated".equals(d.findElement(By.id("pressure")).getText()));
         assertThat(driver.findElement(By.id("heap-text")).getText()).contains("after GC 85 %");
         wait.until(d -> "DEGRADED".equals(checkStatus("health", "memory_pressure")));
+
+        // a pool's figures from its status
+        wait.until(d -> !d.findElements(By.cssSelector("#pools .pool[data-pool='db']")).isEmpty());
+        assertThat(driver.findElement(By.cssSelector("#pools .pool[data-pool='db']")).getText())
+                .contains("db: 12 of 15 active, 0 idle, 3 waiting").contains("7 timeouts").contains("breaker closed");
 
         Path shot = Path.of("target", "dashboard.png");
         Files.createDirectories(shot.getParent());

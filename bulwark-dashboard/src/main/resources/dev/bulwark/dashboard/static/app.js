@@ -216,13 +216,48 @@
     checkList('live-health', h.live_checks);
   }
 
+  // a pool is any component status with PoolStatus's figures (bulwark-pool), at the top or one level down
+  function isPool(v) {
+    return v !== null && typeof v === 'object' && typeof v.active === 'number' && typeof v.maxSize === 'number' &&
+        typeof v.idle === 'number' && typeof v.waiters === 'number';
+  }
+
+  function findPools(components) {
+    var found = [];
+    Object.keys(components || {}).forEach(function (n) {
+      var c = components[n];
+      if (isPool(c)) { found.push(c); return; }
+      if (c !== null && typeof c === 'object') {
+        Object.keys(c).forEach(function (k) {
+          var v = c[k];
+          if (isPool(v)) { found.push(v); }
+          if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+            Object.keys(v).forEach(function (j) { if (isPool(v[j])) { found.push(v[j]); } });
+          }
+        });
+      }
+    });
+    return found;
+  }
+
   function renderPools(components) {
     var box = document.getElementById('pools');
-    var pools = Object.keys(components || {}).filter(function (n) { return /pool/.test(n); });
+    var pools = findPools(components);
     if (!pools.length) { return; }
     clear(box);
-    pools.forEach(function (n) {
-      box.appendChild(el('div', 'pool', n + ': ' + JSON.stringify(components[n])));
+    pools.forEach(function (p) {
+      var max = p.maxSize + (p.maxOverflow || 0);
+      var share = max > 0 ? p.active / max : 0;
+      var row = el('div', 'pool');
+      row.setAttribute('data-pool', p.name);
+      row.appendChild(el('div', 'name', p.name + ': ' + p.active + ' of ' + max + ' active, ' + p.idle + ' idle, ' +
+          p.waiters + ' waiting'));
+      var bar = el('div', 'bar');
+      bar.appendChild(el('div', 'fill w' + Math.min(10, Math.round(share * 10))));
+      row.appendChild(bar);
+      row.appendChild(el('div', 'hint', (p.timeouts || 0) + ' timeouts · ' + (p.rejections || 0) + ' refused · ' +
+          (p.leaks || 0) + ' leaks' + (p.breaker ? ' · breaker ' + p.breaker : '')));
+      box.appendChild(row);
     });
   }
 
