@@ -2,12 +2,15 @@ package dev.bulwark.micrometer;
 
 import dev.bulwark.Infrastructure;
 import dev.bulwark.pool.PoolStatus;
+import dev.bulwark.spi.ComponentStatus;
 import dev.bulwark.time.Clock;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +27,9 @@ import java.util.function.ToDoubleFunction;
  * pools share one {@code infra.status()} snapshot for {@link HealthGauges#REPORT_REUSE} on the
  * infrastructure's clock. Nothing is done per checkout.
  *
- * <p>Pools are found among the components when the infrastructure is built; {@link #follow} adds
+ * <p>Pools are found in the components' statuses when the infrastructure is built (a component
+ * whose status is a {@code PoolStatus}, or whose status record holds some, directly or in a map or
+ * a collection); {@link #follow} adds
  * a pool's meters (for a registry of pools that announces entries) and {@link #drop} removes them.
  * Thread-safe: registration runs under the binder's lock.
  */
@@ -61,8 +66,39 @@ final class PoolGauges {
 
     /** Registers the meters of every pool the infrastructure's status shows now. */
     void followAll() {
-        for (PoolStatus status : infra.status().components(PoolStatus.class)) {
-            follow(status.name());
+        for (String name : pools().keySet()) {
+            follow(name);
+        }
+    }
+
+    /**
+     * Every {@link PoolStatus} in {@code infra.status()}, by pool name: a component whose status is
+     * one, or one held by a component's status record directly, in a map's values or in a collection
+     * (a registry of pools showing all of them in one status).
+     */
+    private Map<String, PoolStatus> pools() {
+        Map<String, PoolStatus> byName = new LinkedHashMap<>();
+        for (ComponentStatus status : infra.status().components().values()) {
+            collect(status, byName, 2);
+        }
+        return byName;
+    }
+
+    private static void collect(Object value, Map<String, PoolStatus> into, int depth) {
+        if (value instanceof PoolStatus pool) {
+            into.putIfAbsent(pool.name(), pool);
+        } else if (depth > 0 && value instanceof Map<?, ?> map) {
+            map.values().forEach(v -> collect(v, into, depth - 1));
+        } else if (depth > 0 && value instanceof Collection<?> collection) {
+            collection.forEach(v -> collect(v, into, depth - 1));
+        } else if (depth > 0 && value instanceof Record record) {
+            for (RecordComponent component : record.getClass().getRecordComponents()) {
+                try {
+                    collect(component.getAccessor().invoke(record), into, depth - 1);
+                } catch (ReflectiveOperationException | RuntimeException unreadable) {
+                    // a component we cannot read holds no pool we can show
+                }
+            }
         }
     }
 
@@ -109,9 +145,7 @@ final class PoolGauges {
     private synchronized PoolStatus status(String name) {
         long now = clock.nanoTime();
         if (snapshot == null || now - snapshotNanos >= REUSE_NANOS || now < snapshotNanos) {
-            Map<String, PoolStatus> byName = new LinkedHashMap<>();
-            infra.status().components(PoolStatus.class).forEach(s -> byName.put(s.name(), s));
-            snapshot = byName;
+            snapshot = pools();
             snapshotNanos = now;
         }
         return snapshot.get(name);

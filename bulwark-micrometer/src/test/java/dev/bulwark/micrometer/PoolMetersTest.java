@@ -3,8 +3,14 @@ package dev.bulwark.micrometer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bulwark.Infrastructure;
+import dev.bulwark.circuit.State;
+import dev.bulwark.pool.PoolStatus;
+import dev.bulwark.spi.BulwarkModule;
+import dev.bulwark.spi.ComponentStatus;
+import dev.bulwark.spi.ModuleContext;
 import dev.bulwark.time.ManualClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Pool meters read from the pools' {@code PoolStatus} in {@code infra.status()}, at publication. */
@@ -52,6 +58,36 @@ class PoolMetersTest {
             assertThat(registry.find("bulwark.pool.idle").gauges()).hasSize(2);
             infra.close();
             assertThat(registry.find("bulwark.pool.idle").gauges()).isEmpty();
+        }
+    }
+
+    /** A registry of pools that shows them all in one status record, as a {@code Pools} component may. */
+    record PoolsStatus(int count, Map<String, PoolStatus> pools) implements ComponentStatus {
+    }
+
+    @Test
+    void poolsInsideAComponentsStatusAreFoundToo() {
+        PoolStatus orders = new PoolStatus("orders", 4, 0, 1, 3, 0, 0, 4, 0, 0, 0, 0, State.CLOSED);
+        PoolStatus reports = new PoolStatus("reports", 2, 2, 0, 4, 6, 2, 6, 2, 9, 0, 0, State.OPEN);
+        BulwarkModule registryOfPools = new BulwarkModule() {
+            @Override
+            public String name() {
+                return "pools";
+            }
+
+            @Override
+            public void install(ModuleContext context) {
+                context.register("pools", this, () -> new PoolsStatus(2, Map.of("orders", orders, "reports", reports)), null);
+            }
+        };
+        try (Infrastructure infra = Infrastructure.builder().clock(clock).install(registryOfPools)
+                .install(BulwarkMetrics.bindTo(registry)).build()) {
+            assertThat(infra.isRunning()).isTrue();
+            assertThat(gauge("bulwark.pool.active", "orders")).isEqualTo(3);
+            assertThat(gauge("bulwark.pool.max", "reports")).isEqualTo(4);
+            assertThat(gauge("bulwark.pool.waiters", "reports")).isEqualTo(6);
+            assertThat(counter("bulwark.pool.timeouts", "reports")).isEqualTo(9);
+            assertThat(registry.find("bulwark.pool.active").gauges()).hasSize(2);
         }
     }
 
