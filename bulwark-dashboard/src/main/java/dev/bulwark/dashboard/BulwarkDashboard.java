@@ -7,11 +7,11 @@ import dev.bulwark.InfrastructureStatus;
 import dev.bulwark.Result;
 import dev.bulwark.circuit.State;
 import dev.bulwark.circuit.Stats;
+import dev.bulwark.error.InfraError;
 import dev.bulwark.health.HealthGroup;
 import dev.bulwark.health.HealthReport;
 import dev.bulwark.health.HealthStatus;
 import dev.bulwark.memory.MemoryMonitor;
-import dev.bulwark.error.InfraError;
 import dev.bulwark.spi.BulwarkModule;
 import dev.bulwark.spi.ComponentStatus;
 import dev.bulwark.spi.ModuleContext;
@@ -547,15 +547,19 @@ public final class BulwarkDashboard implements AutoCloseable {
 
     // ---- health
 
+    /** A report as the dashboard answers it: its status (for the HTTP code) and its JSON body. */
+    private record Answer(HealthStatus status, Map<String, Object> body) {
+    }
+
     /** The report of {@code group} of the infrastructure's health registry; DOWN once the infrastructure is closed. */
-    private Map<String, Object> report(HealthGroup group) {
+    private Answer report(HealthGroup group) {
         Infrastructure i = infra;
         Map<String, Object> body = new LinkedHashMap<>();
         if (i == null || !i.isRunning()) {
             body.put("status", HealthStatus.DOWN.name());
             body.put("checks", Map.of("infrastructure", Map.of("status", HealthStatus.DOWN.name(),
                     "details", Map.of("reason", i == null ? "not started" : "closed"))));
-            return body;
+            return new Answer(HealthStatus.DOWN, body);
         }
         HealthReport report = i.health().report(group);
         body.put("status", report.status().name());
@@ -569,19 +573,18 @@ public final class BulwarkDashboard implements AutoCloseable {
             checks.put(name, c);
         });
         body.put("checks", checks);
-        return body;
+        return new Answer(report.status(), body);
     }
 
     private void health(HttpExchange exchange, HealthGroup group) throws IOException {
-        Map<String, Object> body = report(group);
-        int status = HealthStatus.valueOf((String) body.get("status")).httpStatus();
-        json(exchange, status, Json.write(body));
+        Answer answer = report(group);
+        json(exchange, answer.status().httpStatus(), Json.write(answer.body()));
     }
 
-    /** The two reports as the page shows them: each status and each check's status and reason. */
+    /** The two reports as the page shows them: each status and each check's status and details. */
     private Map<String, Object> healthSummary() {
-        Map<String, Object> live = report(HealthGroup.LIVENESS);
-        Map<String, Object> ready = report(HealthGroup.READINESS);
+        Map<String, Object> live = report(HealthGroup.LIVENESS).body();
+        Map<String, Object> ready = report(HealthGroup.READINESS).body();
         Map<String, Object> health = new LinkedHashMap<>();
         health.put("live", live.get("status"));
         health.put("ready", ready.get("status"));
