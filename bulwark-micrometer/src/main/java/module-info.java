@@ -5,6 +5,7 @@
 module dev.bulwark.micrometer {
     requires transitive dev.bulwark.core;
     requires transitive micrometer.core;
+    requires static dev.bulwark.pool;   // pool meters only when bulwark-pool is present
 
     exports dev.bulwark.micrometer;
 }

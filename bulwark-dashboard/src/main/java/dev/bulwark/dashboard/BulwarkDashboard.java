@@ -8,6 +8,10 @@ import dev.bulwark.Result;
 import dev.bulwark.circuit.State;
 import dev.bulwark.circuit.Stats;
 import dev.bulwark.error.InfraError;
+import dev.bulwark.health.HealthGroup;
+import dev.bulwark.health.HealthReport;
+import dev.bulwark.health.HealthStatus;
+import dev.bulwark.memory.MemoryMonitor;
 import dev.bulwark.spi.BulwarkModule;
 import dev.bulwark.spi.ComponentStatus;
 import dev.bulwark.spi.ModuleContext;
@@ -60,8 +64,8 @@ import java.util.function.Supplier;
  * <caption>Endpoints</caption>
  * <tr><th>path</th><th>method</th><th>answer</th></tr>
  * <tr><td>{@code /bulwark/}</td><td>GET</td><td>the live page (HTML, CSS and JS from the jar; no external request)</td></tr>
- * <tr><td>{@code /bulwark/health/live}</td><td>GET</td><td>liveness: 200 UP while the infrastructure runs, else 503 DOWN</td></tr>
- * <tr><td>{@code /bulwark/health/ready}</td><td>GET</td><td>readiness: 200 UP or DEGRADED, 503 DOWN</td></tr>
+ * <tr><td>{@code /bulwark/health/live}</td><td>GET</td><td>{@code infra.health().liveness()}: 200 UP or DEGRADED, 503 UNKNOWN or DOWN, with its checks</td></tr>
+ * <tr><td>{@code /bulwark/health/ready}</td><td>GET</td><td>{@code infra.health().readiness()}: the same codes, with its checks</td></tr>
  * <tr><td>{@code /bulwark/status}</td><td>GET</td><td>JSON: every component's typed status, breakers, live figures</td></tr>
  * <tr><td>{@code /bulwark/events}</td><td>GET</td><td>server-sent events: discrete events, ticks, heartbeats</td></tr>
  * <tr><td>{@code /bulwark/metrics}</td><td>GET</td><td>Prometheus text, when a Prometheus registry was given</td></tr>
@@ -73,10 +77,12 @@ import java.util.function.Supplier;
  * carries {@code Content-Security-Policy: default-src 'self'} and {@code X-Content-Type-Options:
  * nosniff}. docs/observability.md describes the JSON and the events.
  *
- * <p><b>Readiness</b> is computed from the breakers: every breaker closed is UP; a breaker open,
- * half-open or disabled makes it DEGRADED (still 200: the service answers, some dependency is
- * cut off), and DOWN (503) when that breaker is one of {@link Builder#criticalBreakers}; a closed
- * infrastructure is DOWN.
+ * <p><b>Health</b> is core's health registry ({@code infra.health()}, docs/health.md): the probes
+ * answer its liveness and readiness reports, which never wait for a check (a hanging check is
+ * DOWN once its timeout has passed). Breakers contribute there (open DEGRADED; DOWN only when
+ * marked critical with {@code infra.health().markCritical(name)} or
+ * {@code HealthConfig.builder().criticalBreakers(...)}); a closed infrastructure is DOWN.
+ * {@code /bulwark/status} shows the memory monitor's pressure level and post-collection occupancy.
  *
  * <p>Thread-safe. Closing the infrastructure stops the server and every thread it started.
  */
@@ -104,7 +110,7 @@ public final class BulwarkDashboard implements AutoCloseable {
     private static final Set<String> PER_CALL = Set.of("circuit_breaker.call_executed", "circuit_breaker.call_rejected",
             "rate_limiter.request_allowed", "rate_limiter.request_denied", "protection_executed",
             "rate_limiter.deny_cache_hit", "retry.retry_scheduled", "fallback.fallback_used",
-            "bulkhead.call_rejected", "timeout.timed_out", "rate_limiter.backend_failure");
+            "bulkhead.call_rejected", "timeout.timed_out", "rate_limiter.backend_failure", "overload.shed");
 
     private static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             + "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
@@ -298,6 +304,10 @@ public final class BulwarkDashboard implements AutoCloseable {
                 stats.decision(false, metadata.get(EventKeys.ENTITY_ID));
                 return;
             }
+            case "overload.shed" -> {
+                stats.shed();
+                return;
+            }
             case "circuit_breaker.call_rejected" -> {
                 Object breaker = metadata.get(EventKeys.NAME);
                 stats.breakerRejected(breaker == null ? null : breaker.toString());
@@ -341,6 +351,9 @@ public final class BulwarkDashboard implements AutoCloseable {
             tick.put("top_denied", stats.topDenied(config.topEntities()));
             tick.put("suppressed", suppressed.get());
             tick.put("memory", memory());
+            if (stream.clients() > 0) {   // a report per tick only for someone watching
+                tick.put("health", healthSummary());
+            }
             stream.publish(EventStream.frame("tick", -1, Json.write(tick)));
             long dropped = stream.dropped();
             if (dropped > lastDropped && droppedChannel.isActive()) {
@@ -360,13 +373,27 @@ public final class BulwarkDashboard implements AutoCloseable {
         return states;
     }
 
-    private static Map<String, Object> memory() {
+    /**
+     * The heap now (the MXBean's instantaneous figures, garbage included) and the memory monitor's
+     * view: its pressure level and the share of the heap in use after the latest collection.
+     */
+    private Map<String, Object> memory() {
         MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("heap_used", heap.getUsed());
         m.put("heap_max", heap.getMax());
         m.put("heap_committed", heap.getCommitted());
-        m.put("level", "n/a");
+        Infrastructure i = infra;
+        MemoryMonitor monitor = i == null ? null : i.memory();
+        if (monitor == null) {
+            m.put("level", "n/a");
+            return m;
+        }
+        MemoryMonitor.Status status = monitor.status();
+        m.put("level", status.level().label());
+        m.put("occupancy_after_gc", status.occupancy());
+        m.put("used_after_gc", status.usedBytes());
+        m.put("time_in_level_ms", status.timeInLevel());
         return m;
     }
 
@@ -406,12 +433,12 @@ public final class BulwarkDashboard implements AutoCloseable {
             }
             case "/bulwark/health/live" -> {
                 if (get(exchange, method)) {
-                    health(exchange, liveness());
+                    health(exchange, HealthGroup.LIVENESS);
                 }
             }
             case "/bulwark/health/ready" -> {
                 if (get(exchange, method)) {
-                    health(exchange, readiness());
+                    health(exchange, HealthGroup.READINESS);
                 }
             }
             case "/bulwark/status" -> {
@@ -520,50 +547,50 @@ public final class BulwarkDashboard implements AutoCloseable {
 
     // ---- health
 
-    /** A health answer: the aggregate status and its checks. */
-    record Health(String status, Map<String, Object> checks) {
-        int httpStatus() {
-            return "DOWN".equals(status) ? 503 : 200;
-        }
+    /** A report as the dashboard answers it: its status (for the HTTP code) and its JSON body. */
+    private record Answer(HealthStatus status, Map<String, Object> body) {
     }
 
-    private Health liveness() {
+    /** The report of {@code group} of the infrastructure's health registry; DOWN once the infrastructure is closed. */
+    private Answer report(HealthGroup group) {
         Infrastructure i = infra;
-        boolean up = i != null && i.isRunning();
-        return new Health(up ? "UP" : "DOWN", Map.of("infrastructure", Map.of("status", up ? "UP" : "DOWN")));
-    }
-
-    private Health readiness() {
-        Infrastructure i = infra;
-        if (i == null || !i.isRunning()) {
-            return new Health("DOWN", Map.of("infrastructure", Map.of("status", "DOWN")));
-        }
-        Map<String, Object> checks = new LinkedHashMap<>();
-        int worst = 0;
-        for (Stats s : i.circuitBreakers().snapshot().breakers().values()) {
-            boolean critical = config.criticalBreakers().contains(s.name());
-            int level = switch (s.state()) {
-                case CLOSED -> 0;
-                case HALF_OPEN -> 1;
-                case OPEN, DISABLED -> critical ? 2 : 1;
-            };
-            worst = Math.max(worst, level);
-            Map<String, Object> check = new LinkedHashMap<>();
-            check.put("status", LEVELS[level]);
-            check.put("state", s.state().label());
-            check.put("critical", critical);
-            checks.put("circuit_breaker." + s.name(), check);
-        }
-        return new Health(LEVELS[worst], checks);
-    }
-
-    private static final String[] LEVELS = {"UP", "DEGRADED", "DOWN"};
-
-    private void health(HttpExchange exchange, Health health) throws IOException {
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", health.status());
-        body.put("checks", health.checks());
-        json(exchange, health.httpStatus(), Json.write(body));
+        if (i == null || !i.isRunning()) {
+            body.put("status", HealthStatus.DOWN.name());
+            body.put("checks", Map.of("infrastructure", Map.of("status", HealthStatus.DOWN.name(),
+                    "details", Map.of("reason", i == null ? "not started" : "closed"))));
+            return new Answer(HealthStatus.DOWN, body);
+        }
+        HealthReport report = i.health().report(group);
+        body.put("status", report.status().name());
+        Map<String, Object> checks = new LinkedHashMap<>();
+        report.checks().forEach((name, check) -> {
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("status", check.status().name());
+            c.put("details", check.details());
+            c.put("duration_ms", check.duration());
+            c.put("cached_at", check.cachedAt());
+            checks.put(name, c);
+        });
+        body.put("checks", checks);
+        return new Answer(report.status(), body);
+    }
+
+    private void health(HttpExchange exchange, HealthGroup group) throws IOException {
+        Answer answer = report(group);
+        json(exchange, answer.status().httpStatus(), Json.write(answer.body()));
+    }
+
+    /** The two reports as the page shows them: each status and each check's status and details. */
+    private Map<String, Object> healthSummary() {
+        Map<String, Object> live = report(HealthGroup.LIVENESS).body();
+        Map<String, Object> ready = report(HealthGroup.READINESS).body();
+        Map<String, Object> health = new LinkedHashMap<>();
+        health.put("live", live.get("status"));
+        health.put("ready", ready.get("status"));
+        health.put("checks", ready.get("checks"));
+        health.put("live_checks", live.get("checks"));
+        return health;
     }
 
     // ---- status
@@ -578,12 +605,7 @@ public final class BulwarkDashboard implements AutoCloseable {
         out.put("dropped_events", s.droppedEvents());
         out.put("handler_failures", s.handlerFailures());
         out.put("scheduler_failures", s.schedulerFailures());
-        Health ready = readiness();
-        Map<String, Object> health = new LinkedHashMap<>();
-        health.put("live", liveness().status());
-        health.put("ready", ready.status());
-        health.put("checks", ready.checks());
-        out.put("health", health);
+        out.put("health", healthSummary());
         List<Map<String, Object>> breakers = new ArrayList<>();
         for (Stats b : i.circuitBreakers().snapshot().breakers().values()) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -720,7 +742,6 @@ public final class BulwarkDashboard implements AutoCloseable {
         private int maxKeys = 50;
         private int topEntities = 10;
         private String actionsToken;
-        private Set<String> criticalBreakers = Set.of();
         private Supplier<String> prometheus;
 
         private Builder() {
@@ -814,12 +835,6 @@ public final class BulwarkDashboard implements AutoCloseable {
             return this;
         }
 
-        /** Breakers whose open or disabled state makes readiness DOWN (503). */
-        public Builder criticalBreakers(Set<String> names) {
-            this.criticalBreakers = Set.copyOf(new HashSet<>(Objects.requireNonNull(names, "names")));
-            return this;
-        }
-
         /**
          * Serves {@code /bulwark/metrics} from this registry (an
          * {@code io.micrometer.prometheusmetrics.PrometheusMeterRegistry}; micrometer-registry-prometheus
@@ -847,7 +862,7 @@ public final class BulwarkDashboard implements AutoCloseable {
         /** The configuration as given so far. */
         public DashboardConfig config() {
             return new DashboardConfig(host, port, heartbeat, tick, maxStreamClients, clientQueueFrames,
-                    maxStreamedPerTick, eventLogSize, historyTicks, maxKeys, topEntities, actionsToken, criticalBreakers);
+                    maxStreamedPerTick, eventLogSize, historyTicks, maxKeys, topEntities, actionsToken);
         }
 
         /**

@@ -2,7 +2,6 @@ package dev.bulwark.dashboard;
 
 import java.time.Duration;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * The settings of a {@link BulwarkDashboard}; built by {@link BulwarkDashboard.Builder}, which
@@ -21,17 +20,15 @@ import java.util.Set;
  * @param maxKeys             protection keys and breaker names the live figures track (the rest under {@code other})
  * @param topEntities         entities shown in the most-denied table
  * @param actionsToken        the bearer token of the state-changing actions, or null: actions off
- * @param criticalBreakers    breakers whose open or disabled state makes readiness DOWN (503)
  */
 public record DashboardConfig(String host, int port, Duration heartbeat, Duration tick, int maxStreamClients,
                               int clientQueueFrames, int maxStreamedPerTick, int eventLogSize, int historyTicks,
-                              int maxKeys, int topEntities, String actionsToken, Set<String> criticalBreakers) {
+                              int maxKeys, int topEntities, String actionsToken) {
 
     public DashboardConfig {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(heartbeat, "heartbeat");
         Objects.requireNonNull(tick, "tick");
-        criticalBreakers = Set.copyOf(criticalBreakers);
     }
 
     /** Whether the state-changing actions are on. */
@@ -46,7 +43,6 @@ public record DashboardConfig(String host, int port, Duration heartbeat, Duratio
                 + ", maxStreamClients=" + maxStreamClients + ", clientQueueFrames=" + clientQueueFrames
                 + ", maxStreamedPerTick=" + maxStreamedPerTick + ", eventLogSize=" + eventLogSize
                 + ", historyTicks=" + historyTicks + ", maxKeys=" + maxKeys + ", topEntities=" + topEntities
-                + ", actions=" + (actionsToken == null ? "off" : "on (token set)")
-                + ", criticalBreakers=" + criticalBreakers + "]";
+                + ", actions=" + (actionsToken == null ? "off" : "on (token set)") + "]";
     }
 }

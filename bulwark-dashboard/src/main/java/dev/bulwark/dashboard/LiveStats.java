@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * What the page's charts show, aggregated in memory from the per-call events: per protection key,
- * outcomes and a latency histogram; rate-limit decisions and the entities denied most. Counters are
+ * outcomes and a latency histogram; rate-limit decisions and the entities denied most; calls shed
+ * under memory pressure. Counters are
  * cumulative; each {@link #roll tick} takes the difference since the previous one, so no event
  * is lost between two ticks. Memory is bounded: at most {@code maxKeys} protection keys (the rest
  * under {@code other}), {@code history} ticks, and a fixed top-K sketch.
@@ -28,11 +29,13 @@ final class LiveStats {
     private final ConcurrentHashMap<String, KeyStats> keys = new ConcurrentHashMap<>();
     private final LongAdder allowed = new LongAdder();
     private final LongAdder denied = new LongAdder();
+    private final LongAdder shed = new LongAdder();
     private final ConcurrentHashMap<String, LongAdder> breakerRejections = new ConcurrentHashMap<>();
     private final TopK deniedEntities;
     private final ArrayDeque<Map<String, Object>> ticks = new ArrayDeque<>();
     private long previousAllowed;
     private long previousDenied;
+    private long previousShed;
     private final Map<String, Long> previousRejections = new HashMap<>();
 
     LiveStats(int maxKeys, int history, int topK) {
@@ -75,6 +78,11 @@ final class LiveStats {
         }
     }
 
+    /** A call refused by the shed stage (it is also a {@code rejected} outcome of its protection). */
+    void shed() {
+        shed.increment();
+    }
+
     void breakerRejected(String name) {
         if (name == null) {
             return;
@@ -107,6 +115,9 @@ final class LiveStats {
         tick.put("denied", d - previousDenied);
         previousAllowed = a;
         previousDenied = d;
+        long sh = shed.sum();
+        tick.put("shed", sh - previousShed);
+        previousShed = sh;
         Map<String, Object> rejections = new LinkedHashMap<>();
         breakerRejections.forEach((name, adder) -> {
             long now = adder.sum();

@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.bulwark.Infrastructure;
 import dev.bulwark.Protection;
 import dev.bulwark.circuit.CircuitBreakerConfig;
+import dev.bulwark.memory.MemoryReading;
+import dev.bulwark.spi.BulwarkModule;
+import dev.bulwark.spi.ComponentStatus;
+import dev.bulwark.spi.ModuleContext;
 import dev.bulwark.pipeline.RetryConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,10 +21,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
@@ -36,8 +42,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The live page in headless Chromium (Debian's chromium and chromium-driver, driven by Selenium):
  * it loads with no console error and no request outside the dashboard, a breaker opened by the
- * test turns its tile to the open state within 2 s, the charts show points, and the event log shows
- * the transition. A screenshot goes to target/dashboard.png in each run.
+ * test turns its tile to the open state within 2 s, the charts show points, the event log shows
+ * the transition, and the health checks and memory pressure follow core's reports. A screenshot
+ * goes to target/dashboard.png in each run.
  */
 class DashboardBrowserTest {
 
@@ -45,11 +52,36 @@ class DashboardBrowserTest {
     private ChromeDriver driver;
     private ScheduledExecutorService traffic;
     private Path profile;
+    private final AtomicReference<MemoryReading> heap = new AtomicReference<>(MemoryReading.ofOccupancy(0.30));
+
+    /** A pool's figures with the fields of bulwark-pool's PoolStatus: the page shows any status of that shape. */
+    record PoolFigures(String name, int maxSize, int maxOverflow, int idle, int active, int waiters, int overflow,
+                       long created, long destroyed, long timeouts, long rejections, long leaks, String breaker)
+            implements ComponentStatus {
+    }
+
+    private static BulwarkModule pool(PoolFigures figures) {
+        return new BulwarkModule() {
+            @Override
+            public String name() {
+                return "pool_" + figures.name();
+            }
+
+            @Override
+            public void install(ModuleContext context) {
+                context.register(name(), figures, () -> figures, null);
+            }
+        };
+    }
 
     @BeforeEach
-    void start() throws IOException {
+    void start(TestInfo test) throws IOException {
         RequiresChromium.check();
-        infra = Infrastructure.builder().install(BulwarkDashboard.builder().port(0)
+        Infrastructure.Builder builder = Infrastructure.builder();
+        if (test.getTestMethod().orElseThrow().getName().equals("thePageShowsTheBreakersChartsAndEventsLive")) {
+            builder.install(pool(new PoolFigures("db", 10, 5, 0, 12, 3, 2, 12, 0, 7, 1, 0, "closed")));
+        }
+        infra = builder.memorySource(heap::get).install(BulwarkDashboard.builder().port(0)
                 .tick(Duration.ofMillis(250)).heartbeat(Duration.ofSeconds(1)).asModule()).build();
         infra.circuitBreakers().install("payments", CircuitBreakerConfig.builder().consecutiveFailures(1)
                 .reset(Duration.ofHours(1)).build());
@@ -145,6 +177,22 @@ class DashboardBrowserTest {
         wait.until(d -> !d.findElements(By.cssSelector("#top-denied tbody td.num")).isEmpty());
         assertThat(driver.findElement(By.id("ready")).getText()).isIn("UP", "DEGRADED");
 
+        // health and memory pressure come from core's registry and the memory monitor
+        wait.until(d -> "DEGRADED".equals(checkStatus("health", "circuit_breaker.payments")));
+        assertThat(driver.findElement(By.id("ready")).getText()).isEqualTo("DEGRADED");
+        assertThat(checkStatus("live-health", "deadlocks")).isEqualTo("UP");
+        assertThat(driver.findElement(By.id("pressure")).getText()).isEqualTo("normal");
+        heap.set(MemoryReading.ofOccupancy(0.85));
+        infra.memory().refresh();
+        wait.until(d -> "elevated".equals(d.findElement(By.id("pressure")).getText()));
+        assertThat(driver.findElement(By.id("heap-text")).getText()).contains("after GC 85 %");
+        wait.until(d -> "DEGRADED".equals(checkStatus("health", "memory_pressure")));
+
+        // a pool's figures from its status
+        wait.until(d -> text("#pools .pool[data-pool='db']") != null);
+        assertThat(text("#pools .pool[data-pool='db']"))
+                .contains("db: 12 of 15 active, 0 idle, 3 waiting").contains("7 timeouts").contains("breaker closed");
+
         Path shot = Path.of("target", "dashboard.png");
         Files.createDirectories(shot.getParent());
         Files.write(shot, ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
@@ -172,6 +220,19 @@ class DashboardBrowserTest {
         assertThat(requested).isNotEmpty().allSatisfy(u -> assertThat(u).startsWith(origin + "/bulwark/"));
         assertThat(requested).contains(url, origin + "/bulwark/assets/app.js", origin + "/bulwark/status",
                 origin + "/bulwark/events");
+    }
+
+    /** The text of the element {@code selector} finds, or null, read in one script (sections are redrawn as figures come). */
+    private String text(String selector) {
+        return (String) driver.executeScript("var e = document.querySelector(arguments[0]); return e ? e.textContent : null;",
+                selector);
+    }
+
+    /** The status a check list shows for a check, read in one script (the lists are redrawn every tick). */
+    private String checkStatus(String list, String check) {
+        Object status = driver.executeScript("var li = document.querySelector(\"#" + list + " li[data-check='" + check
+                + "']\"); return li ? li.getAttribute('data-status') : null;");
+        return (String) status;
     }
 
     private long points(String chart) {

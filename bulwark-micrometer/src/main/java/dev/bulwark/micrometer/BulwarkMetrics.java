@@ -5,6 +5,9 @@ import dev.bulwark.Protection;
 import dev.bulwark.ProtectionStatus;
 import dev.bulwark.circuit.CircuitBreaker;
 import dev.bulwark.circuit.State;
+import dev.bulwark.memory.MemoryMonitor;
+import dev.bulwark.memory.MemoryPressure;
+import dev.bulwark.memory.MemoryReading;
 import dev.bulwark.pipeline.BulkheadStats;
 import dev.bulwark.spi.BulwarkModule;
 import dev.bulwark.spi.ComponentStatus;
@@ -57,8 +60,10 @@ import java.util.function.ToDoubleFunction;
  * <p><b>Following components.</b> The binder subscribes to the breaker registry and to the named
  * protections: a breaker installed gets its gauges, a breaker removed loses every series tagged
  * with its name (and its name's place under the bound); the same for a protection and its
- * stages' series. Counts and timings come from the telemetry events, through one handler per
- * event that finds the series with one map lookup per tag (no tags built per event).
+ * stages' series; a health check registered gets its status gauge in each of its groups, and loses
+ * it when it is removed (see {@link HealthGauges}). Counts and timings come from the telemetry
+ * events, through one handler per event that finds the series with one map lookup per tag (no tags
+ * built per event). Health and memory are gauges read at publication: they cost nothing per call.
  *
  * <p>Closing the infrastructure detaches the handlers, ends the subscriptions and removes every
  * meter the binder registered. Thread-safe.
@@ -77,6 +82,9 @@ public final class BulwarkMetrics implements BulwarkModule {
     private final Map<String, List<Meter>> bulkheadGauges = new ConcurrentHashMap<>();
     private final List<String> handlerIds = new CopyOnWriteArrayList<>();
     private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
+    private volatile HealthGauges healthGauges;
+    /** A {@code PoolGauges} when bulwark-pool is present; typed Object so that this class never names a pool type. */
+    private volatile Object poolGauges;
     private volatile Telemetry telemetry;
     private volatile boolean installed;
     private volatile boolean closed;
@@ -163,6 +171,8 @@ public final class BulwarkMetrics implements BulwarkModule {
         countEach(Events.BULKHEAD_CALL_REJECTED, MeterCatalogue.BULKHEAD_REJECTIONS);
         countEach(Events.FALLBACK_USED, MeterCatalogue.FALLBACK_USED);
         countEach(Events.FALLBACK_FAILED, MeterCatalogue.FALLBACK_FAILURES);
+        countEach(Events.OVERLOAD_SHED, MeterCatalogue.SHED_REJECTIONS);
+        countEach(Events.MEMORY_PRESSURE_CHANGED, MeterCatalogue.MEMORY_PRESSURE_CHANGES);
 
         fixedMeters.add(FunctionCounter.builder(MeterCatalogue.TELEMETRY_DROPPED.name(), t, Telemetry::droppedEvents)
                 .description(MeterCatalogue.TELEMETRY_DROPPED.description()).register(registry));
@@ -170,6 +180,10 @@ public final class BulwarkMetrics implements BulwarkModule {
                 .description(MeterCatalogue.TELEMETRY_HANDLER_FAILURES.description()).register(registry));
 
         subscriptions.add(context.circuitBreakers().subscribe(new BreakerListener()));
+        HealthGauges health = new HealthGauges(context.health(), context.clock(), registry,
+                guard("health", "group"), guard("health", "check"), this);
+        healthGauges = health;
+        subscriptions.add(context.health().subscribe(health));
         context.onBuilt(this::started);
         context.register(COMPONENT_NAME, this, this::status, this::close);
     }
@@ -177,7 +191,25 @@ public final class BulwarkMetrics implements BulwarkModule {
     private void started(Infrastructure infra) {
         fixedMeters.add(Gauge.builder(MeterCatalogue.RATE_LIMIT_KEYS.name(), infra, i -> i.rateLimiter().keyCount())
                 .description(MeterCatalogue.RATE_LIMIT_KEYS.description()).strongReference(true).register(registry));
+        MemoryMonitor memory = infra.memory();
+        fixedMeters.add(Gauge.builder(MeterCatalogue.MEMORY_PRESSURE.name(), memory, m -> pressureCode(m.level()))
+                .description(MeterCatalogue.MEMORY_PRESSURE.description()).strongReference(true).register(registry));
+        fixedMeters.add(Gauge.builder(MeterCatalogue.MEMORY_OCCUPANCY.name(), memory, BulwarkMetrics::occupancy)
+                .baseUnit(MeterCatalogue.MEMORY_OCCUPANCY.baseUnit())
+                .description(MeterCatalogue.MEMORY_OCCUPANCY.description()).strongReference(true).register(registry));
         subscriptions.add(infra.subscribeToProtections(new ProtectionListener(infra)));
+        if (PoolGauges.available()) {
+            synchronized (this) {
+                PoolGauges pools = new PoolGauges(infra, registry, guard("pool", "pool"));
+                pools.followAll();
+                poolGauges = pools;
+            }
+        }
+    }
+
+    private static double occupancy(MemoryMonitor monitor) {
+        MemoryReading reading = monitor.reading();
+        return reading == null ? Double.NaN : reading.occupancy();
     }
 
     /**
@@ -198,6 +230,15 @@ public final class BulwarkMetrics implements BulwarkModule {
         }
         for (List<Meter> g : bulkheadGauges.values()) {
             series += g.size();
+        }
+        HealthGauges health = healthGauges;
+        if (health != null) {
+            series += health.seriesCount();
+        }
+        synchronized (this) {
+            if (poolGauges != null) {
+                series += ((PoolGauges) poolGauges).seriesCount();
+            }
         }
         Map<String, Long> overflows = new LinkedHashMap<>();
         for (TagGuard g : guards.values()) {
@@ -220,6 +261,13 @@ public final class BulwarkMetrics implements BulwarkModule {
             handlerIds.forEach(t::detach);
         }
         subscriptions.forEach(Subscription::close);
+        HealthGauges health = healthGauges;
+        if (health != null) {
+            health.close();
+        }
+        if (poolGauges != null) {
+            ((PoolGauges) poolGauges).close();
+        }
         for (MeterFamily<?> f : families) {
             f.clear(registry);
         }
@@ -354,6 +402,14 @@ public final class BulwarkMetrics implements BulwarkModule {
         };
     }
 
+    static double pressureCode(MemoryPressure level) {
+        return switch (level) {
+            case NORMAL -> 0;
+            case ELEVATED -> 1;
+            case CRITICAL -> 2;
+        };
+    }
+
     // ---- following components
 
     private final class BreakerListener implements RegistryListener<CircuitBreaker> {
@@ -426,7 +482,8 @@ public final class BulwarkMetrics implements BulwarkModule {
                 dropBulkheadGauges(key);
                 removeSeries(key, false, MeterCatalogue.PROTECTION_CALLS, MeterCatalogue.RETRY_RETRIES,
                         MeterCatalogue.RETRY_EXHAUSTED, MeterCatalogue.RETRY_BUDGET_REJECTIONS,
-                        MeterCatalogue.BULKHEAD_REJECTIONS, MeterCatalogue.FALLBACK_USED, MeterCatalogue.FALLBACK_FAILURES);
+                        MeterCatalogue.BULKHEAD_REJECTIONS, MeterCatalogue.FALLBACK_USED, MeterCatalogue.FALLBACK_FAILURES,
+                        MeterCatalogue.SHED_REJECTIONS);
                 // a protection's timeouts are named <key>.total and <key>.attempt
                 removeSeries(key, true, MeterCatalogue.TIMEOUT_TIMEOUTS);
             }

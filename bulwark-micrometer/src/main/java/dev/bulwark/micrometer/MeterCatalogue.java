@@ -21,13 +21,22 @@ public final class MeterCatalogue {
     /** The value of {@code bulwark.circuit_breaker.state} for each state. */
     public static final String STATE_CODES = "0 closed, 1 open, 2 half_open, 3 disabled";
 
+    /** The value of {@code bulwark.health.status} and {@code bulwark.health.check_status} for each status, best to worst. */
+    public static final String HEALTH_CODES = "0 up, 1 degraded, 2 unknown, 3 down";
+
+    /** The value of {@code bulwark.memory.pressure} for each level. */
+    public static final String PRESSURE_CODES = "0 normal, 1 elevated, 2 critical";
+
     /**
      * Tag keys whose values come from the binder, not from an event's metadata: {@code outcome} of
      * {@code bulwark.rate_limiter.decisions} (which event: allowed or denied), {@code component} and
-     * {@code tag} of {@code bulwark.micrometer.tag_overflows} (the components and tag keys of its guards).
+     * {@code tag} of {@code bulwark.micrometer.tag_overflows} (the components and tag keys of its guards),
+     * {@code group} and {@code check} of the health gauges (the names of the health registry's groups
+     * and checks: chosen by the operator and by core, never by a caller).
      */
     public static final List<String> DERIVED_TAGS = List.of("rate_limiter.decisions:outcome",
-            "micrometer.tag_overflows:component", "micrometer.tag_overflows:tag");
+            "micrometer.tag_overflows:component", "micrometer.tag_overflows:tag",
+            "health.status:group", "health.check_status:group", "health.check_status:check");
 
     public static final MeterDefinition BREAKER_CALLS = timer("bulwark.circuit_breaker.calls",
             List.of("name", "status"), "circuit_breaker.call_executed",
@@ -79,6 +88,43 @@ public final class MeterCatalogue {
     public static final MeterDefinition FALLBACK_FAILURES = counter("bulwark.fallback.failures",
             List.of("name"), "fallback.fallback_failed", "failures the fallback could not answer");
 
+    public static final MeterDefinition SHED_REJECTIONS = counter("bulwark.overload.shed",
+            List.of("name", "level", "criticality"), "overload.shed",
+            "calls refused by the shed stage (7201) because of memory pressure, by protection, level and criticality");
+
+    public static final MeterDefinition HEALTH_STATUS = gauge("bulwark.health.status", "",
+            List.of("group"), "HealthRegistry.report(group)",
+            "the status of the group's report, the worst of its checks: " + HEALTH_CODES);
+    public static final MeterDefinition HEALTH_CHECK_STATUS = gauge("bulwark.health.check_status", "",
+            List.of("group", "check"), "HealthRegistry.report(group)",
+            "each check's latest status in its group's report: " + HEALTH_CODES);
+
+    public static final MeterDefinition MEMORY_PRESSURE = gauge("bulwark.memory.pressure", "",
+            List.of(), "MemoryMonitor.level()", "the memory pressure level: " + PRESSURE_CODES);
+    public static final MeterDefinition MEMORY_OCCUPANCY = gauge("bulwark.memory.occupancy", "ratio",
+            List.of(), "MemoryMonitor.reading()", "the share of the heap in use after the latest collection (0 to 1)");
+    public static final MeterDefinition MEMORY_PRESSURE_CHANGES = counter("bulwark.memory.pressure_changes",
+            List.of("from", "to"), "memory.pressure_changed", "changes of the memory pressure level");
+
+    public static final MeterDefinition POOL_MAX = gauge("bulwark.pool.max", "", List.of("pool"), "PoolStatus",
+            "resources the pool may have: its size plus its overflow");
+    public static final MeterDefinition POOL_IDLE = gauge("bulwark.pool.idle", "", List.of("pool"), "PoolStatus",
+            "resources ready in the pool now");
+    public static final MeterDefinition POOL_ACTIVE = gauge("bulwark.pool.active", "", List.of("pool"), "PoolStatus",
+            "resources checked out now");
+    public static final MeterDefinition POOL_WAITERS = gauge("bulwark.pool.waiters", "", List.of("pool"), "PoolStatus",
+            "callers waiting for a resource now");
+    public static final MeterDefinition POOL_TIMEOUTS = counter("bulwark.pool.timeouts", List.of("pool"), "PoolStatus",
+            "checkouts that ended in 7101 because the checkout timeout passed");
+    public static final MeterDefinition POOL_REJECTIONS = counter("bulwark.pool.rejections", List.of("pool"), "PoolStatus",
+            "checkouts refused at once (too many waiters, creation breaker open, pool closed)");
+    public static final MeterDefinition POOL_CREATIONS = counter("bulwark.pool.creations", List.of("pool"), "PoolStatus",
+            "resources created (not 'created': Prometheus reserves the _created suffix)");
+    public static final MeterDefinition POOL_DESTRUCTIONS = counter("bulwark.pool.destructions", List.of("pool"), "PoolStatus",
+            "resources destroyed");
+    public static final MeterDefinition POOL_LEAKS = counter("bulwark.pool.leaks", List.of("pool"), "PoolStatus",
+            "resources reported as suspected leaks");
+
     public static final MeterDefinition TELEMETRY_DROPPED = counter("bulwark.telemetry.dropped_events",
             List.of(), "Telemetry.droppedEvents()", "events dropped by the asynchronous dispatcher (queue full)");
     public static final MeterDefinition TELEMETRY_HANDLER_FAILURES = counter("bulwark.telemetry.handler_failures",
@@ -93,6 +139,9 @@ public final class MeterCatalogue {
             PROTECTION_CALLS,
             RETRY_RETRIES, RETRY_EXHAUSTED, RETRY_BUDGET_REJECTIONS, TIMEOUT_TIMEOUTS,
             BULKHEAD_REJECTIONS, BULKHEAD_IN_FLIGHT, BULKHEAD_WAITING, FALLBACK_USED, FALLBACK_FAILURES,
+            SHED_REJECTIONS, HEALTH_STATUS, HEALTH_CHECK_STATUS, MEMORY_PRESSURE, MEMORY_OCCUPANCY, MEMORY_PRESSURE_CHANGES,
+            POOL_MAX, POOL_IDLE, POOL_ACTIVE, POOL_WAITERS, POOL_TIMEOUTS, POOL_REJECTIONS, POOL_CREATIONS, POOL_DESTRUCTIONS,
+            POOL_LEAKS,
             TELEMETRY_DROPPED, TELEMETRY_HANDLER_FAILURES, TAG_OVERFLOWS);
 
     /** Every meter, in catalogue order. */

@@ -8,7 +8,9 @@ import dev.bulwark.Protection;
 import dev.bulwark.Result;
 import dev.bulwark.circuit.CircuitBreaker;
 import dev.bulwark.circuit.CircuitBreakerConfig;
+import dev.bulwark.memory.MemoryReading;
 import dev.bulwark.pipeline.BulkheadConfig;
+import dev.bulwark.pipeline.Criticality;
 import dev.bulwark.pipeline.FallbackConfig;
 import dev.bulwark.pipeline.RetryBudget;
 import dev.bulwark.pipeline.RetryConfig;
@@ -28,6 +30,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,12 +43,14 @@ import org.junit.jupiter.api.Test;
 class BulwarkMetricsScenarioTest {
 
     private final ManualClock clock = new ManualClock();
+    private final AtomicReference<MemoryReading> heap = new AtomicReference<>(MemoryReading.ofOccupancy(0.30));
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private Infrastructure infra;
 
     @BeforeEach
     void start() {
-        infra = Infrastructure.builder().clock(clock).install(BulwarkMetrics.bindTo(registry)).build();
+        infra = Infrastructure.builder().clock(clock).memorySource(heap::get).install(new FakePool("db"))
+                .install(BulwarkMetrics.bindTo(registry)).build();
     }
 
     @AfterEach
@@ -54,7 +59,7 @@ class BulwarkMetricsScenarioTest {
     }
 
     /** Runs the whole scenario; each test reads a part of the result. */
-    static void scenario(Infrastructure infra, ManualClock clock) {
+    static void scenario(Infrastructure infra, ManualClock clock, AtomicReference<MemoryReading> heap) {
         CircuitBreaker db = infra.circuitBreakers().install("db", CircuitBreakerConfig.builder()
                 .consecutiveFailures(3).reset(Duration.ofSeconds(10)).build());
         for (int i = 0; i < 4; i++) {
@@ -123,6 +128,14 @@ class BulwarkMetricsScenarioTest {
                         EventKeys.ENTITY_ID, "user:1", EventKeys.OPERATION, "api"));
         infra.telemetry().channel(Events.RATE_LIMITER_DENY_CACHE_HIT).emit(Map.of(EventKeys.RETRY_AFTER_MS, 10),
                 Map.of(EventKeys.BACKEND, "redis", EventKeys.ENTITY_ID, "user:1", EventKeys.OPERATION, "api"));
+
+        // memory pressure: a sheddable call shed at ELEVATED, then back to NORMAL
+        infra.configureProtection("recommendations", Protection.builder().shed().build());
+        heap.set(MemoryReading.ofOccupancy(0.85));
+        infra.memory().refresh();
+        infra.executeProtected("recommendations", "user:1", Criticality.SHEDDABLE, () -> "prefetch");
+        heap.set(MemoryReading.ofOccupancy(0.30));
+        infra.memory().refresh();
     }
 
     private double count(String name, String... tags) {
@@ -139,7 +152,7 @@ class BulwarkMetricsScenarioTest {
 
     @Test
     void breakerMeters() {
-        scenario(infra, clock);
+        scenario(infra, clock, heap);
         assertThat(timer("bulwark.circuit_breaker.calls", "name", "db", "status", "success").count()).isEqualTo(5);
         assertThat(timer("bulwark.circuit_breaker.calls", "name", "db", "status", "success").totalTime(TimeUnit.MILLISECONDS))
                 .isCloseTo(25.0, within(1e-9));
@@ -163,7 +176,7 @@ class BulwarkMetricsScenarioTest {
 
     @Test
     void rateLimitMetersCountByOperationAndOutcome() {
-        scenario(infra, clock);
+        scenario(infra, clock, heap);
         assertThat(count("bulwark.rate_limiter.decisions", "operation", "api", "outcome", "allowed")).isEqualTo(3);
         assertThat(count("bulwark.rate_limiter.decisions", "operation", "api", "outcome", "denied")).isEqualTo(1);
         assertThat(gauge("bulwark.rate_limiter.keys")).isEqualTo(2);
@@ -176,7 +189,7 @@ class BulwarkMetricsScenarioTest {
 
     @Test
     void pipelineMeters() {
-        scenario(infra, clock);
+        scenario(infra, clock, heap);
         assertThat(timer("bulwark.protection.calls", "key", "inventory", "outcome", "fallback").count()).isEqualTo(1);
         assertThat(timer("bulwark.protection.calls", "key", "inventory", "outcome", "success").count()).isEqualTo(1);
         assertThat(timer("bulwark.protection.calls", "key", "inventory", "outcome", "success").totalTime(TimeUnit.MILLISECONDS))
@@ -196,11 +209,31 @@ class BulwarkMetricsScenarioTest {
         assertThat(count("bulwark.timeout.timeouts", "name", "slow.attempt")).isEqualTo(1);
         assertThat(registry.get("bulwark.telemetry.dropped_events").functionCounter().count()).isZero();
         assertThat(registry.get("bulwark.telemetry.handler_failures").functionCounter().count()).isZero();
+        assertThat(count("bulwark.overload.shed", "name", "recommendations", "level", "elevated",
+                "criticality", "sheddable")).isEqualTo(1);
+        assertThat(timer("bulwark.protection.calls", "key", "recommendations", "outcome", "rejected").count()).isEqualTo(1);
+    }
+
+    @Test
+    void healthAndMemoryMeters() {
+        scenario(infra, clock, heap);
+        // the scenario ends with the db breaker closed, the inventory breaker closed, memory back to normal
+        assertThat(gauge("bulwark.health.status", "group", "readiness")).isZero();
+        assertThat(gauge("bulwark.health.check_status", "group", "readiness", "check", "circuit_breaker.db")).isZero();
+        assertThat(gauge("bulwark.health.check_status", "group", "readiness", "check", "rate_limiter_keys")).isZero();
+        assertThat(gauge("bulwark.memory.pressure")).isZero();
+        assertThat(gauge("bulwark.memory.occupancy")).isEqualTo(0.30);
+        assertThat(count("bulwark.memory.pressure_changes", "from", "normal", "to", "elevated")).isEqualTo(1);
+        assertThat(count("bulwark.memory.pressure_changes", "from", "elevated", "to", "normal")).isEqualTo(1);
+        infra.circuitBreakers().disable("db");
+        clock.advance(HealthGauges.REPORT_REUSE);
+        assertThat(gauge("bulwark.health.check_status", "group", "readiness", "check", "circuit_breaker.db")).isEqualTo(1);
+        assertThat(gauge("bulwark.health.status", "group", "readiness")).isEqualTo(1);
     }
 
     @Test
     void everyRegisteredMeterIsInTheCatalogueWithItsTypeUnitAndTags() {
-        scenario(infra, clock);
+        scenario(infra, clock, heap);
         Set<String> seen = new HashSet<>();
         for (Meter meter : registry.getMeters()) {
             Meter.Id id = meter.getId();
@@ -223,7 +256,7 @@ class BulwarkMetricsScenarioTest {
 
     @Test
     void theBinderShowsInStatusAndClosingTheInfrastructureRemovesEveryMeter() {
-        scenario(infra, clock);
+        scenario(infra, clock, heap);
         BulwarkMetrics.Status status = infra.status()
                 .component(BulwarkMetrics.COMPONENT_NAME, BulwarkMetrics.Status.class).orElseThrow();
         assertThat(status.series()).isEqualTo(registry.getMeters().size());

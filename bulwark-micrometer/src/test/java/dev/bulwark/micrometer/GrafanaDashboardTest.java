@@ -3,6 +3,7 @@ package dev.bulwark.micrometer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bulwark.Infrastructure;
+import dev.bulwark.memory.MemoryReading;
 import dev.bulwark.time.ManualClock;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -11,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -31,9 +33,10 @@ class GrafanaDashboardTest {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         ManualClock clock = new ManualClock();
         String scrape;
-        try (Infrastructure infra = Infrastructure.builder().clock(clock)
+        AtomicReference<MemoryReading> heap = new AtomicReference<>(MemoryReading.ofOccupancy(0.30));
+        try (Infrastructure infra = Infrastructure.builder().clock(clock).memorySource(heap::get).install(new FakePool("db"))
                 .install(BulwarkMetrics.bindTo(registry, MetricsConfig.builder().protectionHistogram(true).build())).build()) {
-            BulwarkMetricsScenarioTest.scenario(infra, clock);
+            BulwarkMetricsScenarioTest.scenario(infra, clock, heap);
             scrape = registry.scrape();
         }
         Set<String> exported = new TreeSet<>();

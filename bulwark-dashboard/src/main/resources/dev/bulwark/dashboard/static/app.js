@@ -167,13 +167,41 @@
     }
   }
 
-  function renderMemory(m) {
+  function percent(share) { return Math.round(share * 100) + ' %'; }
+
+  function renderMemory(m, shed) {
     if (!m) { return; }
     var share = m.heap_max > 0 ? m.heap_used / m.heap_max : 0;
     var bar = document.getElementById('heap-bar');
     bar.className = 'fill w' + Math.min(10, Math.round(share * 10));
     document.getElementById('heap-text').textContent = 'heap ' + Math.round(m.heap_used / 1048576) + ' MiB of ' +
-        Math.round(m.heap_max / 1048576) + ' MiB (' + Math.round(share * 100) + ' %) · pressure ' + m.level;
+        Math.round(m.heap_max / 1048576) + ' MiB (' + percent(share) + ')' +
+        (m.occupancy_after_gc !== undefined ? ' · after GC ' + percent(m.occupancy_after_gc) : '');
+    var pressure = document.getElementById('pressure');
+    pressure.textContent = m.level;
+    pressure.className = 'badge pressure-' + m.level;
+    if (shed !== undefined) {
+      document.getElementById('shed').textContent = shed + ' shed in the last tick';
+    }
+  }
+
+  function checkList(id, checks) {
+    var list = document.getElementById(id);
+    clear(list);
+    var names = Object.keys(checks || {});
+    names.forEach(function (n) {
+      var c = checks[n];
+      var li = el('li');
+      li.setAttribute('data-check', n);
+      li.setAttribute('data-status', c.status);
+      li.appendChild(el('span', 'st ' + c.status, c.status));
+      li.appendChild(document.createTextNode(n));
+      var d = c.details || {};
+      var why = d.reason || d.error;
+      if (why) { li.appendChild(el('span', 'why', why)); }
+      list.appendChild(li);
+    });
+    if (!names.length) { list.appendChild(el('li', 'empty', 'no check')); }
   }
 
   function renderHealth(h) {
@@ -184,25 +212,52 @@
     var live = document.getElementById('live');
     live.textContent = h.live;
     live.className = 'badge ' + h.live;
-    var list = document.getElementById('health');
-    clear(list);
-    var names = Object.keys(h.checks || {});
-    names.forEach(function (n) {
-      var li = el('li');
-      li.appendChild(el('span', 'st ' + h.checks[n].status, h.checks[n].status));
-      li.appendChild(document.createTextNode(n));
-      list.appendChild(li);
+    checkList('health', h.checks);
+    checkList('live-health', h.live_checks);
+  }
+
+  // a pool is any component status with PoolStatus's figures (bulwark-pool), at the top or one level down
+  function isPool(v) {
+    return v !== null && typeof v === 'object' && typeof v.active === 'number' && typeof v.maxSize === 'number' &&
+        typeof v.idle === 'number' && typeof v.waiters === 'number';
+  }
+
+  function findPools(components) {
+    var found = [];
+    Object.keys(components || {}).forEach(function (n) {
+      var c = components[n];
+      if (isPool(c)) { found.push(c); return; }
+      if (c !== null && typeof c === 'object') {
+        Object.keys(c).forEach(function (k) {
+          var v = c[k];
+          if (isPool(v)) { found.push(v); }
+          if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+            Object.keys(v).forEach(function (j) { if (isPool(v[j])) { found.push(v[j]); } });
+          }
+        });
+      }
     });
-    if (!names.length) { list.appendChild(el('li', 'empty', 'no check')); }
+    return found;
   }
 
   function renderPools(components) {
     var box = document.getElementById('pools');
-    var pools = Object.keys(components || {}).filter(function (n) { return /pool/.test(n); });
+    var pools = findPools(components);
     if (!pools.length) { return; }
     clear(box);
-    pools.forEach(function (n) {
-      box.appendChild(el('div', 'pool', n + ': ' + JSON.stringify(components[n])));
+    pools.forEach(function (p) {
+      var max = p.maxSize + (p.maxOverflow || 0);
+      var share = max > 0 ? p.active / max : 0;
+      var row = el('div', 'pool');
+      row.setAttribute('data-pool', p.name);
+      row.appendChild(el('div', 'name', p.name + ': ' + p.active + ' of ' + max + ' active, ' + p.idle + ' idle, ' +
+          p.waiters + ' waiting'));
+      var bar = el('div', 'bar');
+      bar.appendChild(el('div', 'fill w' + Math.min(10, Math.round(share * 10))));
+      row.appendChild(bar);
+      row.appendChild(el('div', 'hint', (p.timeouts || 0) + ' timeouts · ' + (p.rejections || 0) + ' refused · ' +
+          (p.leaks || 0) + ' leaks' + (p.breaker ? ' · breaker ' + p.breaker : '')));
+      box.appendChild(row);
     });
   }
 
@@ -266,7 +321,8 @@
     if (ticks.length > MAX_TICKS) { ticks.shift(); }
     Object.keys(tick.breakers || {}).forEach(function (name) { setState(name, tick.breakers[name]); });
     renderTop(tick.top_denied);
-    renderMemory(tick.memory);
+    renderMemory(tick.memory, tick.shed);
+    renderHealth(tick.health);
     drawCharts();
   }
 
