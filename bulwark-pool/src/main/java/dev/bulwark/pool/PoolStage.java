@@ -126,11 +126,11 @@ public record PoolStage(String pool) implements StageSpec {
 
         @Override
         public <T> CompletionStage<Result<T>> executeAsync(Call<T> call, AsyncStep next) {
-            Result<Lease<Object>> out = pool.checkout(Duration.ZERO);
-            if (out instanceof Result.Err<Lease<Object>> err) {
+            Result<Lease<Object>> checkout = pool.checkout(Duration.ZERO);
+            if (checkout instanceof Result.Err<Lease<Object>> err) {
                 return CompletableFuture.completedFuture(Result.err(err.error()));
             }
-            Lease<Object> lease = ((Result.Ok<Lease<Object>>) out).value();
+            Lease<Object> lease = ((Result.Ok<Lease<Object>>) checkout).value();
             Object resource = lease.resource();
             Supplier<? extends CompletionStage<T>> operation = call.asyncOperation();
             Call<T> withResource = call.withAsyncOperation(() -> {
@@ -148,12 +148,29 @@ public record PoolStage(String pool) implements StageSpec {
                 pool.runtime().endQuietly(lease, true, Reasons.POISONED);
                 throw fatal;
             }
-            return stage.whenComplete((result, never) -> {
+            // The lease ends when the call's own stage completes, whatever becomes of the stage
+            // returned here: an attempt timeout cancels that one at its deadline, which must not
+            // skip giving the resource back (a cancelled dependent never runs its action).
+            CompletableFuture<Result<T>> out = new CompletableFuture<>();
+            stage.whenComplete((result, failure) -> {
                 InfraError error = result instanceof Result.Err<T> err ? err.error() : null;
-                Throwable cause = error == null ? null : error.cause();
-                boolean poisoned = cause instanceof VirtualMachineError || cause != null && pool.config().poisons(cause);
+                Throwable cause = failure != null ? failure : error == null ? null : error.cause();
+                // a call abandoned mid-way (cancelled) may still have a reply on its way: its resource is not reused
+                boolean poisoned = failure != null || cause instanceof VirtualMachineError
+                        || cause != null && pool.config().poisons(cause);
                 pool.runtime().endQuietly(lease, poisoned, Reasons.POISONED);
+                if (failure != null) {
+                    out.completeExceptionally(failure);
+                } else {
+                    out.complete(result);
+                }
             });
+            out.whenComplete((result, failure) -> {
+                if (out.isCancelled()) {
+                    stage.toCompletableFuture().cancel(true);
+                }
+            });
+            return out;
         }
 
         @Override

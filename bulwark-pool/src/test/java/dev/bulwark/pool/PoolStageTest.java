@@ -123,6 +123,23 @@ class PoolStageTest {
     }
 
     @Test
+    void anAsyncCallAbandonedByItsAttemptTimeoutStillGivesItsResourceBack() throws Exception {
+        PoolFixture f = start(PoolFixture.config().maxSize(1).build());
+        Protection protection = Protection.builder().name("read").attemptTimeout(Duration.ofMillis(300))
+                .stage(PoolStage.of(PoolFixture.NAME)).build();
+        CompletableFuture<Integer> neverAnswers = new CompletableFuture<>();
+        CompletableFuture<Result<Integer>> call = f.infra.<Integer>executeProtectedAsync(protection, () -> neverAnswers)
+                .toCompletableFuture();
+        assertThat(f.pool.status().active()).isEqualTo(1);
+        f.clock.advance(Duration.ofMillis(300));
+        assertThat(call.get(5, TimeUnit.SECONDS).errValue().orElseThrow().code()).isEqualTo(7002);
+        assertThat(f.pool.status().active()).isZero();
+        assertThat(f.pool.size()).as("a resource abandoned mid-call is not reused").isZero();
+        assertThat(f.infra.<Integer>executeProtectedAsync(protection, () -> CompletableFuture.completedFuture(3))
+                .toCompletableFuture().get(5, TimeUnit.SECONDS).getOrThrow().intValue()).isEqualTo(3);
+    }
+
+    @Test
     void aStageNamingAMissingPoolIsRefusedWhenTheProtectionIsBuilt() {
         try (Infrastructure bare = Infrastructure.builder().clock(new ManualClock()).build()) {
             Result<String> refused = bare.executeProtected(Protection.builder().name("x")
