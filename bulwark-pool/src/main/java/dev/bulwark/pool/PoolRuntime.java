@@ -94,10 +94,7 @@ final class PoolRuntime<T> {
         }
         InfraError breakerRejection = breaker.tryAcquireOrRejection();
         if (breakerRejection != null) {
-            rejections.increment();
-            return reject(PoolErrorCode.POOL_RESOURCE_FAILED, Reasons.BREAKER_OPEN, lane, start,
-                    "pool '" + name + "': resource creation is failing, its breaker is " + breaker.state().label()
-                            + " (" + breakerRejection.message() + ")", null);
+            return breakerOpen(breakerRejection, lane, start);
         }
         if (!lane.capacity.tryAcquire()) {
             Result<Lease<T>> refused = await(lane, timeoutNanos, start);
@@ -147,6 +144,40 @@ final class PoolRuntime<T> {
         }
         return Result.ok(lease);
     }
+
+    /**
+     * 7102 while the breaker refuses: O(1) and allocation-free after the first refusal of each
+     * opening. Like the breaker's own cached rejection, the error is built once per rejection the
+     * breaker hands out (a new one each time it opens or changes state), so its timestamp and
+     * message are those of the first refusal of that phase.
+     */
+    private Result<Lease<T>> breakerOpen(InfraError breakerRejection, Lane<T> lane, long start) {
+        rejections.increment();
+        CachedRefusal<T> cached = breakerRefusal;
+        if (cached == null || cached.breakerRejection != breakerRejection) {
+            InfraError error = InfraError.builder(PoolErrorCode.POOL_RESOURCE_FAILED)
+                    .message("pool '" + name + "': resource creation is failing, its breaker is "
+                            + breaker.state().label() + " (" + breakerRejection.message() + ")")
+                    .timestampMillis(clock.currentTimeMillis())
+                    .context("pool", name)
+                    .context("reason", Reasons.BREAKER_OPEN)
+                    .context("breaker", breaker.name())
+                    .context("waited_ms", 0L)
+                    .build();
+            cached = new CachedRefusal<>(breakerRejection, Result.err(error));
+            breakerRefusal = cached;
+        }
+        if (rejected.isActive()) {
+            rejected.emit(Map.of(PoolEvents.WAIT_NS, clock.nanoTime() - start), Map.of(PoolEvents.POOL, name,
+                    PoolEvents.REASON, Reasons.BREAKER_OPEN, PoolEvents.ERROR_CODE, PoolErrorCode.POOL_RESOURCE_FAILED.code()));
+        }
+        return cached.refusal;
+    }
+
+    private record CachedRefusal<T>(InfraError breakerRejection, Result<Lease<T>> refusal) {
+    }
+
+    private volatile CachedRefusal<T> breakerRefusal;
 
     /** Waits for a place: null once one is ours, else the refusal. */
     private Result<Lease<T>> await(Lane<T> lane, long timeoutNanos, long start) {
