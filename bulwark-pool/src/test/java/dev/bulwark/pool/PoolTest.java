@@ -420,6 +420,19 @@ class PoolTest {
     }
 
     @Test
+    void theReadinessReportCarriesThePoolsCheck() {
+        PoolFixture f = start(PoolFixture.config().maxSize(1).build());
+        Lease<TestResources.Resource> held = ok(f.pool.checkout(Duration.ZERO));
+        f.clock.advance(Duration.ofMinutes(1)); // past the check's TTL: the next report runs it again
+        await().atMost(5, TimeUnit.SECONDS).until(() -> {
+            var check = f.infra.health().readiness().checks().get("pool:" + PoolFixture.NAME);
+            return check != null && check.status() == HealthStatus.DEGRADED;
+        });
+        assertThat(f.infra.health().liveness().checks()).doesNotContainKey("pool:" + PoolFixture.NAME);
+        held.checkin();
+    }
+
+    @Test
     void thePoolIsAComponentWithItsStatusAndItsBreakerIsInTheRegistry() {
         PoolFixture f = start(PoolFixture.config().build());
         assertThat(f.infra.status().component("pool_" + PoolFixture.NAME, PoolStatus.class)).hasValueSatisfying(
