@@ -454,8 +454,8 @@ final class PoolRuntime<T> {
 
     // ---------------------------------------------------------------- leaks, status, health, close
 
-    /** Reports leases held longer than the leak threshold, once each. */
-    void reportLeaks() {
+    /** Reports leases held longer than the leak threshold, once each (sweeps may overlap: one at a time here). */
+    synchronized void reportLeaks() {
         if (leases == null) {
             return;
         }
