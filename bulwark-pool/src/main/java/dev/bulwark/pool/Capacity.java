@@ -15,8 +15,8 @@ import java.util.concurrent.locks.LockSupport;
  * {@link #release()} (to the next waiter or the free count). So exactly one side owns a place at
  * any time and no place is ever lost, whichever of them is first.
  *
- * <p>Every change runs under one lock; the uncontended lock costs a few tens of nanoseconds, far
- * below the Commons Pool borrow it guards.
+ * <p>The common case, a free place and nobody waiting, takes no lock: one compare-and-set to
+ * take the place, one increment to give it back. The queue and the handoff run under one lock.
  */
 final class Capacity {
 
@@ -60,37 +60,47 @@ final class Capacity {
     }
 
     private final Object lock = new Object();
+    /** Free places; taken by compare-and-set, given back by increment. */
+    private final AtomicInteger free;
+    /** Waiters in the queue: changed under the lock, read without it. */
+    private final AtomicInteger waiting = new AtomicInteger();
     private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
-    private final int places;
-    private int free;
     private boolean closed;
 
     Capacity(int places) {
-        this.places = places;
-        this.free = places;
+        this.free = new AtomicInteger(places);
     }
 
-    /** Takes a free place if one is free and nobody waits for one. */
+    /**
+     * Takes a free place if nobody waits for one: lock-free (one read, one compare-and-set). A caller
+     * may overtake a waiter that is queueing at this very instant; that waiter then has the next
+     * place given back, so nobody is left waiting while a place is free (see {@link #release()}).
+     */
     boolean tryAcquire() {
-        synchronized (lock) {
-            if (free > 0 && queue.isEmpty() && !closed) {
-                free--;
+        return waiting.get() == 0 && takeFree();
+    }
+
+    private boolean takeFree() {
+        for (;;) {
+            int f = free.get();
+            if (f <= 0) {
+                return false;
+            }
+            if (free.compareAndSet(f, f - 1)) {
                 return true;
             }
-            return false;
         }
     }
 
     /**
-     * Takes a free place, or queues the caller: null when a place was taken at once, the queued
-     * waiter otherwise.
+     * Takes a free place, or queues the caller: null when a place is the caller's at once, the
+     * queued waiter otherwise.
      *
      * @throws WaitersFull when {@code maxWaiters} callers already wait
      */
     Waiter acquireOrEnqueue(int maxWaiters) throws WaitersFull {
         synchronized (lock) {
-            if (free > 0 && queue.isEmpty()) {
-                free--;
+            if (queue.isEmpty() && takeFree()) {
                 return null;
             }
             if (queue.size() >= maxWaiters) {
@@ -102,28 +112,53 @@ final class Capacity {
                 return waiter;
             }
             queue.addLast(waiter);
-            return waiter;
+            waiting.incrementAndGet();
+            // a release that saw no waiter may have freed a place since: hand it over now
+            handOff();
+            return waiter.state() == Waiter.GRANTED ? null : waiter;
         }
     }
 
     /** Takes {@code waiter} off the queue after it ended by itself (not GRANTED). */
     void forget(Waiter waiter) {
         synchronized (lock) {
-            queue.remove(waiter);
+            if (queue.remove(waiter)) {
+                waiting.decrementAndGet();
+            }
         }
     }
 
-    /** Gives a place back: to the first waiter still waiting, else to the free count. */
+    /**
+     * Gives a place back: to the first waiter still waiting, else to the free places. The place is
+     * freed first, then the waiters are looked at; a queueing caller counts itself first, then looks
+     * at the free places. So one of the two always sees the other: no place stays free while
+     * someone waits.
+     */
     void release() {
-        synchronized (lock) {
-            Waiter next;
-            while ((next = queue.pollFirst()) != null) {
-                if (next.end(Waiter.GRANTED)) {
-                    return;
-                }
+        free.incrementAndGet();
+        if (waiting.get() != 0) {
+            synchronized (lock) {
+                handOff();
             }
-            if (free < places) {
-                free++;
+        }
+    }
+
+    /** Under the lock: grants free places to the waiters at the head that still wait. */
+    private void handOff() {
+        Waiter head;
+        while ((head = queue.peekFirst()) != null) {
+            if (head.state() != Waiter.WAITING) {
+                queue.pollFirst(); // gave up (timeout, interrupt): it is not owed anything
+                waiting.decrementAndGet();
+                continue;
+            }
+            if (!takeFree()) {
+                return;
+            }
+            queue.pollFirst();
+            waiting.decrementAndGet();
+            if (!head.end(Waiter.GRANTED)) {
+                free.incrementAndGet(); // it gave up at this very instant: the place goes on to the next
             }
         }
     }
@@ -136,19 +171,17 @@ final class Capacity {
             while ((next = queue.pollFirst()) != null) {
                 next.end(Waiter.CLOSED);
             }
+            waiting.set(0);
         }
     }
 
+    /** Callers waiting now (one that just gave up counts until it has left the queue). */
     int waiters() {
-        synchronized (lock) {
-            return queue.size();
-        }
+        return waiting.get();
     }
 
     int free() {
-        synchronized (lock) {
-            return free;
-        }
+        return free.get();
     }
 
     /** Thrown (preallocated, no stack) when the queue of waiters is full. */
