@@ -135,7 +135,7 @@ public final class KeyedPool<K, T> implements AutoCloseable {
         int overflow = 0;
         for (KeyLane lane : lanes.values()) {
             idle += lane.idle();
-            active += lane.active.get();
+            active += lane.active();
             waiters += lane.capacity.waiters();
             overflow += lane.overflow();
         }
@@ -148,7 +148,7 @@ public final class KeyedPool<K, T> implements AutoCloseable {
     public PoolStatus status(K key) {
         KeyLane lane = lane(key);
         PoolConfig config = runtime.config;
-        return runtime.status(config.maxSize(), config.maxOverflow(), lane.idle(), lane.active.get(),
+        return runtime.status(config.maxSize(), config.maxOverflow(), lane.idle(), lane.active(),
                 lane.capacity.waiters(), lane.overflow());
     }
 

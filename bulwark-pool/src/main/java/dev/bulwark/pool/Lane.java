@@ -1,6 +1,7 @@
 package dev.bulwark.pool;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The resources of one pool, or of one key of a keyed pool: its places ({@link Capacity}), its
@@ -11,8 +12,8 @@ abstract class Lane<T> {
     final int maxSize;
     /** Resources created and not yet destroyed (idle, active, or under an eviction test). */
     final AtomicInteger alive = new AtomicInteger();
-    /** Resources checked out now. */
-    final AtomicInteger active = new AtomicInteger();
+    /** Resources checked out now (striped: every checkout and checkin counts, only status reads it). */
+    final LongAdder active = new LongAdder();
 
     Lane(int maxSize, int maxOverflow) {
         this.maxSize = maxSize;
@@ -36,6 +37,10 @@ abstract class Lane<T> {
     abstract boolean validate(T resource) throws Exception;
 
     abstract void destroy(T resource) throws Exception;
+
+    int active() {
+        return (int) active.sum();
+    }
 
     int overflow() {
         return Math.max(0, alive.get() - maxSize);

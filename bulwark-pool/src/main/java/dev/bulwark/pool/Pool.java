@@ -156,7 +156,7 @@ public final class Pool<T> implements AutoCloseable {
     /** The pool's figures now. */
     public PoolStatus status() {
         PoolConfig config = runtime.config;
-        return runtime.status(config.maxSize(), config.maxOverflow(), lane.idle(), lane.active.get(),
+        return runtime.status(config.maxSize(), config.maxOverflow(), lane.idle(), lane.active(),
                 lane.capacity.waiters(), lane.overflow());
     }
 

@@ -64,6 +64,7 @@ final class PoolRuntime<T> {
     private final LongAdder rejections = new LongAdder();
     private final LongAdder leaks = new LongAdder();
     private final Set<Lease<T>> leases;
+    private final boolean timeAfterCheckout;
     private volatile boolean closed;
     private volatile Scheduler.Task maintenance;
 
@@ -78,6 +79,7 @@ final class PoolRuntime<T> {
         this.validateIdleNanos = config.validateWhileIdle() == null ? -1 : config.validateWhileIdle().toNanos();
         this.leakNanos = config.leakThreshold() == null ? -1 : config.leakThreshold().toNanos();
         this.leases = leakNanos < 0 ? null : ConcurrentHashMap.newKeySet();
+        this.timeAfterCheckout = leases != null || config.breaker().slowCallRate().isPresent();
         this.checkedOut = telemetry.channel(PoolEvents.CHECKED_OUT);
         this.rejected = telemetry.channel(PoolEvents.CHECKOUT_REJECTED);
         this.created = telemetry.channel(PoolEvents.RESOURCE_CREATED);
@@ -132,15 +134,17 @@ final class PoolRuntime<T> {
                     "pool '" + name + "': " + (validation ? "a new resource failed validation" : "creating a resource failed")
                             + ": " + cause, cause);
         }
-        long now = clock.nanoTime();
+        // the end of the checkout is read only when something needs it: a slow-call breaker, the
+        // checked_out event, the leak threshold (a clock read is a fair share of this path's cost)
+        long now = timeAfterCheckout ? clock.nanoTime() : start;
         breaker.onSuccess(now - start);
-        lane.active.incrementAndGet();
+        lane.active.increment();
         Lease<T> lease = new Lease<>(this, entry, now, leases == null ? null : new Throwable(CHECKED_OUT_HERE));
         if (leases != null) {
             leases.add(lease);
         }
         if (checkedOut.isActive()) {
-            checkedOut.emit(Map.of(PoolEvents.WAIT_NS, now - start), Map.of(PoolEvents.POOL, name));
+            checkedOut.emit(Map.of(PoolEvents.WAIT_NS, clock.nanoTime() - start), Map.of(PoolEvents.POOL, name));
         }
         return Result.ok(lease);
     }
@@ -246,7 +250,7 @@ final class PoolRuntime<T> {
                 .context("reason", reason)
                 .context("waiters", lane.capacity.waiters())
                 .context("waited_ms", waited / 1_000_000)
-                .context("active", lane.active.get())
+                .context("active", lane.active())
                 .context("max_size", config.maxSize())
                 .context("max_overflow", config.maxOverflow());
         if (cause != null) {
@@ -269,7 +273,7 @@ final class PoolRuntime<T> {
         if (leases != null) {
             leases.remove(lease);
         }
-        lane.active.decrementAndGet();
+        lane.active.decrement();
         try {
             if (destroy || closed) {
                 entry.destroyReason = closed && !destroy ? Reasons.CLOSED : reason;
