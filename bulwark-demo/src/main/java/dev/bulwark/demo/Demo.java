@@ -20,6 +20,11 @@ import dev.bulwark.pipeline.BulkheadConfig;
 import dev.bulwark.pipeline.FallbackConfig;
 import dev.bulwark.pipeline.RetryBudget;
 import dev.bulwark.pipeline.RetryConfig;
+import dev.bulwark.pool.PoolConfig;
+import dev.bulwark.pool.PoolStage;
+import dev.bulwark.pool.PoolStatus;
+import dev.bulwark.pool.PooledCall;
+import dev.bulwark.pool.Pools;
 import dev.bulwark.ratelimit.RateLimitHeaders;
 import dev.bulwark.time.ManualClock;
 import java.io.IOException;
@@ -53,6 +58,8 @@ import java.util.Random;
 public final class Demo {
 
     static final String PROTECTION = "inventory";
+    /** The pool of client connections to the inventory service. */
+    static final String POOL = "inventory_connections";
     static final Duration LENGTH = Duration.ofSeconds(60);
     static final Duration OUTAGE_START = Duration.ofSeconds(20);
     static final Duration OUTAGE_END = Duration.ofSeconds(45);
@@ -126,12 +133,14 @@ public final class Demo {
                 .install(EventRecorder.builder()
                         .fileStore(FileEventStore.builder(events).fsync(FsyncPolicy.never()))
                         .asModule())
+                .install(pools(inventory))
                 .build()) {
-            start(out, clock, infra, inventory, tally, false);
+            Saturation saturation = start(out, clock, infra, inventory, tally, false).saturation;
             clock.advance(LENGTH);
             clock.advance(Duration.ofSeconds(3));   // lets the last requests finish
 
             printSummary(out, tally, infra.protectionStatus(PROTECTION).getOrThrow(), inventory);
+            printPool(out, saturation, pool(infra).status());
             printReadiness(out, tally, infra.health().readiness());
         }
         printBreakerTimeline(out, events, clock);
@@ -146,6 +155,8 @@ public final class Demo {
     static Timeline start(PrintStream out, ManualClock clock, Infrastructure infra, FlakyInventory inventory, Tally tally,
                           boolean endless) {
         Timeline timeline = new Timeline(out, clock, tally, infra.telemetry());
+        Saturation saturation = timeline.saturation;
+        dev.bulwark.pool.Pool<FlakyInventory.Connection> pool = pool(infra);
         timeline.attach();
         infra.configureProtection(PROTECTION, protection()).getOrThrow();
         introduce(out);
@@ -171,15 +182,22 @@ public final class Demo {
                     }
                 }
                 long millis = clock.elapsed().toMillis() % (endless ? LENGTH.toMillis() : Long.MAX_VALUE);
+                saturation.sample(pool.status());
+                if (millis % 1000 == 0) {
+                    pool.maintain(); // on the simulated clock: lingering connections expire at simulated times
+                }
                 if (millis > 0 && millis % PROBE_PERIOD.toMillis() == 0) {
                     probe(infra, tally);
                 }
                 if (millis > 0 && millis % 10_000 == 0) {
                     ProtectionStatus status = infra.protectionStatus(PROTECTION).getOrThrow();
-                    timeline.say("status: breaker %s, failure rate %.0f %%, retry budget %.1f tokens, %d of %d places in flight",
+                    PoolStatus connections = pool.status();
+                    timeline.say("status: breaker %s, failure rate %.0f %%, retry budget %.1f tokens, %d of %d places in flight,"
+                                    + " %d of %d connections in use",
                             status.circuitBreaker().state().label(), status.circuitBreaker().failureRate(),
                             status.retry().budgetTokens(), status.bulkhead().inFlight(),
-                            status.bulkhead().maxConcurrentCalls());
+                            status.bulkhead().maxConcurrentCalls(), connections.active(),
+                            connections.maxSize() + connections.maxOverflow());
                 }
                 if (endless || clock.elapsed().compareTo(LENGTH) < 0) {
                     clock.schedule(Duration.ofMillis(100).toNanos(), this);
@@ -187,6 +205,25 @@ public final class Demo {
             }
         });
         return timeline;
+    }
+
+    /**
+     * The inventory service's client connections: a Bulwark pool of 2, with 4 more under load that
+     * linger 5 s; a connection whose lookup failed with an I/O error is closed rather than reused.
+     * Its sweep runs on the simulated clock (driven by the scenario's tick), so the run stays
+     * deterministic.
+     */
+    static dev.bulwark.spi.BulwarkModule pools(FlakyInventory inventory) {
+        return Pools.builder().pool(POOL, inventory::connect, PoolConfig.builder()
+                .maxSize(2).maxOverflow(4).overflowLinger(Duration.ofSeconds(5))
+                .checkoutTimeout(Duration.ZERO)
+                .poisonedBy(IOException.class)
+                .maintenanceInterval(Duration.ofDays(1))
+                .build()).asModule();
+    }
+
+    static dev.bulwark.pool.Pool<FlakyInventory.Connection> pool(Infrastructure infra) {
+        return infra.component(Pools.class).orElseThrow().pool(POOL);
     }
 
     /** The breaker's state changes and rejections, read back from the event log once the run is over. */
@@ -233,6 +270,7 @@ public final class Demo {
                         .halfOpen(Duration.ofSeconds(5), 2, 2)
                         .build())
                 .attemptTimeout(Duration.ofMillis(300))
+                .stage(PoolStage.of(POOL))
                 .build();
     }
 
@@ -256,6 +294,7 @@ public final class Demo {
         out.println("  fallback (last good value <= 12 s, then 'stock unknown') -> rate limit (5/s per user)");
         out.println("  -> bulkhead (10) -> total timeout (2 s) -> retry (3 attempts, backoff 100..400 ms, budget)");
         out.println("  -> circuit breaker (opens at 50 % failures over 10 s, half-open after 5 s) -> attempt timeout (300 ms)");
+        out.println("  -> pool (a client connection from '" + POOL + "': 2, up to 4 more under load, lingering 5 s)");
         out.println("The service fails 8 % of calls, is down from 20 s to 45 s, then recovers. mallory floods it from 8 s to 14 s.");
         out.println("A kubelet probes readiness and liveness every second.");
         out.println();
@@ -277,7 +316,7 @@ public final class Demo {
 
     private static void request(Infrastructure infra, ManualClock clock, FlakyInventory inventory, User user, Tally tally,
                                 Timeline timeline, Map<String, Integer> limitedThisSecond) {
-        infra.<String>executeProtectedAsync(PROTECTION, user.name(), () -> inventory.stock("sku-123"))
+        infra.<String>executeProtectedAsync(PROTECTION, user.name(), () -> PooledCall.resource(FlakyInventory.Connection.class).stock("sku-123"))
                 .thenAccept(result -> record(clock, user, result, tally, timeline, limitedThisSecond));
     }
 
@@ -328,6 +367,15 @@ public final class Demo {
         out.println("+---------------------------------------+-------+");
         out.printf(Locale.ROOT, "calls that reached the inventory service: %d; breaker now %s; retry budget %.1f tokens%n",
                 inventory.calls(), status.circuitBreaker().state().label(), status.retry().budgetTokens());
+    }
+
+    /** How saturated the connection pool got, and its figures at the end. */
+    private static void printPool(PrintStream out, Saturation saturation, PoolStatus end) {
+        int capacity = end.maxSize() + end.maxOverflow();
+        out.printf(Locale.ROOT, "connection pool '%s': peak %d of %d connections in use (%d of them overflow),"
+                        + " exhausted %.1f s of the minute; %d created, %d closed, %d checkouts refused (7101); %d idle at the end%n",
+                POOL, saturation.peakActive(), capacity, saturation.peakOverflow(), saturation.exhaustedSeconds(),
+                end.created(), end.destroyed(), end.timeouts() + end.rejections(), end.idle());
     }
 
     /** The readiness report at the end, as {@code GET /health/ready} would answer it, and the probes' tally. */

@@ -24,6 +24,7 @@ final class FlakyInventory {
     private final Random random;
     private final Duration cycle;
     private long calls;
+    private int connections;
 
     FlakyInventory(ManualClock clock, Duration outageStart, Duration outageEnd, long seed) {
         this(clock, outageStart, outageEnd, seed, null);
@@ -45,6 +46,30 @@ final class FlakyInventory {
 
     long calls() {
         return calls;
+    }
+
+    /** A client connection to the service (what the demo's pool holds). */
+    final class Connection {
+        private final int id;
+
+        private Connection(int id) {
+            this.id = id;
+        }
+
+        /** One stock lookup on this connection. */
+        CompletionStage<String> stock(String sku) {
+            return FlakyInventory.this.stock(sku);
+        }
+
+        @Override
+        public String toString() {
+            return "inventory connection #" + id;
+        }
+    }
+
+    /** Opens a client connection (instantly: the outage is in the answers, not the handshake). */
+    Connection connect() {
+        return new Connection(++connections);
     }
 
     /** One stock lookup. */

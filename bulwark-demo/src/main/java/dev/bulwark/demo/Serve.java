@@ -67,11 +67,12 @@ final class Serve {
         if (token != null) {
             dashboard.actionsToken(token);
         }
+        FlakyInventory inventory = new FlakyInventory(clock, Demo.OUTAGE_START, Demo.OUTAGE_END, 42, Demo.LENGTH);
         Infrastructure infra = Infrastructure.builder().clock(clock).executor(Runnable::run)
                 .install(BulwarkMetrics.bindTo(registry, MetricsConfig.builder().protectionHistogram(true).build()))
                 .install(dashboard.asModule())
+                .install(Demo.pools(inventory))
                 .build();
-        FlakyInventory inventory = new FlakyInventory(clock, Demo.OUTAGE_START, Demo.OUTAGE_END, 42, Demo.LENGTH);
         ScheduledExecutorService pump = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "bulwark-demo-clock");
             t.setDaemon(true);

@@ -16,6 +16,8 @@ import java.util.Map;
  * the way an application would, by attaching a handler.
  */
 final class Timeline implements TelemetryHandler {
+    /** The connection pool's saturation over the run. */
+    final Saturation saturation = new Saturation();
 
     /** Phenomena counted in the summary. */
     static final String OPENED = "breaker opened";

@@ -132,6 +132,20 @@ class DemoTest {
     }
 
     @Test
+    void theInventoryConnectionsComeFromAPoolWhoseSaturationIsInTheSummary() {
+        java.util.regex.Matcher pool = java.util.regex.Pattern.compile("connection pool 'inventory_connections': peak (\\d+)"
+                + " of 6 connections in use \\((\\d+) of them overflow\\), exhausted [0-9.]+ s of the minute; (\\d+) created,"
+                + " (\\d+) closed, \\d+ checkouts refused \\(7101\\); (\\d+) idle at the end").matcher(output);
+        assertThat(pool.find()).as("the pool's summary line").isTrue();
+        assertThat(Integer.parseInt(pool.group(1))).as("peak in use").isBetween(3, 6);
+        assertThat(Integer.parseInt(pool.group(2))).as("overflow used under load").isPositive();
+        long created = Long.parseLong(pool.group(3));
+        long closed = Long.parseLong(pool.group(4));
+        assertThat(created - closed).as("nothing lost: what is left is idle").isEqualTo(Long.parseLong(pool.group(5)));
+        assertThat(output).contains("connections in use").containsPattern("\\| pool:inventory_connections +\\| up ");
+    }
+
+    @Test
     void theRunIsDeterministic() {
         ByteArrayOutputStream again = new ByteArrayOutputStream();
         try (PrintStream out = new PrintStream(again, true, StandardCharsets.UTF_8)) {

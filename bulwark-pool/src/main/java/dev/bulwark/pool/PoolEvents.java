@@ -34,12 +34,12 @@ public final class PoolEvents {
             .measurement(WAIT_NS, NANOSECONDS, "how long the caller waited for it")
             .tag(POOL, POOL_DOC)
             .build();
-    /** A checkout was refused: timeout, too many waiters, creation breaker open, pool closed. */
+    /** A checkout was refused: timeout, too many waiters, interrupted, creation breaker open, pool closed. */
     public static final EventType CHECKOUT_REJECTED = EventType.builder("pool", "checkout_rejected")
             .description("a checkout was refused")
             .measurement(WAIT_NS, NANOSECONDS, "how long the caller waited before the refusal")
             .tag(POOL, POOL_DOC)
-            .tag(REASON, "timeout, waiters_full, breaker_open, creation_failed, validation_failed or closed")
+            .tag(REASON, "timeout, waiters_full, interrupted, breaker_open, creation_failed, validation_failed or closed")
             .tag(ERROR_CODE, "7101, 7102 or 7103")
             .build();
     /** A resource was created. */
