@@ -118,4 +118,58 @@ class CircuitBreakerConfigTest {
         assertThat(SlidingWindow.ofCalls(10).isCountBased()).isTrue();
         assertThat(SlidingWindow.ofDuration(Duration.ofSeconds(1)).isCountBased()).isFalse();
     }
+
+    @Test
+    void theLimitsOfEachSettingAreThemselvesAccepted() {
+        CircuitBreakerConfig.Builder b = CircuitBreakerConfig.builder();
+        assertThat(b.failureCount(0, Duration.ofSeconds(1)).build().failureCount().orElseThrow().maxMelts()).isZero();
+        assertThat(b.failureCount(CircuitBreakerConfig.MAX_MELTS, Duration.ofSeconds(1)).build().failureCount().orElseThrow()
+                .maxMelts()).isEqualTo(100_000);
+        rejects(() -> b.failureCount(CircuitBreakerConfig.MAX_MELTS + 1, Duration.ofSeconds(1)), "maxMelts", "100001");
+        assertThat(b.halfOpen(Duration.ofSeconds(1), 1, 1).build().recovery().trialCalls()).isEqualTo(1);
+        assertThat(b.halfOpen(Duration.ofSeconds(1), CircuitBreakerConfig.MAX_TRIAL_CALLS, CircuitBreakerConfig.MAX_TRIAL_CALLS)
+                .build().recovery().successThreshold()).isEqualTo(10_000);
+        rejects(() -> b.halfOpen(Duration.ofSeconds(1), CircuitBreakerConfig.MAX_TRIAL_CALLS + 1, 1), "trialCalls", "10001");
+        rejects(() -> b.halfOpen(Duration.ofSeconds(1), 3, 0), "successThreshold", "0");
+        assertThat(b.backoff(1.0, Duration.ofMinutes(5)).build().backoff().multiplier()).isEqualTo(1.0);
+        assertThat(b.backoff(100.0, Duration.ofMinutes(5)).build().backoff().multiplier()).isEqualTo(100.0);
+        rejects(() -> b.backoff(100.5, Duration.ofMinutes(5)), "multiplier", "100.5");
+        rejects(() -> b.backoff(2, Duration.ZERO), "maxOpenDuration", "PT0S");
+        assertThat(b.jitter(0.0).build().backoff().jitter()).isZero();
+    }
+
+    @Test
+    void aBackoffCapEqualToTheOpenDurationIsAccepted() {
+        CircuitBreakerConfig config = CircuitBreakerConfig.builder().consecutiveFailures(1).reset(Duration.ofSeconds(30))
+                .backoff(2, Duration.ofSeconds(30)).build();
+        assertThat(config.backoff().maxOpenDuration()).isEqualTo(config.recovery().openDuration());
+    }
+
+    @Test
+    void policyRecordsValidateWhenMadeDirectly() {
+        rejects(() -> new CircuitBreakerConfig.Backoff(2, Duration.ofMinutes(1), 1.0), "jitter", "1.0");
+        rejects(() -> new CircuitBreakerConfig.Backoff(2, Duration.ofMinutes(1), Double.NaN), "jitter", "NaN");
+        assertThat(new CircuitBreakerConfig.Backoff(2, Duration.ofMinutes(1), 0.0).jitter()).isZero();
+        rejects(() -> new CircuitBreakerConfig.SlowCallRate(Duration.ofSeconds(1), 0, SlidingWindow.ofCalls(10), 1),
+                "slowCallRate thresholdPercent", "0.0");
+        rejects(() -> new CircuitBreakerConfig.SlowCallRate(Duration.ofSeconds(1), 50, SlidingWindow.ofCalls(10), 11),
+                "slowCallRate minimumCalls", "11");
+        rejects(() -> new CircuitBreakerConfig.SlowCallRate(Duration.ofSeconds(1), 50, SlidingWindow.ofCalls(10), 0),
+                "slowCallRate minimumCalls", "0");
+    }
+
+    @Test
+    void toStringShowsTheSlowCallRateAndBackoffOnlyWhenSet() {
+        String plain = CircuitBreakerConfig.builder().failureCount(5, Duration.ofSeconds(60)).build().toString();
+        assertThat(plain).isEqualTo("CircuitBreakerConfig[failureCount(5, PT1M), reset(PT1M)]");
+        String slow = CircuitBreakerConfig.builder()
+                .slowCallRate(Duration.ofSeconds(2), 50, SlidingWindow.ofCalls(10), 5)
+                .backoff(2, Duration.ofMinutes(5)).build().toString();
+        assertThat(slow).contains("slowCallRate(slower than PT2S, 50.0% of last 10 calls, minimumCalls 5)",
+                "backoff(x2.0 up to PT5M, jitter 0.0)").doesNotContain("consecutiveFailures", "faultInjection");
+        String jitterOnly = CircuitBreakerConfig.builder().consecutiveFailures(2).jitter(0.25).build().toString();
+        assertThat(jitterOnly).contains("consecutiveFailures(2)", "jitter 0.25");
+        assertThat(CircuitBreakerConfig.builder().consecutiveFailures(2).faultInjection(0.5).build().toString())
+                .contains("faultInjection(0.5)").doesNotContain("backoff(");
+    }
 }
