@@ -52,7 +52,7 @@ public final class PoolEvents {
     public static final EventType RESOURCE_DESTROYED = EventType.builder("pool", "resource_destroyed")
             .description("a resource was destroyed")
             .tag(POOL, POOL_DOC)
-            .tag(REASON, "idle_evicted, overflow_expired, validation_failed, poisoned, invalidated or closed")
+            .tag(REASON, "idle_evicted, overflow_expired, validation_failed, poisoned, invalidated, closed, or evicted (a JDBC connection retired by HikariCP)")
             .build();
     /** A resource has been held longer than the leak threshold. */
     public static final EventType LEAK_SUSPECTED = EventType.builder("pool", "leak_suspected")
