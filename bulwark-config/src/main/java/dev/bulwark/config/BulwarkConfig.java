@@ -9,6 +9,7 @@ import dev.bulwark.circuit.CircuitBreakers;
 import dev.bulwark.config.internal.ConfigPath;
 import dev.bulwark.config.internal.Names;
 import dev.bulwark.config.internal.Problems;
+import dev.bulwark.config.internal.PoolSupport;
 import dev.bulwark.config.internal.RedisSupport;
 import dev.bulwark.config.internal.SnapshotBuilder;
 import dev.bulwark.config.internal.TreeEdit;
@@ -16,6 +17,7 @@ import dev.bulwark.config.model.BulwarkSettings;
 import dev.bulwark.config.model.HealthSettings;
 import dev.bulwark.config.model.InfrastructureSettings;
 import dev.bulwark.config.model.MemorySettings;
+import dev.bulwark.config.model.PoolSettings;
 import dev.bulwark.config.model.RedisSettings;
 import dev.bulwark.config.tree.ConfigTrees;
 import dev.bulwark.config.tree.Location;
@@ -36,11 +38,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 
@@ -109,6 +114,7 @@ public final class BulwarkConfig {
     private long rejected;
     private String lastRejection;
     private Instant lastRejectedAt;
+    private final Map<String, Object> poolFactories = new LinkedHashMap<>();
 
     private BulwarkConfig(String sourceName, Supplier<String> fingerprint, Supplier<ConfigSnapshot> reader,
                           Duration pollInterval) {
@@ -150,6 +156,50 @@ public final class BulwarkConfig {
     /** The configuration in force (the last one applied, or the first one read). */
     public ConfigSnapshot current() {
         return current;
+    }
+
+    /**
+     * The factory of the resources of pool {@code pool} of the {@code pools} section (module
+     * bulwark-pool): a file says how a pool is sized and checked, the application says how its
+     * resources are made. Every pool of the section needs one before the configuration is installed.
+     *
+     * @return this configuration
+     * @throws NullPointerException     if an argument is null
+     * @throws IllegalArgumentException if the configuration has no pool of that name (the message lists those it has)
+     * @throws IllegalStateException    if the configuration is installed already, or the pool has a factory already
+     */
+    public BulwarkConfig poolFactory(String pool, dev.bulwark.pool.ResourceFactory<?> factory) {
+        return factory(pool, factory);
+    }
+
+    /**
+     * The factory of a keyed pool of the {@code pools} section: its settings size each key, as
+     * {@code Pools.Builder.keyedPool} does. Otherwise as {@link #poolFactory}; a protection's
+     * {@code pool} stage cannot name a keyed pool.
+     */
+    public BulwarkConfig keyedPoolFactory(String pool, dev.bulwark.pool.KeyedResourceFactory<?, ?> factory) {
+        return factory(pool, factory);
+    }
+
+    private BulwarkConfig factory(String pool, Object factory) {
+        Objects.requireNonNull(pool, "pool");
+        Objects.requireNonNull(factory, "factory");
+        synchronized (lock) {
+            if (installed) {
+                throw new IllegalStateException("configuration " + sourceName
+                        + " is installed already: give pool factories before the infrastructure is built");
+            }
+            if (!current.settings().pools().containsKey(pool)) {
+                String nearest = Names.nearest(pool, current.settings().pools().keySet());
+                throw new IllegalArgumentException("configuration " + sourceName + " has no pool named '" + pool + "'"
+                        + (nearest != null ? ": did you mean '" + nearest + "'?" : "; its pools: " + current.settings().pools().keySet()));
+            }
+            if (poolFactories.containsKey(pool)) {
+                throw new IllegalStateException("pool '" + pool + "' has a factory already");
+            }
+            poolFactories.put(pool, factory);
+        }
+        return this;
     }
 
     /**
@@ -237,6 +287,9 @@ public final class BulwarkConfig {
             }
             RedisSupport.module(redis, breaker).install(context);
         }
+        if (!snapshot.poolConfigs().isEmpty()) {
+            PoolSupport.module(snapshot.poolConfigs(), factoriesOf(snapshot)).install(context);
+        }
         context.register(COMPONENT_NAME, this, this::status, this::stopWatching);
         context.onBuilt(infra -> {
             synchronized (lock) {
@@ -248,6 +301,35 @@ public final class BulwarkConfig {
                 }
             }
         });
+    }
+
+    /** The factory of each pool of {@code snapshot}; 1201 naming each pool without one, or keyed where a protection needs a plain one. */
+    private Map<String, Object> factoriesOf(ConfigSnapshot snapshot) {
+        Map<String, Object> factories;
+        synchronized (lock) {
+            factories = new LinkedHashMap<>(poolFactories);
+        }
+        Problems problems = new Problems();
+        for (String pool : snapshot.poolConfigs().keySet()) {
+            ConfigPath path = ConfigPath.ROOT.field("pools").key(pool);
+            Object factory = factories.get(pool);
+            if (factory == null) {
+                problems.value(path, Location.of(sourceName), null, "pool '" + pool + "' has no resource factory: give one"
+                        + " in code with config.poolFactory(\"" + pool + "\", factory) before the infrastructure is built");
+            } else if (PoolSupport.isKeyed(factory)) {
+                snapshot.settings().protections().forEach((key, p) -> {
+                    if (pool.equals(p.pool())) {
+                        problems.value(ConfigPath.ROOT.field("protections").key(key).field("pool"), Location.of(sourceName),
+                                new ScalarNode(pool, Location.of(sourceName)),
+                                "pool '" + pool + "' is keyed (its factory is a KeyedResourceFactory): the pool stage needs a plain pool");
+                    }
+                });
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw problems.exception(sourceName);
+        }
+        return factories;
     }
 
     /**
@@ -403,6 +485,12 @@ public final class BulwarkConfig {
                 startupPart(next.settings().health()), HealthSettings.class);
         differences(problems, ConfigPath.ROOT.field("memory"), previous.settings().memory(), next.settings().memory(),
                 MemorySettings.class);
+        Set<String> poolNames = new LinkedHashSet<>(previous.settings().pools().keySet());
+        poolNames.addAll(next.settings().pools().keySet());
+        for (String pool : poolNames) {
+            differences(problems, ConfigPath.ROOT.field("pools").key(pool), previous.settings().pools().get(pool),
+                    next.settings().pools().get(pool), PoolSettings.class);
+        }
         if (!problems.isEmpty()) {
             throw problems.exception(sourceName);
         }

@@ -162,6 +162,11 @@ public final class ConfigSnapshot {
         return built.protections();
     }
 
+    /** bulwark-pool's {@code PoolConfig}s of the {@code pools} section by name (typed Object: that module is optional). */
+    Map<String, Object> poolConfigs() {
+        return built.pools();
+    }
+
     /** The bound record of an extra top-level section (see {@link #bind}), or null when it was not written. */
     public <T> T section(String name, Class<T> type) {
         Object value = extraSections.get(name);

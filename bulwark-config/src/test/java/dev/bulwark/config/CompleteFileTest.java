@@ -15,6 +15,8 @@ import dev.bulwark.pipeline.HedgeConfig;
 import dev.bulwark.pipeline.RetryBudget;
 import dev.bulwark.pipeline.RetryConfig;
 import dev.bulwark.pipeline.TimeoutConfig;
+import dev.bulwark.pool.PoolConfig;
+import dev.bulwark.pool.PoolStage;
 import dev.bulwark.ratelimit.Algorithm;
 import dev.bulwark.ratelimit.RateLimit;
 import java.io.FileNotFoundException;
@@ -115,6 +117,7 @@ class CompleteFileTest {
                         .delayBounds(Duration.ofMillis(5), Duration.ofMillis(200)).budget(0.05, 5).build())
                 .circuitBreaker("inventory", inventoryBreaker())
                 .attemptTimeout(TimeoutConfig.of(Duration.ofMillis(500)).withInterruptOnTimeout(false))
+                .stage(PoolStage.of("inventory_clients"))
                 .build();
         Protection payments = Protection.builder()
                 .rateLimit("merchant-gateway", "payments", RateLimit.of(10, Duration.ofSeconds(1), Algorithm.TOKEN_BUCKET))
@@ -135,15 +138,30 @@ class CompleteFileTest {
         assertThat(YAML.protections().get("payments")).isEqualTo(payments);
         assertThat(YAML.protections().get("login")).isEqualTo(login);
         assertThat(YAML.protections().get("inventory").parts()).containsExactly("fallback", "rate_limit", "shed",
-                "adaptive_concurrency", "bulkhead", "total_timeout", "retry", "hedge", "circuit_breaker", "attempt_timeout");
+                "adaptive_concurrency", "bulkhead", "total_timeout", "retry", "hedge", "circuit_breaker", "attempt_timeout", "pool");
     }
 
     @Test
     void everyStageOfThePipelineHasASettingOfAProtection() {
-        // the slots of core's stages, but the pool's (its module brings its section)
         java.util.Set<String> configurable = new java.util.HashSet<>(YAML.protections().get("inventory").parts());
-        assertThat(Protection.PART_ORDER.stream().filter(part -> !part.equals("pool")))
-                .allSatisfy(part -> assertThat(configurable).contains(part));
+        assertThat(Protection.PART_ORDER).allSatisfy(part -> assertThat(configurable).contains(part));
+    }
+
+    @Test
+    void everyPoolIsTheConfigurationTheBuilderMakes() {
+        PoolConfig clients = PoolConfig.builder()
+                .maxSize(4).maxOverflow(2).overflowLinger(Duration.ofSeconds(10))
+                .maxWaiters(16).checkoutTimeout(Duration.ofMillis(250))
+                .validateOnBorrow(true).validateWhileIdle(Duration.ofSeconds(30)).evictIdleAfter(Duration.ofMinutes(5))
+                .leakThreshold(Duration.ofSeconds(20)).maintenanceInterval(Duration.ofMillis(500))
+                .breaker(CircuitBreakerConfig.builder().consecutiveFailures(3).halfOpen(Duration.ofSeconds(2), 1, 1).build())
+                .poisonedBy(IOException.class)
+                .critical(true)
+                .build();
+        assertThat(YAML.poolConfigs()).containsOnlyKeys("inventory_clients", "shards");
+        assertThat(YAML.poolConfigs().get("inventory_clients")).isEqualTo(clients);
+        assertThat(YAML.poolConfigs().get("shards")).isEqualTo(PoolConfig.defaults());
+        assertThat(YAML.protections().get("inventory").stage(dev.bulwark.spi.Slot.POOL)).isEqualTo(PoolStage.of("inventory_clients"));
     }
 
     @Test

@@ -283,8 +283,8 @@ class ConfigErrorsTest {
                 """);
         assertThat(errors).extracting(InfraError::message).containsExactly(
                 "an empty protection at protections.nothing (bulwark.yaml line 2, column 12): give it at least one stage:"
-                        + " fallback, rateLimit, shed, adaptiveConcurrency, bulkhead, totalTimeout, retry, hedge, circuitBreaker"
-                        + " or attemptTimeout",
+                        + " fallback, rateLimit, shed, adaptiveConcurrency, bulkhead, totalTimeout, retry, hedge, circuitBreaker,"
+                        + " attemptTimeout or pool",
                 "a fallback without an answer at protections.mute.fallback (bulwark.yaml line 4, column 15): give it a"
                         + " value, a lastGoodValue, or both");
     }
@@ -350,7 +350,7 @@ class ConfigErrorsTest {
                 "unknown key 'criticalThreshold' at memory (bulwark.yaml line 2, column 28): valid keys are elevatedAt,"
                         + " criticalAt, hysteresis, criticalGracePeriod, pollInterval",
                 "unknown key 'shedding' at protections.a (bulwark.yaml line 5, column 5): valid keys are fallback, rateLimit,"
-                        + " shed, adaptiveConcurrency, bulkhead, totalTimeout, retry, hedge, circuitBreaker, attemptTimeout",
+                        + " shed, adaptiveConcurrency, bulkhead, totalTimeout, retry, hedge, circuitBreaker, attemptTimeout, pool",
                 "invalid value 'vegas' at protections.a.adaptiveConcurrency.algorithm (bulwark.yaml line 6, column 39):"
                         + " no algorithm is named 'vegas' (known: aimd, gradient)",
                 "unknown key 'initalLimit' at protections.a.adaptiveConcurrency (bulwark.yaml line 6, column 46): did you"

@@ -31,9 +31,11 @@ public class BulwarkAutoConfiguration {
     /** The configuration read from the environment; a mistake in it fails the start with every problem listed. */
     @Bean
     @ConditionalOnMissingBean
-    public BulwarkConfig bulwarkConfig(ConfigurableEnvironment environment) {
+    public BulwarkConfig bulwarkConfig(ConfigurableEnvironment environment, ObjectProvider<BulwarkConfigCustomizer> customizers) {
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
-        return BulwarkConfig.fromSource(SpringConfigReader.SOURCE, () -> SpringConfigReader.read(environment, loader));
+        BulwarkConfig config = BulwarkConfig.fromSource(SpringConfigReader.SOURCE, () -> SpringConfigReader.read(environment, loader));
+        customizers.orderedStream().forEach(c -> c.customize(config));
+        return config;
     }
 
     /** The infrastructure: customizers first, then the configuration; closed with the context. */

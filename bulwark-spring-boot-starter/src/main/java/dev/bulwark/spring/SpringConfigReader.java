@@ -117,6 +117,8 @@ final class SpringConfigReader {
             Map<String, dev.bulwark.config.model.CircuitBreakerSettings> circuitBreakers,
             @Doc("Named rate-limit rules, referenced by protections and the HTTP filter.")
             Map<String, dev.bulwark.config.model.RateLimitSettings> rateLimits,
+            @Doc("Pools by name (module bulwark-pool), referenced by protections; their factories come from BulwarkConfigCustomizer beans.")
+            Map<String, dev.bulwark.config.model.PoolSettings> pools,
             @Doc("Named protections by key, used by @Protected(\"key\") and infra.executeProtected(\"key\", ...).")
             Map<String, dev.bulwark.config.model.ProtectionSettings> protections,
             @Doc("The HTTP side: the per-caller rate-limit filter.")

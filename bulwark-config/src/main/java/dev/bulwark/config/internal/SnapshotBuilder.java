@@ -8,6 +8,7 @@ import dev.bulwark.config.model.CircuitBreakerSettings;
 import dev.bulwark.config.model.HealthSettings;
 import dev.bulwark.config.model.InfrastructureSettings;
 import dev.bulwark.config.model.MemorySettings;
+import dev.bulwark.config.model.PoolSettings;
 import dev.bulwark.config.model.ProtectionSettings;
 import dev.bulwark.config.model.ProtectionSettings.AdaptiveConcurrencySettings;
 import dev.bulwark.config.model.ProtectionSettings.FallbackSettings;
@@ -56,14 +57,15 @@ public final class SnapshotBuilder {
      * @param criticalBreakers the breakers marked {@code critical: true} and those of {@code health.criticalBreakers}
      * @param health           the health registry's configuration (its defaults when the section is left out)
      * @param memory           the memory monitor's configuration (its defaults when the section is left out)
+     * @param pools            bulwark-pool's {@code PoolConfig}s by pool name (typed Object: that module is optional)
      */
     public record Built(Map<String, CircuitBreakerConfig> circuitBreakers, Set<String> criticalBreakers,
                         Map<String, RateLimit> rateLimits, Map<String, Protection> protections, HealthConfig health,
-                        MemoryConfig memory) {
+                        MemoryConfig memory, Map<String, Object> pools) {
 
         /** Nothing configured. */
         public static Built empty() {
-            return new Built(Map.of(), Set.of(), Map.of(), Map.of(), HealthConfig.defaults(), MemoryConfig.defaults());
+            return new Built(Map.of(), Set.of(), Map.of(), Map.of(), HealthConfig.defaults(), MemoryConfig.defaults(), Map.of());
         }
     }
 
@@ -102,6 +104,7 @@ public final class SnapshotBuilder {
                 }
             }
         });
+        Map<String, Object> pools = pools(s.pools());
         Map<String, Protection> protections = new LinkedHashMap<>();
         s.protections().forEach((key, p) -> {
             if (checkName(s, "protections", key, "protection key")) {
@@ -117,7 +120,37 @@ public final class SnapshotBuilder {
         HealthConfig health = health(s.health(), critical);
         MemoryConfig memory = memory(s.memory());
         return new Built(Collections.unmodifiableMap(breakers), Collections.unmodifiableSet(critical),
-                Collections.unmodifiableMap(rules), Collections.unmodifiableMap(protections), health, memory);
+                Collections.unmodifiableMap(rules), Collections.unmodifiableMap(protections), health, memory,
+                Collections.unmodifiableMap(pools));
+    }
+
+    // ------------------------------------------------------------------ pools
+
+    private Map<String, Object> pools(Map<String, PoolSettings> settings) {
+        Map<String, Object> pools = new LinkedHashMap<>();
+        if (settings.isEmpty()) {
+            return pools;
+        }
+        if (!PoolSupport.available()) {
+            Binder.Origin first = binder.where(settings.values().iterator().next());
+            problems.value(ConfigPath.ROOT.field("pools"), first == null ? null : first.node().location(), null,
+                    "a pools section needs the module bulwark-pool (dev.bulwark:bulwark-pool) on the class path");
+            return pools;
+        }
+        settings.forEach((name, p) -> {
+            if (!binder.clean(p)) {
+                return;
+            }
+            ConfigPath path = ConfigPath.ROOT.field("pools").key(name);
+            int before = problems.count();
+            CircuitBreakerConfig breaker = p.circuitBreaker() == null ? null : breaker(p.circuitBreaker(), path.field("circuitBreaker"));
+            Class<?>[] poison = p.poisonedBy() == null ? null : exceptionTypes(p, "poisonedBy", p.poisonedBy());
+            Object config = PoolSupport.config(name, p, breaker, poison, this::step);
+            if (config != null && problems.count() == before) {
+                pools.put(name, config);
+            }
+        });
+        return pools;
     }
 
     // ------------------------------------------------------------------ health and memory
@@ -469,6 +502,14 @@ public final class SnapshotBuilder {
                 builder.attemptTimeout(t);
             }
         }
+        if (p.pool() != null) {
+            if (!s.pools().containsKey(p.pool())) {
+                problems.unknownName(binder.path(p, "pool"), binder.location(p, "pool"), binder.node(p, "pool"),
+                        "pool of pools", s.pools().keySet());
+            } else if (PoolSupport.available()) {
+                step(p, "pool", () -> builder.stage(PoolSupport.stage(p.pool())));
+            }
+        }
         if (problems.count() != before || !binder.clean(p)) {
             return null;
         }
@@ -478,7 +519,7 @@ public final class SnapshotBuilder {
         } catch (IllegalStateException e) {
             problems.structure(path, binder.where(p).node().location(), null, "an empty protection",
                     "give it at least one stage: fallback, rateLimit, shed, adaptiveConcurrency, bulkhead, totalTimeout, retry,"
-                            + " hedge, circuitBreaker or attemptTimeout");
+                            + " hedge, circuitBreaker, attemptTimeout or pool");
         } catch (IllegalArgumentException e) {
             problems.value(binder.path(p, "attemptTimeout"), binder.location(p, "attemptTimeout"),
                     binder.node(p.attemptTimeout(), "timeout"), e.getMessage());

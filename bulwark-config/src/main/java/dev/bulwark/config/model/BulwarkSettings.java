@@ -18,6 +18,7 @@ import java.util.Map;
  * @param memory          the memory monitor's thresholds
  * @param circuitBreakers breakers by name
  * @param rateLimits      named rate-limit rules, referenced by protections and the HTTP filter
+ * @param pools           pools by name (module bulwark-pool), referenced by protections; factories come from code
  * @param protections     named protections by key
  */
 public record BulwarkSettings(
@@ -27,16 +28,19 @@ public record BulwarkSettings(
         @Doc("The memory monitor's thresholds (shares of the heap in use after collection) and hysteresis.") MemorySettings memory,
         @Doc("Circuit breakers by name.") Map<String, CircuitBreakerSettings> circuitBreakers,
         @Doc("Named rate-limit rules, referenced by protections and the HTTP filter.") Map<String, RateLimitSettings> rateLimits,
+        @Doc("Pools by name (module bulwark-pool), referenced by protections; their resource factories are given in code.")
+        Map<String, PoolSettings> pools,
         @Doc("Named protections by key.") Map<String, ProtectionSettings> protections) {
 
     /** An empty configuration. */
     public static BulwarkSettings empty() {
-        return new BulwarkSettings(null, null, null, null, null, null, null);
+        return new BulwarkSettings(null, null, null, null, null, null, null, null);
     }
 
     public BulwarkSettings {
         circuitBreakers = circuitBreakers == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(circuitBreakers));
         rateLimits = rateLimits == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(rateLimits));
+        pools = pools == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(pools));
         protections = protections == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(protections));
     }
 }

@@ -18,6 +18,7 @@ import java.time.Duration;
  * @param hedge               hedged attempts of an idempotent call
  * @param circuitBreaker      the name of a breaker of {@code circuitBreakers}
  * @param attemptTimeout      a bound on each attempt
+ * @param pool                the name of a pool of {@code pools}: each attempt runs with one of its resources
  */
 public record ProtectionSettings(
         @Doc("What answers when everything inside fails: the last good value, then a static value.") FallbackSettings fallback,
@@ -30,7 +31,9 @@ public record ProtectionSettings(
         @Doc("Retries of failed attempts.") RetrySettings retry,
         @Doc("Hedged attempts of an idempotent call: another attempt starts when the first is slow.") HedgeSettings hedge,
         @Doc("The name of a breaker of circuitBreakers; each attempt passes it once.") String circuitBreaker,
-        @Doc("A bound on each attempt; a timed-out attempt counts as the breaker's failure.") TimeoutSettings attemptTimeout) {
+        @Doc("A bound on each attempt; a timed-out attempt counts as the breaker's failure.") TimeoutSettings attemptTimeout,
+        @Doc("The name of a pool of pools: each attempt runs with one of its resources (PooledCall.resource), waiting inside the attempt timeout.")
+        String pool) {
 
     /**
      * @param value         a static answer (a string, number, boolean, list or map)
