@@ -1,6 +1,7 @@
 package dev.bulwark.pool;
 
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * One checkout of one resource ({@link Pool#checkout}): the resource is the caller's until the
@@ -20,7 +21,18 @@ public final class Lease<T> implements AutoCloseable {
     final Entry<T> entry;
     final long checkedOutNanos;
     final Throwable checkedOutAt;
-    private final AtomicBoolean ended = new AtomicBoolean();
+    private static final VarHandle ENDED;
+
+    static {
+        try {
+            ENDED = MethodHandles.lookup().findVarHandle(Lease.class, "ended", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** Set once, by {@link #markEnded} (a field, not an AtomicBoolean: one object less per checkout). */
+    private volatile boolean ended;
     volatile boolean leakReported;
 
     Lease(PoolRuntime<T> pool, Entry<T> entry, long checkedOutNanos, Throwable checkedOutAt) {
@@ -36,7 +48,7 @@ public final class Lease<T> implements AutoCloseable {
      * @throws IllegalStateException if the lease has ended
      */
     public T resource() {
-        if (ended.get()) {
+        if (ended) {
             throw new IllegalStateException(this + " has ended: its resource is no longer the caller's");
         }
         return entry.resource;
@@ -44,7 +56,7 @@ public final class Lease<T> implements AutoCloseable {
 
     /** Whether the lease is still out. */
     public boolean isActive() {
-        return !ended.get();
+        return !ended;
     }
 
     /**
@@ -69,7 +81,7 @@ public final class Lease<T> implements AutoCloseable {
     /** Checks the lease in if it is still out; does nothing otherwise. */
     @Override
     public void close() {
-        if (!ended.get()) {
+        if (!ended) {
             try {
                 pool.end(this, false, null);
             } catch (IllegalStateException endedMeanwhile) {
@@ -80,7 +92,7 @@ public final class Lease<T> implements AutoCloseable {
 
     /** Ends the lease; false when it had already ended. */
     boolean markEnded() {
-        return ended.compareAndSet(false, true);
+        return ENDED.compareAndSet(this, false, true);
     }
 
     PoolRuntime<T> pool() {

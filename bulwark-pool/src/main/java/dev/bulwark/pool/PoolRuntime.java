@@ -65,6 +65,8 @@ final class PoolRuntime<T> {
     private final LongAdder leaks = new LongAdder();
     private final Set<Lease<T>> leases;
     private final boolean timeAfterCheckout;
+    /** Whether the return of a resource is timed: only eviction and the overflow's linger read it. */
+    private final boolean timeReturns;
     private volatile boolean closed;
     private volatile Scheduler.Task maintenance;
 
@@ -80,6 +82,7 @@ final class PoolRuntime<T> {
         this.leakNanos = config.leakThreshold() == null ? -1 : config.leakThreshold().toNanos();
         this.leases = leakNanos < 0 ? null : ConcurrentHashMap.newKeySet();
         this.timeAfterCheckout = leases != null || config.breaker().slowCallRate().isPresent();
+        this.timeReturns = evictionWanted();
         this.checkedOut = telemetry.channel(PoolEvents.CHECKED_OUT);
         this.rejected = telemetry.channel(PoolEvents.CHECKOUT_REJECTED);
         this.created = telemetry.channel(PoolEvents.RESOURCE_CREATED);
@@ -89,16 +92,37 @@ final class PoolRuntime<T> {
 
     // ---------------------------------------------------------------- checkout
 
+    @SuppressWarnings("unchecked")
     Result<Lease<T>> checkout(Lane<T> lane, long timeoutNanos) {
-        long start = clock.nanoTime();
+        Object out = acquire(lane, timeoutNanos, true);
+        if (out instanceof Lease<?>) {
+            return Result.ok((Lease<T>) out);
+        }
+        return (Result<Lease<T>>) out;
+    }
+
+    /**
+     * A checkout: a {@link Lease}, or only its {@link Entry} when no lease is wanted and leak
+     * detection does not track one ({@code withResource} needs none: it ends what it started), or
+     * the refusal (a {@code Result.Err}).
+     */
+    private Object acquire(Lane<T> lane, long timeoutNanos, boolean leaseWanted) {
+        // the start is read only when something needs it: a wait, a refusal, a slow-call breaker,
+        // the checked_out event, the leak threshold (a clock read is a fair share of this path's cost)
+        boolean timed = timeAfterCheckout || checkedOut.isActive();
+        long start = timed ? clock.nanoTime() : 0L;
         if (closed) {
-            return rejectClosed(lane, start);
+            return rejectClosed(lane, timed ? start : clock.nanoTime());
         }
         InfraError breakerRejection = breaker.tryAcquireOrRejection();
         if (breakerRejection != null) {
-            return breakerOpen(breakerRejection, lane, start);
+            return breakerOpen(breakerRejection, lane, timed ? start : clock.nanoTime());
         }
         if (!lane.capacity.tryAcquire()) {
+            if (!timed) {
+                start = clock.nanoTime();
+                timed = true;
+            }
             Result<Lease<T>> refused = await(lane, timeoutNanos, start);
             if (refused != null) {
                 breaker.onIgnored();
@@ -109,7 +133,7 @@ final class PoolRuntime<T> {
         if (closed) {
             lane.capacity.release();
             breaker.onIgnored();
-            return rejectClosed(lane, start);
+            return rejectClosed(lane, timed ? start : clock.nanoTime());
         }
         Entry<T> entry;
         try {
@@ -123,9 +147,12 @@ final class PoolRuntime<T> {
             if (closed || failure instanceof IllegalStateException && failure.getMessage() != null
                     && failure.getMessage().contains("not open")) {
                 breaker.onIgnored();
-                return rejectClosed(lane, start);
+                return rejectClosed(lane, timed ? start : clock.nanoTime());
             }
             long now = clock.nanoTime();
+            if (!timed) {
+                start = now;  // the creation's time is unknown: the failure counts as instant
+            }
             breaker.onFailure(now - start, failure);
             boolean validation = failure instanceof NoSuchElementException;
             Throwable cause = validation && failure.getCause() != null ? failure.getCause() : failure;
@@ -134,19 +161,20 @@ final class PoolRuntime<T> {
                     "pool '" + name + "': " + (validation ? "a new resource failed validation" : "creating a resource failed")
                             + ": " + cause, cause);
         }
-        // the end of the checkout is read only when something needs it: a slow-call breaker, the
-        // checked_out event, the leak threshold (a clock read is a fair share of this path's cost)
         long now = timeAfterCheckout ? clock.nanoTime() : start;
         breaker.onSuccess(now - start);
         lane.active.increment();
+        if (checkedOut.isActive()) {
+            checkedOut.emit(Map.of(PoolEvents.WAIT_NS, timed ? clock.nanoTime() - start : 0L), Map.of(PoolEvents.POOL, name));
+        }
+        if (!leaseWanted && leases == null) {
+            return entry;
+        }
         Lease<T> lease = new Lease<>(this, entry, now, leases == null ? null : new Throwable(CHECKED_OUT_HERE));
         if (leases != null) {
             leases.add(lease);
         }
-        if (checkedOut.isActive()) {
-            checkedOut.emit(Map.of(PoolEvents.WAIT_NS, clock.nanoTime() - start), Map.of(PoolEvents.POOL, name));
-        }
-        return Result.ok(lease);
+        return lease;
     }
 
     /**
@@ -268,18 +296,24 @@ final class PoolRuntime<T> {
         if (!lease.markEnded()) {
             throw new IllegalStateException(lease + " was already checked in (or invalidated): a lease ends once");
         }
-        Entry<T> entry = lease.entry;
-        Lane<T> lane = entry.lane;
         if (leases != null) {
             leases.remove(lease);
         }
+        giveBackOrDestroy(lease.entry, destroy, reason);
+    }
+
+    /** Gives a checked-out resource back (or destroys it) and frees its place. */
+    private void giveBackOrDestroy(Entry<T> entry, boolean destroy, String reason) {
+        Lane<T> lane = entry.lane;
         lane.active.decrement();
         try {
             if (destroy || closed) {
                 entry.destroyReason = closed && !destroy ? Reasons.CLOSED : reason;
                 invalidate(lane, entry);
             } else {
-                entry.returnedNanos = clock.nanoTime();
+                if (timeReturns) {
+                    entry.returnedNanos = clock.nanoTime();
+                }
                 lane.giveBack(entry);
             }
         } catch (VirtualMachineError fatal) {
@@ -319,32 +353,51 @@ final class PoolRuntime<T> {
     }
 
     /** Runs {@code work} with a resource of {@code lane}; see {@link Pool#withResource}. */
+    @SuppressWarnings("unchecked")
     <R> Result<R> withResource(Lane<T> lane, long timeoutNanos, ResourceFunction<? super T, ? extends R> work) {
         Objects.requireNonNull(work, "work");
-        Result<Lease<T>> out = checkout(lane, timeoutNanos);
-        if (!(out instanceof Result.Ok<Lease<T>> ok)) {
-            return Result.err(((Result.Err<Lease<T>>) out).error());
+        Object out = acquire(lane, timeoutNanos, false);
+        if (out instanceof Result<?> refused) {
+            return (Result<R>) refused;  // an Err: it holds no value of either type
         }
-        Lease<T> lease = ok.value();
+        Lease<T> lease = out instanceof Lease<?> l ? (Lease<T>) l : null;
+        Entry<T> entry = lease != null ? lease.entry : (Entry<T>) out;
         R value;
         try {
-            value = work.apply(lease.entry.resource);
+            value = work.apply(entry.resource);
         } catch (VirtualMachineError fatal) {
-            endQuietly(lease, true, Reasons.POISONED);
+            finishQuietly(lease, entry, true);
             throw fatal;
         } catch (Throwable failure) {
             boolean poisoned;
             try {
                 poisoned = config.poisons(failure);
             } catch (VirtualMachineError fatal) {
-                endQuietly(lease, true, Reasons.POISONED);
+                finishQuietly(lease, entry, true);
                 throw fatal;
             }
-            end(lease, poisoned, Reasons.POISONED);
+            finish(lease, entry, poisoned);
             return Result.err(operationFailed(failure, poisoned));
         }
-        end(lease, false, null);
+        finish(lease, entry, false);
         return Result.ok(value);
+    }
+
+    /** Ends what {@code withResource} checked out: its lease when it has one, else the entry. */
+    private void finish(Lease<T> lease, Entry<T> entry, boolean poisoned) {
+        if (lease != null) {
+            end(lease, poisoned, Reasons.POISONED);
+        } else {
+            giveBackOrDestroy(entry, poisoned, Reasons.POISONED);
+        }
+    }
+
+    private void finishQuietly(Lease<T> lease, Entry<T> entry, boolean poisoned) {
+        if (lease != null) {
+            endQuietly(lease, poisoned, Reasons.POISONED);
+        } else {
+            giveBackOrDestroy(entry, poisoned, Reasons.POISONED);
+        }
     }
 
     InfraError operationFailed(Throwable failure, boolean poisoned) {
