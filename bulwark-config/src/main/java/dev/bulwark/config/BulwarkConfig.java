@@ -159,29 +159,14 @@ public final class BulwarkConfig {
     }
 
     /**
-     * The factory of the resources of pool {@code pool} of the {@code pools} section (module
-     * bulwark-pool): a file says how a pool is sized and checked, the application says how its
-     * resources are made. Every pool of the section needs one before the configuration is installed.
-     *
-     * @return this configuration
-     * @throws NullPointerException     if an argument is null
-     * @throws IllegalArgumentException if the configuration has no pool of that name (the message lists those it has)
-     * @throws IllegalStateException    if the configuration is installed already, or the pool has a factory already
+     * The resource factories of the {@code pools} section's pools (module bulwark-pool), to give
+     * before the infrastructure is built: {@code config.poolFactories().pool("inventory_clients", factory)}.
      */
-    public BulwarkConfig poolFactory(String pool, dev.bulwark.pool.ResourceFactory<?> factory) {
-        return factory(pool, factory);
+    public PoolFactories poolFactories() {
+        return new PoolFactories(this);
     }
 
-    /**
-     * The factory of a keyed pool of the {@code pools} section: its settings size each key, as
-     * {@code Pools.Builder.keyedPool} does. Otherwise as {@link #poolFactory}; a protection's
-     * {@code pool} stage cannot name a keyed pool.
-     */
-    public BulwarkConfig keyedPoolFactory(String pool, dev.bulwark.pool.KeyedResourceFactory<?, ?> factory) {
-        return factory(pool, factory);
-    }
-
-    private BulwarkConfig factory(String pool, Object factory) {
+    void factory(String pool, Object factory) {
         Objects.requireNonNull(pool, "pool");
         Objects.requireNonNull(factory, "factory");
         synchronized (lock) {
@@ -199,7 +184,6 @@ public final class BulwarkConfig {
             }
             poolFactories.put(pool, factory);
         }
-        return this;
     }
 
     /**
@@ -315,7 +299,7 @@ public final class BulwarkConfig {
             Object factory = factories.get(pool);
             if (factory == null) {
                 problems.value(path, Location.of(sourceName), null, "pool '" + pool + "' has no resource factory: give one"
-                        + " in code with config.poolFactory(\"" + pool + "\", factory) before the infrastructure is built");
+                        + " in code with config.poolFactories().pool(\"" + pool + "\", factory) before the infrastructure is built");
             } else if (PoolSupport.isKeyed(factory)) {
                 snapshot.settings().protections().forEach((key, p) -> {
                     if (pool.equals(p.pool())) {
@@ -372,6 +356,9 @@ public final class BulwarkConfig {
             try {
                 next = reader.get();
                 startupOnly(current, next);
+                if (infrastructure != null && !next.poolConfigs().isEmpty()) {
+                    factoriesOf(next);   // a protection moved onto a keyed pool is named at its setting
+                }
             } catch (ConfigException e) {
                 rejected(e);
                 return Result.err(e.error().toBuilder().cause(e).build());

@@ -82,6 +82,11 @@ class PoolsConfigTest {
         return BulwarkConfig.fromText(yaml, ConfigFormat.YAML).withoutOverrides().build();
     }
 
+    private BulwarkConfig withClients(BulwarkConfig config) {
+        config.poolFactories().pool("clients", clients);
+        return config;
+    }
+
     private Infrastructure start(BulwarkConfig config) {
         infra = config.applyTo(Infrastructure.builder().clock(clock)).build();
         return infra;
@@ -89,7 +94,7 @@ class PoolsConfigTest {
 
     @Test
     void theFileSizesThePoolAndTheProtectionRunsEachCallWithOneOfItsResources() {
-        start(config(FILE).poolFactory("clients", clients));
+        start(withClients(config(FILE)));
 
         Pool<Client> pool = infra.component(Pools.class).orElseThrow().pool("clients");
         assertThat(pool.config()).isEqualTo(PoolConfig.builder().maxSize(2).maxWaiters(0)
@@ -113,7 +118,7 @@ class PoolsConfigTest {
 
     @Test
     void aFullPoolRefusesTheProtectedCallWith7101AtOnceWhenNobodyMayWait() throws Exception {
-        start(config(FILE).poolFactory("clients", clients));
+        start(withClients(config(FILE)));
         Pool<Client> pool = infra.component(Pools.class).orElseThrow().pool("clients");
         var first = pool.checkout(Duration.ZERO).getOrThrow();
         var second = pool.checkout(Duration.ZERO).getOrThrow();
@@ -129,10 +134,12 @@ class PoolsConfigTest {
     @Test
     void aKeyedFactoryMakesAKeyedPoolSizedPerKey() {
         KeyedResourceFactory<String, Client> shards = shard -> new Client(created.incrementAndGet());
-        start(config("""
+        BulwarkConfig config = config("""
                 pools:
                   shards: { maxSize: 1 }
-                """).keyedPoolFactory("shards", shards));
+                """);
+        config.poolFactories().keyedPool("shards", shards);
+        start(config);
 
         var pool = infra.component(Pools.class).orElseThrow().<String, Client>keyedPool("shards");
         assertThat(pool.config().maxSize()).isEqualTo(1);
@@ -150,7 +157,7 @@ class PoolsConfigTest {
             assertThat(error.code()).isEqualTo(1201);
             assertThat(error.context()).containsEntry("path", "pools.clients");
             assertThat(error.message()).contains("pool 'clients' has no resource factory")
-                    .contains("config.poolFactory(\"clients\", factory)");
+                    .contains("config.poolFactories().pool(\"clients\", factory)");
         });
     }
 
@@ -158,20 +165,21 @@ class PoolsConfigTest {
     void aFactoryForAPoolTheFileDoesNotHaveIsRefusedWithTheNearestName() {
         BulwarkConfig config = config(FILE);
 
-        assertThatThrownBy(() -> config.poolFactory("client", clients))
+        assertThatThrownBy(() -> config.poolFactories().pool("client", clients))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("no pool named 'client': did you mean 'clients'?");
-        config.poolFactory("clients", clients);
-        assertThatThrownBy(() -> config.poolFactory("clients", clients))
+        config.poolFactories().pool("clients", clients);
+        assertThatThrownBy(() -> config.poolFactories().pool("clients", clients))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("'clients' has a factory already");
         start(config);
-        assertThatThrownBy(() -> config.poolFactory("clients", clients))
+        assertThatThrownBy(() -> config.poolFactories().pool("clients", clients))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("installed already");
     }
 
     @Test
     void theStageCannotNameAKeyedPool() {
-        BulwarkConfig config = config(FILE).keyedPoolFactory("clients", shard -> new Client(0));
+        BulwarkConfig config = config(FILE);
+        config.poolFactories().keyedPool("clients", shard -> new Client(0));
 
         ConfigException e = catchThrowableOfType(ConfigException.class, () -> start(config));
 
@@ -216,7 +224,7 @@ class PoolsConfigTest {
     void aReloadThatChangesAPoolIsRejectedAndOneThatChangesOnlyProtectionsKeepsThePool() throws IOException {
         Path file = dir.resolve("bulwark.yaml");
         Files.writeString(file, FILE);
-        BulwarkConfig config = BulwarkConfig.fromFile(file).withoutOverrides().build().poolFactory("clients", clients);
+        BulwarkConfig config = withClients(BulwarkConfig.fromFile(file).withoutOverrides().build());
         start(config);
         Pool<Client> pool = infra.component(Pools.class).orElseThrow().pool("clients");
         infra.executeProtected("inventory", () -> PooledCall.resource(Client.class).id());
@@ -233,6 +241,23 @@ class PoolsConfigTest {
         assertThat(infra.component(Pools.class).orElseThrow().<Client>pool("clients")).isSameAs(pool);
         assertThat(infra.executeProtected("inventory", () -> PooledCall.resource(Client.class).id())).isEqualTo(Result.ok(1));
         assertThat(created).hasValue(1);
+    }
+
+    @Test
+    void aReloadThatPutsAProtectionOnAKeyedPoolIsRejectedAtItsSetting() throws IOException {
+        String file = FILE.replace("protections:\n", "  shards: { maxSize: 1 }\nprotections:\n");
+        Path path = dir.resolve("bulwark.yaml");
+        Files.writeString(path, file);
+        BulwarkConfig config = withClients(BulwarkConfig.fromFile(path).withoutOverrides().build());
+        config.poolFactories().keyedPool("shards", shard -> new Client(0));
+        start(config);
+
+        Files.writeString(path, file.replace("pool: clients", "pool: shards"));
+        Result<ConfigSnapshot> moved = config.reload();
+
+        assertThat(moved.errValue()).hasValueSatisfying(error -> assertThat(error.cause().getMessage())
+                .contains("protections.inventory.pool").contains("pool 'shards' is keyed"));
+        assertThat(infra.executeProtected("inventory", () -> PooledCall.resource(Client.class).id()).isOk()).isTrue();
     }
 
     @Test

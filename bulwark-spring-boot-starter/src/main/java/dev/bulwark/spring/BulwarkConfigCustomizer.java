@@ -9,7 +9,7 @@ import dev.bulwark.config.BulwarkConfig;
  * <pre>{@code
  * @Bean
  * BulwarkConfigCustomizer inventoryClients(InventoryClientFactory factory) {
- *     return config -> config.poolFactory("inventory_clients", factory);
+ *     return config -> config.poolFactories().pool("inventory_clients", factory);
  * }
  * }</pre>
  *

@@ -39,7 +39,7 @@ class PoolPropertiesTest {
         @Bean
         BulwarkConfigCustomizer clients() {
             ResourceFactory<Client> factory = () -> new Client(CREATED.incrementAndGet());
-            return config -> config.poolFactory("clients", factory);
+            return config -> config.poolFactories().pool("clients", factory);
         }
     }
 

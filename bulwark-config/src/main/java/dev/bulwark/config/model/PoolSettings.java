@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * {@code pools.<name>}: a pool of module bulwark-pool (which must be on the class path), sized
  * and checked as written here; the resources come from the factory the application gives in code
- * ({@code config.poolFactory(name, factory)}), a keyed pool when the factory is keyed. Applies when
+ * ({@code config.poolFactories().pool(name, factory)}), a keyed pool when the factory is keyed. Applies when
  * the infrastructure is built; cannot change on a reload. docs/pools.md describes each setting.
  *
  * @param maxSize             resources kept (per key for a keyed pool)
