@@ -231,7 +231,7 @@ public final class Infrastructure implements AutoCloseable {
      *         cannot be built, 3204 {@code operation} is null
      */
     public <T> Result<T> executeProtected(Protection protection, ThrowingSupplier<T> operation) {
-        return executeProtected(protection, null, operation);
+        return executeProtected(protection, null, Criticality.DEFAULT, operation);
     }
 
     /**

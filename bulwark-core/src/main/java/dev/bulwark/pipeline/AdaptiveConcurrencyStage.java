@@ -1,6 +1,8 @@
 package dev.bulwark.pipeline;
 
 import dev.bulwark.Result;
+import dev.bulwark.ThrowingSupplier;
+import dev.bulwark.internal.pipeline.DirectStep;
 import dev.bulwark.spi.AsyncStep;
 import dev.bulwark.spi.Call;
 import dev.bulwark.spi.ComponentStatus;
@@ -69,13 +71,18 @@ public record AdaptiveConcurrencyStage(AdaptiveConcurrencyConfig config) impleme
         public <T> Result<T> execute(Call<T> call, Step next) {
             Objects.requireNonNull(call, "call");
             Objects.requireNonNull(next, "next");
+            return limited(DirectStep.of(next), call.operation(), call.entityId(), call.criticality());
+        }
+
+        private <T> Result<T> limited(DirectStep next, ThrowingSupplier<T> operation, String entityId,
+                                      Criticality criticality) {
             long permit = limit.tryAcquire();
             if (permit == AdaptiveConcurrency.NO_PERMIT) {
                 return Result.err(limit.rejection());
             }
             Result<T> result;
             try {
-                result = next.run(call);
+                result = next.run(operation, entityId, criticality);
             } catch (VirtualMachineError fatal) {
                 limit.onIgnored(permit);
                 throw fatal;
@@ -119,10 +126,18 @@ public record AdaptiveConcurrencyStage(AdaptiveConcurrencyConfig config) impleme
             return new LinkedAsync(this, next);
         }
 
-        private record Linked(Runtime stage, Step next) implements Step {
+        private static final class Linked extends DirectStep {
+            private final Runtime stage;
+            private final DirectStep next;
+
+            Linked(Runtime stage, Step next) {
+                this.stage = stage;
+                this.next = DirectStep.of(next);
+            }
+
             @Override
-            public <T> Result<T> run(Call<T> call) {
-                return stage.execute(call, next);
+            public <T> Result<T> run(ThrowingSupplier<T> operation, String entityId, Criticality criticality) {
+                return stage.limited(next, operation, entityId, criticality);
             }
         }
 

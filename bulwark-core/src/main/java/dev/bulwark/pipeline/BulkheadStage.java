@@ -1,6 +1,8 @@
 package dev.bulwark.pipeline;
 
 import dev.bulwark.Result;
+import dev.bulwark.ThrowingSupplier;
+import dev.bulwark.internal.pipeline.DirectStep;
 import dev.bulwark.spi.AsyncStep;
 import dev.bulwark.spi.Call;
 import dev.bulwark.spi.ComponentStatus;
@@ -87,10 +89,18 @@ public record BulkheadStage(BulkheadConfig config) implements StageSpec {
             return new LinkedAsync(this, next);
         }
 
-        private record Linked(Runtime stage, Step next) implements Step {
+        private static final class Linked extends DirectStep {
+            private final Bulkhead bulkhead;
+            private final DirectStep next;
+
+            Linked(Runtime stage, Step next) {
+                this.bulkhead = stage.bulkhead;
+                this.next = DirectStep.of(next);
+            }
+
             @Override
-            public <T> Result<T> run(Call<T> call) {
-                return stage.execute(call, next);
+            public <T> Result<T> run(ThrowingSupplier<T> operation, String entityId, Criticality criticality) {
+                return bulkhead.apply(() -> next.run(operation, entityId, criticality));
             }
         }
 

@@ -1,6 +1,8 @@
 package dev.bulwark.pipeline;
 
 import dev.bulwark.Result;
+import dev.bulwark.ThrowingSupplier;
+import dev.bulwark.internal.pipeline.DirectStep;
 import dev.bulwark.circuit.CircuitBreaker;
 import dev.bulwark.circuit.CircuitBreakerConfig;
 import dev.bulwark.circuit.CircuitBreakers;
@@ -90,17 +92,19 @@ public record CircuitBreakerStage(String name, CircuitBreakerConfig config) impl
         public <T> Result<T> execute(Call<T> call, Step next) {
             Objects.requireNonNull(call, "call");
             Objects.requireNonNull(next, "next");
-            return Step.isCall(next) ? executeDirectly(call) : executeAround(call, next);
+            return Step.isCall(next) ? executeDirectly(call.operation())
+                    : executeAround(DirectStep.of(next), call.operation(), call.entityId(), call.criticality());
         }
 
         /** Nothing between the breaker and the call: the breaker's own path (one admission, one count, the original exception). */
-        <T> Result<T> executeDirectly(Call<T> call) {
+        <T> Result<T> executeDirectly(ThrowingSupplier<T> operation) {
             CircuitBreaker cb = resolve();
-            return cb != null ? cb.execute(call.operation()) : Result.err(notFound());
+            return cb != null ? cb.execute(operation, null) : Result.err(notFound());
         }
 
         /** Something inside the breaker (an attempt timeout, a pool): the permit API around it. */
-        private <T> Result<T> executeAround(Call<T> call, Step next) {
+        private <T> Result<T> executeAround(DirectStep next, ThrowingSupplier<T> operation, String entityId,
+                                            Criticality criticality) {
             CircuitBreaker cb = resolve();
             if (cb == null) {
                 return Result.err(notFound());
@@ -113,7 +117,7 @@ public record CircuitBreakerStage(String name, CircuitBreakerConfig config) impl
             long begin = timing ? clock.nanoTime() : 0L;
             Result<T> result;
             try {
-                result = next.run(call);
+                result = next.run(operation, entityId, criticality);
             } catch (VirtualMachineError fatal) {
                 cb.onIgnored();
                 throw fatal;
@@ -156,10 +160,16 @@ public record CircuitBreakerStage(String name, CircuitBreakerConfig config) impl
             return Step.isCall(next) ? new LinkedToCall(this) : new Linked(this, next);
         }
 
-        private record LinkedToCall(Runtime stage) implements Step {
+        private static final class LinkedToCall extends DirectStep {
+            private final Runtime stage;
+
+            LinkedToCall(Runtime stage) {
+                this.stage = stage;
+            }
+
             @Override
-            public <T> Result<T> run(Call<T> call) {
-                return stage.executeDirectly(call);
+            public <T> Result<T> run(ThrowingSupplier<T> operation, String entityId, Criticality criticality) {
+                return stage.executeDirectly(operation);
             }
         }
 
@@ -168,10 +178,18 @@ public record CircuitBreakerStage(String name, CircuitBreakerConfig config) impl
             return new LinkedAsync(this, next);
         }
 
-        private record Linked(Runtime stage, Step next) implements Step {
+        private static final class Linked extends DirectStep {
+            private final Runtime stage;
+            private final DirectStep next;
+
+            Linked(Runtime stage, Step next) {
+                this.stage = stage;
+                this.next = DirectStep.of(next);
+            }
+
             @Override
-            public <T> Result<T> run(Call<T> call) {
-                return stage.execute(call, next);
+            public <T> Result<T> run(ThrowingSupplier<T> operation, String entityId, Criticality criticality) {
+                return stage.executeAround(next, operation, entityId, criticality);
             }
         }
 

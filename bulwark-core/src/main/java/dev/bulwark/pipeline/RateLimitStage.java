@@ -1,6 +1,8 @@
 package dev.bulwark.pipeline;
 
 import dev.bulwark.Result;
+import dev.bulwark.ThrowingSupplier;
+import dev.bulwark.internal.pipeline.DirectStep;
 import dev.bulwark.error.CoreErrorCode;
 import dev.bulwark.error.InfraError;
 import dev.bulwark.error.InfraException;
@@ -124,10 +126,19 @@ public record RateLimitStage(String entityId, String operation, RateLimit rule) 
             return new LinkedAsync(this, next);
         }
 
-        private record Linked(Runtime stage, Step next) implements Step {
+        private static final class Linked extends DirectStep {
+            private final Runtime stage;
+            private final DirectStep next;
+
+            Linked(Runtime stage, Step next) {
+                this.stage = stage;
+                this.next = DirectStep.of(next);
+            }
+
             @Override
-            public <T> Result<T> run(Call<T> call) {
-                return stage.execute(call, next);
+            public <T> Result<T> run(ThrowingSupplier<T> operation, String entityId, Criticality criticality) {
+                InfraError refused = stage.acquire(entityId);
+                return refused == null ? next.run(operation, entityId, criticality) : Result.err(refused);
             }
         }
 
@@ -157,7 +168,7 @@ public record RateLimitStage(String entityId, String operation, RateLimit rule) 
             }
             if (!allowed.isActive() && !denied.isActive()) {
                 try {
-                    if (limiter.tryAcquire(entityId, spec.operation, spec.rule)) {
+                    if (limiter.tryAcquire(entityId, spec.operation, spec.rule, 1)) {
                         return null;
                     }
                 } catch (InfraException e) {

@@ -1,14 +1,14 @@
 package dev.bulwark.pipeline;
 
 import dev.bulwark.Result;
+import dev.bulwark.ThrowingSupplier;
+import dev.bulwark.internal.pipeline.DirectStep;
 import dev.bulwark.error.CoreErrorCode;
 import dev.bulwark.error.ErrorCode;
 import dev.bulwark.error.InfraError;
 import dev.bulwark.error.RetryStrategy;
 import dev.bulwark.internal.Closed;
 import dev.bulwark.internal.Outcomes;
-import dev.bulwark.spi.Call;
-import dev.bulwark.spi.Step;
 import dev.bulwark.telemetry.EventChannel;
 import dev.bulwark.telemetry.Events;
 import dev.bulwark.telemetry.Telemetry;
@@ -129,23 +129,23 @@ public final class Retry implements Policy {
         if (context.isClosed()) {
             return Result.err(closedError());
         }
-        return retried(inner, null, null);
+        return retried(inner, null, null, null, null);
     }
 
-    /** The retry stage's form: each attempt runs {@code next} with {@code call}, with no lambda per call. */
-    <T> Result<T> apply(Step next, Call<T> call) {
-        return retried(null, next, call);
-    }
-
-    /** Runs the attempts: {@code inner} if given, else {@code next} with {@code call}. */
-    private <T> Result<T> retried(Supplier<Result<T>> inner, Step next, Call<T> call) {
+    /**
+     * Runs the attempts: {@code inner} if given, else {@code next} with the call's parts (the retry
+     * stage's form, with no lambda per call; it calls this directly, one inlining level less).
+     */
+    <T> Result<T> retried(Supplier<Result<T>> inner, DirectStep next, ThrowingSupplier<T> operation,
+                                  String entityId, Criticality criticality) {
         startCall();
-        Result<T> first = inner != null ? Outcomes.get(inner, context.clock()) : next.run(call);
-        return first instanceof Result.Ok ? first : retriedAfter(first, inner, next, call);
+        Result<T> first = inner != null ? Outcomes.get(inner, context.clock()) : next.run(operation, entityId, criticality);
+        return first instanceof Result.Ok ? first : retriedAfter(first, inner, next, operation, entityId, criticality);
     }
 
     /** The attempts after a failed first one (kept out of the success path so that it stays small). */
-    private <T> Result<T> retriedAfter(Result<T> failed, Supplier<Result<T>> inner, Step next, Call<T> call) {
+    private <T> Result<T> retriedAfter(Result<T> failed, Supplier<Result<T>> inner, DirectStep next,
+                                       ThrowingSupplier<T> operation, String entityId, Criticality criticality) {
         Result<T> result = failed;
         for (int attempt = 1; ; attempt++) {
             if (context.isClosed()) {
@@ -167,7 +167,7 @@ public final class Retry implements Policy {
                 Thread.currentThread().interrupt();
                 return result;
             }
-            result = inner != null ? Outcomes.get(inner, context.clock()) : next.run(call);
+            result = inner != null ? Outcomes.get(inner, context.clock()) : next.run(operation, entityId, criticality);
             if (result instanceof Result.Ok) {
                 return result;
             }

@@ -1,6 +1,8 @@
 package dev.bulwark.pipeline;
 
 import dev.bulwark.Result;
+import dev.bulwark.ThrowingSupplier;
+import dev.bulwark.internal.pipeline.DirectStep;
 import dev.bulwark.spi.AsyncStep;
 import dev.bulwark.spi.Call;
 import dev.bulwark.spi.ComponentStatus;
@@ -54,7 +56,7 @@ public record RetryStage(RetryConfig config) implements StageSpec {
         public <T> Result<T> execute(Call<T> call, Step next) {
             Objects.requireNonNull(call, "call");
             Objects.requireNonNull(next, "next");
-            return retry.apply(next, call);
+            return retry.retried(null, DirectStep.of(next), call.operation(), call.entityId(), call.criticality());
         }
 
         @Override
@@ -75,10 +77,18 @@ public record RetryStage(RetryConfig config) implements StageSpec {
             return new LinkedAsync(this, next);
         }
 
-        private record Linked(Runtime stage, Step next) implements Step {
+        private static final class Linked extends DirectStep {
+            private final Retry retry;
+            private final DirectStep next;
+
+            Linked(Runtime stage, Step next) {
+                this.retry = stage.retry;
+                this.next = DirectStep.of(next);
+            }
+
             @Override
-            public <T> Result<T> run(Call<T> call) {
-                return stage.execute(call, next);
+            public <T> Result<T> run(ThrowingSupplier<T> operation, String entityId, Criticality criticality) {
+                return retry.retried(null, next, operation, entityId, criticality);
             }
         }
 

@@ -1,6 +1,8 @@
 package dev.bulwark.pipeline;
 
 import dev.bulwark.Result;
+import dev.bulwark.ThrowingSupplier;
+import dev.bulwark.internal.pipeline.DirectStep;
 import dev.bulwark.error.CoreErrorCode;
 import dev.bulwark.error.InfraError;
 import dev.bulwark.memory.MemoryMonitor;
@@ -181,27 +183,27 @@ public record ShedStage() implements StageSpec {
     }
 
     /** The linked form: at NORMAL, one volatile read and the next step. */
-    static final class ShedStep implements Step {
+    static final class ShedStep extends DirectStep {
         private final Runtime runtime;
         private final MemoryMonitor monitor;
-        private final Step next;
+        private final DirectStep next;
 
         ShedStep(Runtime runtime, MemoryMonitor monitor, Step next) {
             this.runtime = runtime;
             this.monitor = monitor;
-            this.next = next;
+            this.next = DirectStep.of(next);
         }
 
         @Override
-        public <T> Result<T> run(Call<T> call) {
+        public <T> Result<T> run(ThrowingSupplier<T> operation, String entityId, Criticality criticality) {
             MemoryPressure level = monitor.level();
             if (level != MemoryPressure.NORMAL) {
-                InfraError rejection = runtime.rejection(level, call.criticality());
+                InfraError rejection = runtime.rejection(level, criticality);
                 if (rejection != null) {
                     return Result.err(rejection);
                 }
             }
-            return next.run(call);
+            return next.run(operation, entityId, criticality);
         }
     }
 }

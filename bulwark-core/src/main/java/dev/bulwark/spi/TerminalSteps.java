@@ -1,7 +1,10 @@
 package dev.bulwark.spi;
 
 import dev.bulwark.Result;
+import dev.bulwark.ThrowingSupplier;
 import dev.bulwark.internal.Outcomes;
+import dev.bulwark.internal.pipeline.DirectStep;
+import dev.bulwark.pipeline.Criticality;
 import dev.bulwark.time.Clock;
 import java.util.concurrent.CompletionStage;
 
@@ -15,10 +18,16 @@ final class TerminalSteps {
     static final Async ASYNC = new Async(Clock.system());
 
     /** The innermost synchronous step. */
-    record Sync(Clock clock) implements Step {
+    static final class Sync extends DirectStep {
+        private final Clock clock;
+
+        Sync(Clock clock) {
+            this.clock = clock;
+        }
+
         @Override
-        public <T> Result<T> run(Call<T> call) {
-            return Outcomes.run(call.operation(), clock);
+        public <T> Result<T> run(ThrowingSupplier<T> operation, String entityId, Criticality criticality) {
+            return Outcomes.run(operation, clock);
         }
 
         @Override

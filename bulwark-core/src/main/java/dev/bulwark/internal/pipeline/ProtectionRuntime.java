@@ -30,9 +30,10 @@ import java.util.function.Supplier;
  * configuration it replaces), and the stages linked once, innermost first, into one synchronous
  * and one asynchronous chain of {@link Step}s ending in the call.
  *
- * <p>Design: the fold happens when the protection is built, not per call: a call allocates its
- * {@link Call} and runs {@code chain.run(call)}. Each stage links itself around the next step, so
- * the JIT sees the same targets at each link for one protection. The fallback, always outermost,
+ * <p>Design: the fold happens when the protection is built, not per call. Each stage links itself
+ * around the next step, so the JIT sees the same targets at each link for one protection; when the
+ * outermost link is built-in ({@link DirectStep}) a call runs without a {@link Call} object, else
+ * it makes one and runs {@code chain.run(call)}. The fallback, always outermost,
  * is applied here rather than linked, because whether it answered decides the outcome reported in
  * {@code protection_executed} and the counts.
  *
@@ -61,6 +62,8 @@ final class ProtectionRuntime {
 
     private final FallbackStage.Runtime fallback;
     private final Step chain;
+    /** The chain when its outermost step is built-in, so no {@link Call} is made; else null. */
+    private final DirectStep directChain;
     private final AsyncStep asyncChain;
     private final Clock clock;
     private final EventChannel executedChannel;
@@ -103,6 +106,7 @@ final class ProtectionRuntime {
             asyncStep = linked.get(i).linkAsync(asyncStep);
         }
         this.chain = step;
+        this.directChain = step instanceof DirectStep direct ? direct : null;
         this.asyncChain = asyncStep;
 
         this.executedChannel = registry.policyContext().telemetry().channel(Events.PROTECTION_EXECUTED);
@@ -110,14 +114,13 @@ final class ProtectionRuntime {
         this.fallbackMetadata = Map.of(EventKeys.KEY, key, EventKeys.PROTECTIONS, spec.parts(), EventKeys.OUTCOME, FALLBACK);
     }
 
-    /**
-     * Runs one call. The {@link Call} is created here, in the method that the JIT compiles with the
-     * whole chain inlined, so that it can be scalar-replaced instead of allocated.
-     */
+    /** Runs one call. */
     <T> Result<T> execute(ThrowingSupplier<T> operation, String entityId, Criticality criticality) {
         boolean report = executedChannel.isActive();
         long start = report ? clock.nanoTime() : 0L;
-        return finish(chain.run(Call.of(operation, entityId, criticality)), start, report, false);
+        Result<T> outcome = directChain != null ? directChain.run(operation, entityId, criticality)
+                : chain.run(Call.of(operation, entityId, criticality));
+        return finish(outcome, start, report, false);
     }
 
     <T> CompletionStage<Result<T>> executeAsync(Supplier<? extends CompletionStage<T>> operation, String entityId,

@@ -1,0 +1,95 @@
+package com.example.thirdparty;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.bulwark.Infrastructure;
+import dev.bulwark.Protection;
+import dev.bulwark.Result;
+import dev.bulwark.circuit.CircuitBreakerConfig;
+import dev.bulwark.pipeline.Criticality;
+import dev.bulwark.pipeline.RetryConfig;
+import dev.bulwark.spi.AsyncStep;
+import dev.bulwark.spi.Call;
+import dev.bulwark.spi.ComponentStatus;
+import dev.bulwark.spi.Slot;
+import dev.bulwark.spi.Stage;
+import dev.bulwark.spi.StageContext;
+import dev.bulwark.spi.StageSpec;
+import dev.bulwark.spi.Step;
+import dev.bulwark.time.ManualClock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Built-in stages pass a call on without a {@code Call} object when the next step is built-in too
+ * (docs/architecture.md, "How a call flows"); a stage written against the SPI between them must
+ * still see the call's operation, entity and criticality as the caller gave them, on every attempt.
+ */
+class CallPartsAcrossStagesTest {
+
+    /** Records what each call looks like when it reaches its slot, between retry and the breaker. */
+    record Recording(List<String> seen) implements StageSpec {
+        static final Slot SLOT = Slot.of("recording", 650);
+
+        @Override
+        public Slot slot() {
+            return SLOT;
+        }
+
+        @Override
+        public Stage create(StageContext context) {
+            Recording spec = this;
+            return new Stage() {
+                @Override
+                public StageSpec spec() {
+                    return spec;
+                }
+
+                @Override
+                public <T> Result<T> execute(Call<T> call, Step next) {
+                    seen.add(call.entityId() + "/" + call.criticality() + "/" + (call.isAsync() ? "async" : "sync"));
+                    return next.run(call);
+                }
+
+                @Override
+                public <T> CompletionStage<Result<T>> executeAsync(Call<T> call, AsyncStep next) {
+                    seen.add(call.entityId() + "/" + call.criticality() + "/" + (call.isAsync() ? "async" : "sync"));
+                    return next.run(call);
+                }
+
+                @Override
+                public ComponentStatus status() {
+                    return null;
+                }
+            };
+        }
+    }
+
+    @Test
+    void aStageWrittenAgainstTheSpiSeesTheEntityAndCriticalityOfEachAttempt() {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        try (Infrastructure infra = Infrastructure.builder().clock(new ManualClock()).build()) {
+            infra.configureProtection("inventory", Protection.builder()
+                    .shed()
+                    .rateLimitPerCaller("inventory.read", 10, Duration.ofSeconds(1))
+                    .retry(RetryConfig.builder().maxAttempts(2).noBackoff().build())
+                    .stage(new Recording(seen))
+                    .circuitBreaker("inventory", CircuitBreakerConfig.builder().consecutiveFailures(100).build())
+                    .build());
+
+            int[] attempts = {0};
+            Result<String> result = infra.executeProtected("inventory", "alice", Criticality.SHEDDABLE, () -> {
+                if (attempts[0]++ == 0) {
+                    throw new java.io.IOException("first attempt fails");
+                }
+                return "stock";
+            });
+
+            assertThat(result).isEqualTo(Result.ok("stock"));
+            assertThat(seen).containsExactly("alice/SHEDDABLE/sync", "alice/SHEDDABLE/sync");
+        }
+    }
+}
