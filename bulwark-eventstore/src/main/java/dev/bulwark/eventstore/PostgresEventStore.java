@@ -51,7 +51,10 @@ import org.postgresql.copy.CopyIn;
  *       in the ledger on the next attempt (the ledger row of a transaction still in flight makes
  *       that attempt wait for its outcome), so a retry never writes a record twice.</li>
  *   <li><b>Partitions</b> of {@link Builder#partitionInterval} are created ahead
- *       ({@link Builder#partitionsAhead}) and for any interval a batch reaches; <b>retention</b>
+ *       ({@link Builder#partitionsAhead}) and for any interval a batch reaches. The interval is
+ *       the schema's, recorded in its {@code settings} table when it is created: a store opened
+ *       later on the same schema with another interval keeps the recorded one (and logs a warning),
+ *       so partitions never overlap. <b>Retention</b>
  *       drops whole partitions that end before now minus {@link Builder#maxAge}: far cheaper than
  *       deleting rows.</li>
  *   <li><b>Outages</b> surface as 7401 from {@link #append}; the {@link EventRecorder} buffers and
@@ -65,11 +68,17 @@ public final class PostgresEventStore implements EventStore {
     private static final System.Logger LOG = System.getLogger(PostgresEventStore.class.getName());
     private static final DateTimeFormatter PARTITION_NAME = DateTimeFormatter.ofPattern("yyyyMMdd'_'HHmm").withZone(ZoneOffset.UTC);
     private static final String TABLE = "events";
+    private static final String INTERVAL_SETTING = "partition_interval_minutes";
 
     private final String schema;
     private final DataSource dataSource;
     private final HikariDataSource ownedPool;
-    private final long intervalMillis;
+    private final long configuredIntervalMillis;
+    /**
+     * The schema's partition interval: the configured one for a new schema, else the one the schema
+     * was created with (kept in its {@code settings} table), so that partitions never overlap.
+     */
+    private volatile long intervalMillis;
     private final int partitionsAhead;
     private final Duration maxAge;
     private final Clock clock;
@@ -90,7 +99,8 @@ public final class PostgresEventStore implements EventStore {
 
     private PostgresEventStore(Builder b) {
         this.schema = b.schema;
-        this.intervalMillis = b.partitionInterval.toMillis();
+        this.configuredIntervalMillis = b.partitionInterval.toMillis();
+        this.intervalMillis = configuredIntervalMillis;
         this.partitionsAhead = b.partitionsAhead;
         this.maxAge = b.maxAge;
         this.clock = b.clock;
@@ -164,8 +174,48 @@ public final class PostgresEventStore implements EventStore {
             st.execute("CREATE INDEX IF NOT EXISTS events_entity_ts ON " + t + " (entity, ts) WHERE entity IS NOT NULL");
             st.execute("CREATE TABLE IF NOT EXISTS " + schema + ".batches (writer uuid NOT NULL, batch bigint NOT NULL, "
                     + "records integer NOT NULL, written_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (writer, batch))");
+            intervalMillis = schemaInterval(c, st);
         }
         schemaReady = true;
+    }
+
+    /**
+     * The partition interval of the schema: recorded by the first store that created it, and kept
+     * by every later one whatever it is configured with, because partitions of two intervals would
+     * overlap and PostgreSQL refuses to create an overlapping one (so writes in its range would fail).
+     */
+    private long schemaInterval(Connection c, Statement st) throws SQLException {
+        st.execute("CREATE TABLE IF NOT EXISTS " + schema + ".settings (key text PRIMARY KEY, value text NOT NULL)");
+        try (PreparedStatement put = c.prepareStatement("INSERT INTO " + schema + ".settings (key, value) VALUES (?, ?) "
+                + "ON CONFLICT (key) DO NOTHING")) {
+            put.setString(1, INTERVAL_SETTING);
+            put.setString(2, Long.toString(configuredIntervalMillis / 60_000L));
+            put.executeUpdate();
+        }
+        long minutes;
+        try (PreparedStatement get = c.prepareStatement("SELECT value FROM " + schema + ".settings WHERE key = ?")) {
+            get.setString(1, INTERVAL_SETTING);
+            try (ResultSet rs = get.executeQuery()) {
+                if (!rs.next()) {
+                    throw new SQLException("the settings of " + schema + " lost their " + INTERVAL_SETTING);
+                }
+                minutes = Long.parseLong(rs.getString(1).trim());
+            }
+        } catch (NumberFormatException e) {
+            throw new SQLException("the " + INTERVAL_SETTING + " in " + schema + ".settings is not a number of minutes: " + e.getMessage(), e);
+        }
+        long recorded = minutes * 60_000L;
+        if (recorded != configuredIntervalMillis) {
+            LOG.log(System.Logger.Level.WARNING, "event store schema {0} was created with partitions of {1}; the configured {2} "
+                    + "applies only to a new schema (drop the schema, or use another, to change it)",
+                    schema, Duration.ofMillis(recorded), Duration.ofMillis(configuredIntervalMillis));
+        }
+        return recorded;
+    }
+
+    /** The partition interval in use: the configured one, or the one of the schema when it already existed with another. */
+    public Duration partitionInterval() {
+        return Duration.ofMillis(intervalMillis);
     }
 
     private static long floor(long ts, long interval) {

@@ -84,6 +84,21 @@ class PostgresEventStoreTest {
     }
 
     @Test
+    void aStoreOpenedWithAnotherIntervalKeepsTheSchemasSoPartitionsNeverOverlap() {
+        open(null);                                   // creates the schema with hourly partitions
+        store.close();
+        long now = clock.currentTimeMillis();
+        store = PostgresEventStore.builder().jdbcUrl(PostgresAvailability.URL).schema(schema)
+                .partitionInterval(Duration.ofDays(1)).partitionsAhead(2).clock(clock).telemetry(telemetry).build();
+
+        assertThat(store.partitionInterval()).isEqualTo(Duration.ofHours(1));
+        assertThat(store.status().lastError()).isNull();
+        store.append(List.of(at(now + Duration.ofDays(3).toMillis() + 90 * 60_000L)));   // day 3, 01:30
+        assertThat(store.partitions()).contains("events_p20250104_0100").doesNotContain("events_p20250104_0000");
+        assertThat(store.list(EventQuery.all())).hasSize(1);
+    }
+
+    @Test
     void theCommandLineReadsPostgresToo() {
         open(null);
         long now = System.currentTimeMillis();
