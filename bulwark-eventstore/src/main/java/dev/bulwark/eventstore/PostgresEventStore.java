@@ -73,6 +73,7 @@ public final class PostgresEventStore implements EventStore {
     private final String schema;
     private final DataSource dataSource;
     private final HikariDataSource ownedPool;
+    private final boolean readOnly;
     private final long configuredIntervalMillis;
     /**
      * The schema's partition interval: the configured one for a new schema, else the one the schema
@@ -99,6 +100,7 @@ public final class PostgresEventStore implements EventStore {
 
     private PostgresEventStore(Builder b) {
         this.schema = b.schema;
+        this.readOnly = b.readOnly;
         this.configuredIntervalMillis = b.partitionInterval.toMillis();
         this.intervalMillis = configuredIntervalMillis;
         this.partitionsAhead = b.partitionsAhead;
@@ -130,6 +132,9 @@ public final class PostgresEventStore implements EventStore {
             this.ownedPool = new HikariDataSource(config);
             this.dataSource = ownedPool;
         }
+        if (readOnly) {
+            return;
+        }
         try {
             ensureSchema();
             ensurePartitionsAround(clock.currentTimeMillis());
@@ -137,6 +142,16 @@ public final class PostgresEventStore implements EventStore {
             lastError = e.toString();
             LOG.log(System.Logger.Level.WARNING, "event store schema {0} not created yet (retried on the first write): {1}",
                     schema, e.toString());
+        }
+    }
+
+    /** 7406 when closed, or when opened {@link Builder#readOnly() read-only}. */
+    private void requireWritable() {
+        if (closed) {
+            throw FileEventStore.fail(EventStoreErrorCode.STORE_CLOSED, "the PostgreSQL event store " + schema + " is closed", null);
+        }
+        if (readOnly) {
+            throw FileEventStore.fail(EventStoreErrorCode.STORE_CLOSED, "the PostgreSQL event store " + schema + " is open read-only", null);
         }
     }
 
@@ -272,13 +287,11 @@ public final class PostgresEventStore implements EventStore {
      * previous attempt's outcome was lost, the ledger tells: a batch already committed is not
      * written again; only the records this batch has beyond it are.
      *
-     * @throws InfraException 7401 if PostgreSQL cannot be reached or refuses the write, 7406 if closed
+     * @throws InfraException 7401 if PostgreSQL cannot be reached or refuses the write, 7406 if closed or read-only
      */
     @Override
     public synchronized void append(List<StoredEvent> batch) {
-        if (closed) {
-            throw FileEventStore.fail(EventStoreErrorCode.STORE_CLOSED, "the PostgreSQL event store " + schema + " is closed", null);
-        }
+        requireWritable();
         if (batch.isEmpty()) {
             return;
         }
@@ -423,7 +436,7 @@ public final class PostgresEventStore implements EventStore {
     @Override
     public void maintain() {
         long now = clock.nanoTime();
-        if (closed || (lastMaintenanceNanos != Long.MIN_VALUE && now - lastMaintenanceNanos < 30_000_000_000L)) {
+        if (closed || readOnly || (lastMaintenanceNanos != Long.MIN_VALUE && now - lastMaintenanceNanos < 30_000_000_000L)) {
             return;
         }
         lastMaintenanceNanos = now;
@@ -439,6 +452,7 @@ public final class PostgresEventStore implements EventStore {
 
     /** Creates the partitions from one interval before now to {@link Builder#partitionsAhead} after. */
     public void createPartitionsAhead() {
+        requireWritable();
         try {
             ensureSchema();
             ensurePartitionsAround(clock.currentTimeMillis());
@@ -473,6 +487,7 @@ public final class PostgresEventStore implements EventStore {
      * maximum age) and forgets ledger rows as old; returns how many partitions were dropped.
      */
     public int applyRetention() {
+        requireWritable();
         if (maxAge == null) {
             return 0;
         }
@@ -699,6 +714,7 @@ public final class PostgresEventStore implements EventStore {
         private String password;
         private DataSource dataSource;
         private String schema = "bulwark_events";
+        private boolean readOnly;
         private Duration partitionInterval = Duration.ofDays(1);
         private int partitionsAhead = 2;
         private Duration maxAge;
@@ -742,6 +758,17 @@ public final class PostgresEventStore implements EventStore {
                         + schema + "'");
             }
             this.schema = schema;
+            return this;
+        }
+
+        /**
+         * Open for queries only: nothing is created (no schema, table or partition), and
+         * {@link PostgresEventStore#append}, {@link PostgresEventStore#applyRetention} and
+         * {@link PostgresEventStore#createPartitionsAhead} answer 7406.
+         * The query command opens stores this way, so a mistyped schema is an error, not a new schema.
+         */
+        public Builder readOnly() {
+            this.readOnly = true;
             return this;
         }
 

@@ -56,7 +56,7 @@ public final class Query {
         try {
             store = o.dir != null ? FileEventStore.openReadOnly(Path.of(o.dir))
                     : PostgresEventStore.builder().jdbcUrl(o.jdbc).schema(o.schema).credentials(o.user, o.password)
-                    .maxPoolSize(1).build();
+                    .maxPoolSize(1).readOnly().build();
         } catch (InfraException | IllegalArgumentException e) {
             err.println("error: " + e.getMessage());
             return 1;

@@ -1,15 +1,21 @@
 package dev.bulwark.eventstore;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bulwark.eventstore.support.PostgresAvailability;
 import dev.bulwark.eventstore.support.RequiresPostgres;
+import dev.bulwark.error.InfraException;
 import dev.bulwark.telemetry.Telemetry;
 import dev.bulwark.testkit.TelemetryCapture;
 import dev.bulwark.time.ManualClock;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -96,6 +102,45 @@ class PostgresEventStoreTest {
         store.append(List.of(at(now + Duration.ofDays(3).toMillis() + 90 * 60_000L)));   // day 3, 01:30
         assertThat(store.partitions()).contains("events_p20250104_0100").doesNotContain("events_p20250104_0000");
         assertThat(store.list(EventQuery.all())).hasSize(1);
+    }
+
+    @Test
+    void aReadOnlyStoreQueriesAndRefusesEveryWriteWith7406() {
+        open(null);
+        store.append(List.of(at(clock.currentTimeMillis())));
+        try (PostgresEventStore readOnly = PostgresEventStore.builder().jdbcUrl(PostgresAvailability.URL).schema(schema)
+                .clock(clock).telemetry(telemetry).readOnly().build()) {
+            assertThat(readOnly.list(EventQuery.all())).hasSize(1);
+            assertThatThrownBy(() -> readOnly.append(List.of(at(clock.currentTimeMillis()))))
+                    .isInstanceOfSatisfying(InfraException.class, e -> assertThat(e.error().code()).isEqualTo(7406))
+                    .hasMessageContaining("read-only");
+            assertThatThrownBy(readOnly::applyRetention).isInstanceOf(InfraException.class);
+            assertThatThrownBy(readOnly::createPartitionsAhead).isInstanceOf(InfraException.class);
+        }
+        assertThat(store.list(EventQuery.all())).hasSize(1);
+    }
+
+    @Test
+    void theQueryCommandNeverCreatesTheSchemaItIsAskedToRead() throws SQLException {
+        String absent = PostgresAvailability.randomSchema("absent");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = Query.run(new String[] {"--jdbc", PostgresAvailability.URL, "--schema", absent, "--since", "1m"},
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+                dev.bulwark.time.Clock.system());
+
+        assertThat(status).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains(absent);
+        try (Connection c = PostgresAvailability.connect();
+             PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_namespace WHERE nspname = ?")) {
+            ps.setString(1, absent);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                assertThat(rs.getInt(1)).as("schema " + absent + " created by a query").isZero();
+            }
+        } finally {
+            PostgresAvailability.dropSchema(absent);
+        }
     }
 
     @Test
