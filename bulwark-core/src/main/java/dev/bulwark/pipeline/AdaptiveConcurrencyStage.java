@@ -71,18 +71,18 @@ public record AdaptiveConcurrencyStage(AdaptiveConcurrencyConfig config) impleme
         public <T> Result<T> execute(Call<T> call, Step next) {
             Objects.requireNonNull(call, "call");
             Objects.requireNonNull(next, "next");
-            return limited(DirectStep.of(next), call.operation(), call.entityId(), call.criticality());
+            return limited(DirectStep.of(next), call.operation(), call.entityId(), call.criticality(), call);
         }
 
         private <T> Result<T> limited(DirectStep next, ThrowingSupplier<T> operation, String entityId,
-                                      Criticality criticality) {
+                                      Criticality criticality, Call<T> call) {
             long permit = limit.tryAcquire();
             if (permit == AdaptiveConcurrency.NO_PERMIT) {
                 return Result.err(limit.rejection());
             }
             Result<T> result;
             try {
-                result = next.run(operation, entityId, criticality);
+                result = next.run(operation, entityId, criticality, call);
             } catch (VirtualMachineError fatal) {
                 limit.onIgnored(permit);
                 throw fatal;
@@ -131,13 +131,14 @@ public record AdaptiveConcurrencyStage(AdaptiveConcurrencyConfig config) impleme
             private final DirectStep next;
 
             Linked(Runtime stage, Step next) {
+                super(next);
                 this.stage = stage;
                 this.next = DirectStep.of(next);
             }
 
             @Override
-            public <T> Result<T> run(ThrowingSupplier<T> operation, String entityId, Criticality criticality) {
-                return stage.limited(next, operation, entityId, criticality);
+            public <T> Result<T> run(ThrowingSupplier<T> operation, String entityId, Criticality criticality, Call<T> call) {
+                return stage.limited(next, operation, entityId, criticality, call);
             }
         }
 

@@ -94,13 +94,14 @@ public record BulkheadStage(BulkheadConfig config) implements StageSpec {
             private final DirectStep next;
 
             Linked(Runtime stage, Step next) {
+                super(next);
                 this.bulkhead = stage.bulkhead;
                 this.next = DirectStep.of(next);
             }
 
             @Override
-            public <T> Result<T> run(ThrowingSupplier<T> operation, String entityId, Criticality criticality) {
-                return bulkhead.apply(() -> next.run(operation, entityId, criticality));
+            public <T> Result<T> run(ThrowingSupplier<T> operation, String entityId, Criticality criticality, Call<T> call) {
+                return bulkhead.apply(() -> next.run(operation, entityId, criticality, call));
             }
         }
 

@@ -93,7 +93,7 @@ public record CircuitBreakerStage(String name, CircuitBreakerConfig config) impl
             Objects.requireNonNull(call, "call");
             Objects.requireNonNull(next, "next");
             return Step.isCall(next) ? executeDirectly(call.operation())
-                    : executeAround(DirectStep.of(next), call.operation(), call.entityId(), call.criticality());
+                    : executeAround(DirectStep.of(next), call.operation(), call.entityId(), call.criticality(), call);
         }
 
         /** Nothing between the breaker and the call: the breaker's own path (one admission, one count, the original exception). */
@@ -104,7 +104,7 @@ public record CircuitBreakerStage(String name, CircuitBreakerConfig config) impl
 
         /** Something inside the breaker (an attempt timeout, a pool): the permit API around it. */
         private <T> Result<T> executeAround(DirectStep next, ThrowingSupplier<T> operation, String entityId,
-                                            Criticality criticality) {
+                                            Criticality criticality, Call<T> call) {
             CircuitBreaker cb = resolve();
             if (cb == null) {
                 return Result.err(notFound());
@@ -117,7 +117,7 @@ public record CircuitBreakerStage(String name, CircuitBreakerConfig config) impl
             long begin = timing ? clock.nanoTime() : 0L;
             Result<T> result;
             try {
-                result = next.run(operation, entityId, criticality);
+                result = next.run(operation, entityId, criticality, call);
             } catch (VirtualMachineError fatal) {
                 cb.onIgnored();
                 throw fatal;
@@ -164,11 +164,12 @@ public record CircuitBreakerStage(String name, CircuitBreakerConfig config) impl
             private final Runtime stage;
 
             LinkedToCall(Runtime stage) {
+                super(null);
                 this.stage = stage;
             }
 
             @Override
-            public <T> Result<T> run(ThrowingSupplier<T> operation, String entityId, Criticality criticality) {
+            public <T> Result<T> run(ThrowingSupplier<T> operation, String entityId, Criticality criticality, Call<T> call) {
                 return stage.executeDirectly(operation);
             }
         }
@@ -183,13 +184,14 @@ public record CircuitBreakerStage(String name, CircuitBreakerConfig config) impl
             private final DirectStep next;
 
             Linked(Runtime stage, Step next) {
+                super(next);
                 this.stage = stage;
                 this.next = DirectStep.of(next);
             }
 
             @Override
-            public <T> Result<T> run(ThrowingSupplier<T> operation, String entityId, Criticality criticality) {
-                return stage.executeAround(next, operation, entityId, criticality);
+            public <T> Result<T> run(ThrowingSupplier<T> operation, String entityId, Criticality criticality, Call<T> call) {
+                return stage.executeAround(next, operation, entityId, criticality, call);
             }
         }
 

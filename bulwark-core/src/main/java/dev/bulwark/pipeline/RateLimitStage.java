@@ -131,14 +131,15 @@ public record RateLimitStage(String entityId, String operation, RateLimit rule) 
             private final DirectStep next;
 
             Linked(Runtime stage, Step next) {
+                super(next);
                 this.stage = stage;
                 this.next = DirectStep.of(next);
             }
 
             @Override
-            public <T> Result<T> run(ThrowingSupplier<T> operation, String entityId, Criticality criticality) {
+            public <T> Result<T> run(ThrowingSupplier<T> operation, String entityId, Criticality criticality, Call<T> call) {
                 InfraError refused = stage.acquire(entityId);
-                return refused == null ? next.run(operation, entityId, criticality) : Result.err(refused);
+                return refused == null ? next.run(operation, entityId, criticality, call) : Result.err(refused);
             }
         }
 

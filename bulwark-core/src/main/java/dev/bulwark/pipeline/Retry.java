@@ -3,6 +3,7 @@ package dev.bulwark.pipeline;
 import dev.bulwark.Result;
 import dev.bulwark.ThrowingSupplier;
 import dev.bulwark.internal.pipeline.DirectStep;
+import dev.bulwark.spi.Call;
 import dev.bulwark.error.CoreErrorCode;
 import dev.bulwark.error.ErrorCode;
 import dev.bulwark.error.InfraError;
@@ -129,7 +130,7 @@ public final class Retry implements Policy {
         if (context.isClosed()) {
             return Result.err(closedError());
         }
-        return retried(inner, null, null, null, null);
+        return retried(inner, null, null, null, null, null);
     }
 
     /**
@@ -137,15 +138,15 @@ public final class Retry implements Policy {
      * stage's form, with no lambda per call; it calls this directly, one inlining level less).
      */
     <T> Result<T> retried(Supplier<Result<T>> inner, DirectStep next, ThrowingSupplier<T> operation,
-                                  String entityId, Criticality criticality) {
+                                  String entityId, Criticality criticality, Call<T> call) {
         startCall();
-        Result<T> first = inner != null ? Outcomes.get(inner, context.clock()) : next.run(operation, entityId, criticality);
-        return first instanceof Result.Ok ? first : retriedAfter(first, inner, next, operation, entityId, criticality);
+        Result<T> first = inner != null ? Outcomes.get(inner, context.clock()) : next.run(operation, entityId, criticality, call);
+        return first instanceof Result.Ok ? first : retriedAfter(first, inner, next, operation, entityId, criticality, call);
     }
 
     /** The attempts after a failed first one (kept out of the success path so that it stays small). */
     private <T> Result<T> retriedAfter(Result<T> failed, Supplier<Result<T>> inner, DirectStep next,
-                                       ThrowingSupplier<T> operation, String entityId, Criticality criticality) {
+                                       ThrowingSupplier<T> operation, String entityId, Criticality criticality, Call<T> call) {
         Result<T> result = failed;
         for (int attempt = 1; ; attempt++) {
             if (context.isClosed()) {
@@ -167,7 +168,7 @@ public final class Retry implements Policy {
                 Thread.currentThread().interrupt();
                 return result;
             }
-            result = inner != null ? Outcomes.get(inner, context.clock()) : next.run(operation, entityId, criticality);
+            result = inner != null ? Outcomes.get(inner, context.clock()) : next.run(operation, entityId, criticality, call);
             if (result instanceof Result.Ok) {
                 return result;
             }

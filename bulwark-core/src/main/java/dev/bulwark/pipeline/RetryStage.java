@@ -56,7 +56,7 @@ public record RetryStage(RetryConfig config) implements StageSpec {
         public <T> Result<T> execute(Call<T> call, Step next) {
             Objects.requireNonNull(call, "call");
             Objects.requireNonNull(next, "next");
-            return retry.retried(null, DirectStep.of(next), call.operation(), call.entityId(), call.criticality());
+            return retry.retried(null, DirectStep.of(next), call.operation(), call.entityId(), call.criticality(), call);
         }
 
         @Override
@@ -82,13 +82,14 @@ public record RetryStage(RetryConfig config) implements StageSpec {
             private final DirectStep next;
 
             Linked(Runtime stage, Step next) {
+                super(next);
                 this.retry = stage.retry;
                 this.next = DirectStep.of(next);
             }
 
             @Override
-            public <T> Result<T> run(ThrowingSupplier<T> operation, String entityId, Criticality criticality) {
-                return retry.retried(null, next, operation, entityId, criticality);
+            public <T> Result<T> run(ThrowingSupplier<T> operation, String entityId, Criticality criticality, Call<T> call) {
+                return retry.retried(null, next, operation, entityId, criticality, call);
             }
         }
 

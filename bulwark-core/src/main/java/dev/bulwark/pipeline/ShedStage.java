@@ -189,13 +189,14 @@ public record ShedStage() implements StageSpec {
         private final DirectStep next;
 
         ShedStep(Runtime runtime, MemoryMonitor monitor, Step next) {
+            super(next);
             this.runtime = runtime;
             this.monitor = monitor;
             this.next = DirectStep.of(next);
         }
 
         @Override
-        public <T> Result<T> run(ThrowingSupplier<T> operation, String entityId, Criticality criticality) {
+        public <T> Result<T> run(ThrowingSupplier<T> operation, String entityId, Criticality criticality, Call<T> call) {
             MemoryPressure level = monitor.level();
             if (level != MemoryPressure.NORMAL) {
                 InfraError rejection = runtime.rejection(level, criticality);
@@ -203,7 +204,7 @@ public record ShedStage() implements StageSpec {
                     return Result.err(rejection);
                 }
             }
-            return next.run(operation, entityId, criticality);
+            return next.run(operation, entityId, criticality, call);
         }
     }
 }

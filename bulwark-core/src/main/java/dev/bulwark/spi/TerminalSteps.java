@@ -22,11 +22,12 @@ final class TerminalSteps {
         private final Clock clock;
 
         Sync(Clock clock) {
+            super(null);
             this.clock = clock;
         }
 
         @Override
-        public <T> Result<T> run(ThrowingSupplier<T> operation, String entityId, Criticality criticality) {
+        public <T> Result<T> run(ThrowingSupplier<T> operation, String entityId, Criticality criticality, Call<T> call) {
             return Outcomes.run(operation, clock);
         }
 

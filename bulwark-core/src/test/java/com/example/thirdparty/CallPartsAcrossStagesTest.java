@@ -24,9 +24,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 /**
- * Built-in stages pass a call on without a {@code Call} object when the next step is built-in too
- * (docs/architecture.md, "How a call flows"); a stage written against the SPI between them must
- * still see the call's operation, entity and criticality as the caller gave them, on every attempt.
+ * Built-in stages pass a call on without a {@code Call} object when every stage is built-in
+ * (docs/architecture.md, "Where to add… a stage"); a stage written against the SPI among them must
+ * still see the call as the caller gave it (operation, entity, criticality), as one and the same
+ * {@code Call} object in every stage and on every attempt.
  */
 class CallPartsAcrossStagesTest {
 
@@ -65,6 +66,63 @@ class CallPartsAcrossStagesTest {
                     return null;
                 }
             };
+        }
+    }
+
+    /** Keeps each {@code Call} that reaches its slot, to compare them by identity. */
+    record Keeping(Slot slot, List<Call<?>> calls) implements StageSpec {
+        @Override
+        public Stage create(StageContext context) {
+            Keeping spec = this;
+            return new Stage() {
+                @Override
+                public StageSpec spec() {
+                    return spec;
+                }
+
+                @Override
+                public <T> Result<T> execute(Call<T> call, Step next) {
+                    calls.add(call);
+                    return next.run(call);
+                }
+
+                @Override
+                public <T> CompletionStage<Result<T>> executeAsync(Call<T> call, AsyncStep next) {
+                    calls.add(call);
+                    return next.run(call);
+                }
+
+                @Override
+                public ComponentStatus status() {
+                    return null;
+                }
+            };
+        }
+    }
+
+    @Test
+    void stagesWrittenAgainstTheSpiSeeTheSameCallObjectAcrossBuiltInStagesAndAttempts() {
+        List<Call<?>> outer = new CopyOnWriteArrayList<>();
+        List<Call<?>> inner = new CopyOnWriteArrayList<>();
+        try (Infrastructure infra = Infrastructure.builder().clock(new ManualClock()).build()) {
+            infra.configureProtection("inventory", Protection.builder()
+                    .stage(new Keeping(Slot.of("outer", 150), outer))
+                    .rateLimitPerCaller("inventory.read", 10, Duration.ofSeconds(1))
+                    .retry(RetryConfig.builder().maxAttempts(2).noBackoff().build())
+                    .stage(new Keeping(Slot.of("inner", 650), inner))
+                    .circuitBreaker("inventory", CircuitBreakerConfig.builder().consecutiveFailures(100).build())
+                    .build());
+            int[] attempts = {0};
+            Result<String> result = infra.executeProtected("inventory", "alice", () -> {
+                if (attempts[0]++ == 0) {
+                    throw new java.io.IOException("first attempt fails");
+                }
+                return "stock";
+            });
+
+            assertThat(result).isEqualTo(Result.ok("stock"));
+            assertThat(outer).hasSize(1);
+            assertThat(inner).hasSize(2).allSatisfy(call -> assertThat(call).isSameAs(outer.get(0)));
         }
     }
 

@@ -13,38 +13,60 @@ import java.util.Objects;
  *
  * <p>Why: a protection's chain spans several methods that the JIT often compiles separately (each
  * is hot on its own before the caller is), and a {@code Call} passed across such a boundary is
- * allocated instead of scalar-replaced: measured, 32 B and about 5 ns per call on the rate limit +
- * retry + breaker pipeline, in some JVM runs and not others (docs/benchmarks.md). Passing the
- * three fields makes the cost the same in every run. A stage written against the SPI still sees a
- * {@code Call}: {@link #of(Step)} makes one for it, and {@link #run(Call)} takes one apart.
+ * allocated instead of scalar-replaced: measured, 32 B and a few ns per call on the rate limit +
+ * retry + breaker pipeline, in some JVM runs and not others (docs/benchmarks.md, "Stage fold
+ * without a Call").
+ *
+ * <p>A stage written against the SPI still sees the {@code Call} it always saw, the same object
+ * across stages and attempts: a chain that reaches such a stage ({@link #reachesCallStage()}) is
+ * run with one {@code Call}, which every built-in step passes on beside the parts; only a chain of
+ * built-in steps alone runs with {@code call} null.
  */
 public abstract class DirectStep implements Step {
 
-    /** Runs the inner stages and the call, as {@link #run(Call)} does with a call of these parts. */
-    public abstract <T> Result<T> run(ThrowingSupplier<T> operation, String entityId, Criticality criticality);
+    private final boolean reachesCallStage;
+
+    /** @param next the step this one runs around (null for a step that runs the call itself) */
+    protected DirectStep(Step next) {
+        this.reachesCallStage = next != null && (!(next instanceof DirectStep direct) || direct.reachesCallStage);
+    }
+
+    /**
+     * Runs the inner stages and the call, as {@link #run(Call)} does with a call of these parts.
+     *
+     * @param call the call these parts come from, passed on to any stage written against the SPI;
+     *             null only when no such stage is inside ({@link #reachesCallStage()} is false)
+     */
+    public abstract <T> Result<T> run(ThrowingSupplier<T> operation, String entityId, Criticality criticality, Call<T> call);
 
     @Override
     public final <T> Result<T> run(Call<T> call) {
-        return run(call.operation(), call.entityId(), call.criticality());
+        return run(call.operation(), call.entityId(), call.criticality(), call);
     }
 
-    /** {@code next} as a direct step: itself when it is one, else a step that makes the {@link Call} it takes. */
+    /** Whether a stage written against the SPI is inside this step, so a {@link Call} must be made before it. */
+    public final boolean reachesCallStage() {
+        return reachesCallStage;
+    }
+
+    /** {@code next} as a direct step: itself when it is one, else a step that hands it the {@link Call}. */
     public static DirectStep of(Step next) {
         Objects.requireNonNull(next, "next");
-        return next instanceof DirectStep direct ? direct : new CallMaking(next);
+        return next instanceof DirectStep direct ? direct : new ToCallStage(next);
     }
 
-    /** Runs a step written against the SPI, which takes a {@link Call}. */
-    private static final class CallMaking extends DirectStep {
+    /** Runs a step written against the SPI with the call's {@link Call}. */
+    private static final class ToCallStage extends DirectStep {
         private final Step next;
 
-        CallMaking(Step next) {
+        ToCallStage(Step next) {
+            super(next);
             this.next = next;
         }
 
         @Override
-        public <T> Result<T> run(ThrowingSupplier<T> operation, String entityId, Criticality criticality) {
-            return next.run(Call.of(operation, entityId, criticality));
+        public <T> Result<T> run(ThrowingSupplier<T> operation, String entityId, Criticality criticality, Call<T> call) {
+            return next.run(call != null ? call : Call.of(operation, entityId, criticality));
         }
 
         @Override

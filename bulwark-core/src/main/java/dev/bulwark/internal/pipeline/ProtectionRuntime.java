@@ -31,9 +31,9 @@ import java.util.function.Supplier;
  * and one asynchronous chain of {@link Step}s ending in the call.
  *
  * <p>Design: the fold happens when the protection is built, not per call. Each stage links itself
- * around the next step, so the JIT sees the same targets at each link for one protection; when the
- * outermost link is built-in ({@link DirectStep}) a call runs without a {@link Call} object, else
- * it makes one and runs {@code chain.run(call)}. The fallback, always outermost,
+ * around the next step, so the JIT sees the same targets at each link for one protection; when every
+ * link is built-in ({@link DirectStep}) a call runs without a {@link Call} object, else it makes one
+ * and runs {@code chain.run(call)}, and every stage sees that same object. The fallback, always outermost,
  * is applied here rather than linked, because whether it answered decides the outcome reported in
  * {@code protection_executed} and the counts.
  *
@@ -62,7 +62,7 @@ final class ProtectionRuntime {
 
     private final FallbackStage.Runtime fallback;
     private final Step chain;
-    /** The chain when its outermost step is built-in, so no {@link Call} is made; else null. */
+    /** The chain when every step of it is built-in, so no {@link Call} is made; else null. */
     private final DirectStep directChain;
     private final AsyncStep asyncChain;
     private final Clock clock;
@@ -106,7 +106,7 @@ final class ProtectionRuntime {
             asyncStep = linked.get(i).linkAsync(asyncStep);
         }
         this.chain = step;
-        this.directChain = step instanceof DirectStep direct ? direct : null;
+        this.directChain = step instanceof DirectStep direct && !direct.reachesCallStage() ? direct : null;
         this.asyncChain = asyncStep;
 
         this.executedChannel = registry.policyContext().telemetry().channel(Events.PROTECTION_EXECUTED);
@@ -118,7 +118,7 @@ final class ProtectionRuntime {
     <T> Result<T> execute(ThrowingSupplier<T> operation, String entityId, Criticality criticality) {
         boolean report = executedChannel.isActive();
         long start = report ? clock.nanoTime() : 0L;
-        Result<T> outcome = directChain != null ? directChain.run(operation, entityId, criticality)
+        Result<T> outcome = directChain != null ? directChain.run(operation, entityId, criticality, null)
                 : chain.run(Call.of(operation, entityId, criticality));
         return finish(outcome, start, report, false);
     }
