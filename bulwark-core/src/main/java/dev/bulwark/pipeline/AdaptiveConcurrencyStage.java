@@ -128,12 +128,10 @@ public record AdaptiveConcurrencyStage(AdaptiveConcurrencyConfig config) impleme
 
         private static final class Linked extends DirectStep {
             private final Runtime stage;
-            private final DirectStep next;
 
             Linked(Runtime stage, Step next) {
                 super(next);
                 this.stage = stage;
-                this.next = DirectStep.of(next);
             }
 
             @Override

@@ -91,12 +91,10 @@ public record BulkheadStage(BulkheadConfig config) implements StageSpec {
 
         private static final class Linked extends DirectStep {
             private final Bulkhead bulkhead;
-            private final DirectStep next;
 
             Linked(Runtime stage, Step next) {
                 super(next);
                 this.bulkhead = stage.bulkhead;
-                this.next = DirectStep.of(next);
             }
 
             @Override

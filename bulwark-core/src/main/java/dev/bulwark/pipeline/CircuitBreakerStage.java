@@ -181,12 +181,10 @@ public record CircuitBreakerStage(String name, CircuitBreakerConfig config) impl
 
         private static final class Linked extends DirectStep {
             private final Runtime stage;
-            private final DirectStep next;
 
             Linked(Runtime stage, Step next) {
                 super(next);
                 this.stage = stage;
-                this.next = DirectStep.of(next);
             }
 
             @Override

@@ -128,12 +128,10 @@ public record RateLimitStage(String entityId, String operation, RateLimit rule) 
 
         private static final class Linked extends DirectStep {
             private final Runtime stage;
-            private final DirectStep next;
 
             Linked(Runtime stage, Step next) {
                 super(next);
                 this.stage = stage;
-                this.next = DirectStep.of(next);
             }
 
             @Override

@@ -79,12 +79,10 @@ public record RetryStage(RetryConfig config) implements StageSpec {
 
         private static final class Linked extends DirectStep {
             private final Retry retry;
-            private final DirectStep next;
 
             Linked(Runtime stage, Step next) {
                 super(next);
                 this.retry = stage.retry;
-                this.next = DirectStep.of(next);
             }
 
             @Override

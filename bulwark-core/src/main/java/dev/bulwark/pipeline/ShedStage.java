@@ -186,13 +186,11 @@ public record ShedStage() implements StageSpec {
     static final class ShedStep extends DirectStep {
         private final Runtime runtime;
         private final MemoryMonitor monitor;
-        private final DirectStep next;
 
         ShedStep(Runtime runtime, MemoryMonitor monitor, Step next) {
             super(next);
             this.runtime = runtime;
             this.monitor = monitor;
-            this.next = DirectStep.of(next);
         }
 
         @Override

@@ -24,11 +24,20 @@ import java.util.Objects;
  */
 public abstract class DirectStep implements Step {
 
+    /** The step this one runs around, as a direct step; null for a step that runs the call itself. */
+    protected final DirectStep next;
     private final boolean reachesCallStage;
 
     /** @param next the step this one runs around (null for a step that runs the call itself) */
     protected DirectStep(Step next) {
-        this.reachesCallStage = next != null && (!(next instanceof DirectStep direct) || direct.reachesCallStage);
+        this.next = next == null ? null : of(next);
+        this.reachesCallStage = this.next != null && this.next.reachesCallStage;
+    }
+
+    /** A step that hands the call to a stage written against the SPI. */
+    private DirectStep() {
+        this.next = null;
+        this.reachesCallStage = true;
     }
 
     /**
@@ -57,21 +66,20 @@ public abstract class DirectStep implements Step {
 
     /** Runs a step written against the SPI with the call's {@link Call}. */
     private static final class ToCallStage extends DirectStep {
-        private final Step next;
+        private final Step callStage;
 
-        ToCallStage(Step next) {
-            super(next);
-            this.next = next;
+        ToCallStage(Step callStage) {
+            this.callStage = callStage;
         }
 
         @Override
         public <T> Result<T> run(ThrowingSupplier<T> operation, String entityId, Criticality criticality, Call<T> call) {
-            return next.run(call != null ? call : Call.of(operation, entityId, criticality));
+            return callStage.run(call != null ? call : Call.of(operation, entityId, criticality));
         }
 
         @Override
         public String toString() {
-            return next.toString();
+            return callStage.toString();
         }
     }
 }
