@@ -10,8 +10,10 @@ import java.util.Map;
 
 /**
  * The telemetry of one breaker: its channels, looked up once, and the metadata maps of its
- * rejections and outcomes, built once. Emitting costs a volatile read when nobody listens, and
- * nothing beyond the measurements map when someone does (unless the caller adds metadata).
+ * rejections and outcomes, built once. Emitting costs a volatile read when nobody listens; when
+ * someone does, an outcome costs its measurements map only for handlers that are not
+ * {@link dev.bulwark.telemetry.PrimitiveEventHandler primitive} (and a merged map when the caller
+ * adds metadata).
  */
 final class BreakerEvents {
 
@@ -68,7 +70,7 @@ final class BreakerEvents {
             merged.putAll(metadata); // the breaker's own keys win
             metadata = Map.copyOf(merged);
         }
-        executed.emit(Map.of("duration_us", durationNanos / 1_000L), metadata);
+        executed.emit(EventKeys.DURATION_US, durationNanos / 1_000L, metadata);
     }
 
     void rejected(RejectionReason reason) {

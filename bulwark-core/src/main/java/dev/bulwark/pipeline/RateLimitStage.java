@@ -165,7 +165,7 @@ public record RateLimitStage(String entityId, String operation, RateLimit rule) 
                         .timestampMillis(clock.currentTimeMillis())
                         .build();
             }
-            if (!allowed.isActive() && !denied.isActive()) {
+            if (allowed.primitiveOnly() && denied.primitiveOnly()) { // then no handler needs the Decision
                 try {
                     if (limiter.tryAcquire(entityId, spec.operation, spec.rule, 1)) {
                         return null;

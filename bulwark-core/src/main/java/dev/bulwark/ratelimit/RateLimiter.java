@@ -8,6 +8,7 @@ import dev.bulwark.error.InfraException;
 import dev.bulwark.error.RetryStrategy;
 import dev.bulwark.spi.ComponentStatus;
 import dev.bulwark.telemetry.EventChannel;
+import dev.bulwark.telemetry.EventKeys;
 import dev.bulwark.telemetry.Events;
 import dev.bulwark.telemetry.Telemetry;
 import dev.bulwark.time.Clock;
@@ -122,16 +123,28 @@ public final class RateLimiter implements AutoCloseable {
      */
     public boolean tryAcquire(String entityId, String operation, RateLimit limit, long cost) {
         requireKey(entityId, operation);
-        if (allowed.isActive() || denied.isActive()) {
+        if ((allowed.isActive() || denied.isActive()) && !(allowed.primitiveOnly() && denied.primitiveOnly())) {
             Decision d = acquireOrThrow(entityId, operation, limit, cost);
             emit(entityId, operation, d, cost);
             return d.allowed();
         }
+        long wait;
         try {
-            return store.tryAcquire(entityId, operation, limit, cost) == 0;
+            wait = store.tryAcquire(entityId, operation, limit, cost);
         } catch (RuntimeException e) {
             throw thrownForStoreFailure(entityId, operation, e);
         }
+        if (wait == 0) {
+            if (allowed.isActive()) {
+                allowed.emit(EventKeys.COUNT, cost, metadata(entityId, operation, limit));
+            }
+            return true;
+        }
+        if (denied.isActive()) {
+            denied.emit(EventKeys.RETRY_AFTER_MS, wait == Decision.NEVER ? -1L : wait / 1_000_000L,
+                    metadata(entityId, operation, limit));
+        }
+        return false;
     }
 
     // ------------------------------------------------------------------ checks
@@ -483,11 +496,11 @@ public final class RateLimiter implements AutoCloseable {
     private void emit(String entityId, String operation, Decision d, long cost) {
         if (d.allowed()) {
             if (allowed.isActive()) {
-                allowed.emit(Map.of("count", cost, "remaining", d.remaining()), metadata(entityId, operation, d.rule()));
+                allowed.emit(EventKeys.COUNT, cost, EventKeys.REMAINING, d.remaining(), metadata(entityId, operation, d.rule()));
             }
         } else if (denied.isActive()) {
             long retryMillis = d.canSucceedLater() ? d.retryAfter().toMillis() : -1;
-            denied.emit(Map.of("retry_after_ms", retryMillis), metadata(entityId, operation, d.rule()));
+            denied.emit(EventKeys.RETRY_AFTER_MS, retryMillis, metadata(entityId, operation, d.rule()));
         }
     }
 

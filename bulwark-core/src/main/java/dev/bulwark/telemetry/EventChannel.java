@@ -40,6 +40,51 @@ public final class EventChannel {
     }
 
     /**
+     * Whether every handler attached now is a {@link PrimitiveEventHandler} and dispatch is
+     * synchronous (true when nobody listens): an emitter may then skip computing the measurements
+     * after the first, which no handler would see.
+     */
+    public boolean primitiveOnly() {
+        Registration[] current = handlers;
+        if (current.length == 0) {
+            return true;
+        }
+        if (telemetry.isAsynchronous()) {
+            return false;
+        }
+        for (Registration r : current) {
+            if (!(r.handler instanceof PrimitiveEventHandler)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Emits an event with one measurement, {@code measurement} = {@code value}: a
+     * {@link PrimitiveEventHandler} gets the value as it is (synchronous dispatch), the other
+     * handlers a one-entry measurements map, built once and only if one of them listens. Never
+     * throws because of a handler.
+     */
+    public void emit(String measurement, long value, Map<String, Object> metadata) {
+        Registration[] current = handlers;
+        if (current.length != 0) {
+            telemetry.dispatch(this, current, measurement, value, null, 0L, metadata);
+        }
+    }
+
+    /**
+     * Emits an event with two measurements; a {@link PrimitiveEventHandler} gets the first. The
+     * other handlers get both in a map built once, only if one of them listens.
+     */
+    public void emit(String first, long firstValue, String second, long secondValue, Map<String, Object> metadata) {
+        Registration[] current = handlers;
+        if (current.length != 0) {
+            telemetry.dispatch(this, current, first, firstValue, second, secondValue, metadata);
+        }
+    }
+
+    /**
      * Emits the event to every attached handler (synchronously, or queued for the dispatcher).
      * Never throws because of a handler.
      */

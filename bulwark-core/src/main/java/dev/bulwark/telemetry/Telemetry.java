@@ -275,6 +275,42 @@ public final class Telemetry implements AutoCloseable {
         }
     }
 
+    boolean isAsynchronous() {
+        return async != null;
+    }
+
+    /** A primitive emit: {@code second} is null for an event with one measurement. */
+    void dispatch(EventChannel channel, Registration[] handlers, String first, long firstValue,
+                  String second, long secondValue, Map<String, Object> metadata) {
+        if (async != null) {
+            async.offer(channel, measurements(first, firstValue, second, secondValue), metadata);
+            return;
+        }
+        EventName name = channel.name();
+        Map<String, Number> measurements = null;
+        for (Registration r : handlers) {
+            if (r.detached) {
+                continue;
+            }
+            try {
+                if (r.handler instanceof PrimitiveEventHandler primitive) {
+                    primitive.handle(name, firstValue, metadata);
+                } else {
+                    if (measurements == null) {
+                        measurements = measurements(first, firstValue, second, secondValue);
+                    }
+                    r.handler.handle(name, measurements, metadata);
+                }
+            } catch (Throwable t) {
+                handlerFailed(r, name, t); // as in deliver: see there
+            }
+        }
+    }
+
+    private static Map<String, Number> measurements(String first, long firstValue, String second, long secondValue) {
+        return second == null ? Map.of(first, firstValue) : Map.of(first, firstValue, second, secondValue);
+    }
+
     void deliver(EventName name, Registration[] handlers, Map<String, Number> measurements,
                  Map<String, Object> metadata) {
         for (Registration r : handlers) {

@@ -15,8 +15,10 @@ import dev.bulwark.spi.ModuleContext;
 import dev.bulwark.spi.RegistryListener;
 import dev.bulwark.spi.Subscription;
 import dev.bulwark.telemetry.EventKeys;
+import dev.bulwark.telemetry.EventName;
 import dev.bulwark.telemetry.EventType;
 import dev.bulwark.telemetry.Events;
+import dev.bulwark.telemetry.PrimitiveEventHandler;
 import dev.bulwark.telemetry.Telemetry;
 import dev.bulwark.telemetry.TelemetryHandler;
 import io.micrometer.core.instrument.Counter;
@@ -145,9 +147,7 @@ public final class BulwarkMetrics implements BulwarkModule {
         rateDecisions = counterFamily(MeterCatalogue.RATE_LIMIT_DECISIONS);
         protectionCalls = latencyFamily(MeterCatalogue.PROTECTION_CALLS, config.protectionDistribution());
 
-        MeterFamily<Latency> calls = breakerCalls;
-        on(Events.CIRCUIT_BREAKER_CALL_EXECUTED, (e, m, md) ->
-                calls.get(md.get(EventKeys.NAME), md.get(EventKeys.STATUS)).record(micros(m)));
+        on(Events.CIRCUIT_BREAKER_CALL_EXECUTED, new Timed(breakerCalls));
         MeterFamily<Counter> rejections = breakerRejections;
         on(Events.CIRCUIT_BREAKER_CALL_REJECTED, (e, m, md) ->
                 rejections.get(md.get(EventKeys.NAME), md.get(EventKeys.REASON)).increment());
@@ -155,15 +155,12 @@ public final class BulwarkMetrics implements BulwarkModule {
         on(Events.CIRCUIT_BREAKER_STATE_CHANGE, (e, m, md) ->
                 transitions.get(md.get(EventKeys.NAME), md.get(EventKeys.FROM), md.get(EventKeys.TO)).increment());
 
-        MeterFamily<Counter> decisions = rateDecisions;
-        on(Events.RATE_LIMITER_REQUEST_ALLOWED, (e, m, md) -> decisions.get(md.get(EventKeys.OPERATION), "allowed").increment());
-        on(Events.RATE_LIMITER_REQUEST_DENIED, (e, m, md) -> decisions.get(md.get(EventKeys.OPERATION), "denied").increment());
+        on(Events.RATE_LIMITER_REQUEST_ALLOWED, new Decided(rateDecisions, "allowed"));
+        on(Events.RATE_LIMITER_REQUEST_DENIED, new Decided(rateDecisions, "denied"));
         countEach(Events.RATE_LIMITER_BACKEND_FAILURE, MeterCatalogue.RATE_LIMIT_BACKEND_FAILURES);
         countEach(Events.RATE_LIMITER_DENY_CACHE_HIT, MeterCatalogue.RATE_LIMIT_DENY_CACHE_HITS);
 
-        MeterFamily<Latency> protections = protectionCalls;
-        on(Events.PROTECTION_EXECUTED, (e, m, md) ->
-                protections.get(md.get(EventKeys.KEY), md.get(EventKeys.OUTCOME)).record(micros(m)));
+        on(Events.PROTECTION_EXECUTED, new Timed(protectionCalls));
         countEach(Events.RETRY_SCHEDULED, MeterCatalogue.RETRY_RETRIES);
         countEach(Events.RETRY_EXHAUSTED, MeterCatalogue.RETRY_EXHAUSTED);
         countEach(Events.RETRY_BUDGET_EXHAUSTED, MeterCatalogue.RETRY_BUDGET_REJECTIONS);
@@ -365,6 +362,50 @@ public final class BulwarkMetrics implements BulwarkModule {
         return Gauge.builder(meter.name(), source, value).tags(Tags.of(meter.tags().get(0), name))
                 .baseUnit(meter.baseUnit().isEmpty() ? null : meter.baseUnit())
                 .description(meter.description()).strongReference(true).register(registry);
+    }
+
+    /**
+     * Times the events of one latency meter: primitive, so that the per-call events reach it with
+     * their duration as a {@code long} and no measurements map, and finds the series by the identity
+     * of the event's metadata (see {@link MeterFamily#byIdentity}).
+     */
+    private static final class Timed implements PrimitiveEventHandler {
+        private final MeterFamily<Latency> family;
+
+        Timed(MeterFamily<Latency> family) {
+            this.family = family;
+        }
+
+        @Override
+        public void handle(EventName event, long micros, Map<String, Object> metadata) {
+            family.byIdentity(metadata).record(micros);
+        }
+
+        @Override
+        public void handle(EventName event, Map<String, Number> measurements, Map<String, Object> metadata) {
+            family.byIdentity(metadata).record(micros(measurements));
+        }
+    }
+
+    /** Counts the rate limiter's decisions of one outcome by operation (the entity is never read). */
+    private static final class Decided implements PrimitiveEventHandler {
+        private final MeterFamily<Counter> family;
+        private final String outcome;
+
+        Decided(MeterFamily<Counter> family, String outcome) {
+            this.family = family;
+            this.outcome = outcome;
+        }
+
+        @Override
+        public void handle(EventName event, long firstMeasurement, Map<String, Object> metadata) {
+            family.get(metadata.get(EventKeys.OPERATION), outcome).increment();
+        }
+
+        @Override
+        public void handle(EventName event, Map<String, Number> measurements, Map<String, Object> metadata) {
+            family.get(metadata.get(EventKeys.OPERATION), outcome).increment();
+        }
     }
 
     /** Records a call's duration. */

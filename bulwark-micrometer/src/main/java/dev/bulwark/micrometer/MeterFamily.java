@@ -33,6 +33,24 @@ final class MeterFamily<L> {
     private final String overflowValue;
     private final Function<Tags, Leaf<L>> factory;
     private final Node<L> root = new Node<>();
+    /**
+     * Recorders by the identity of the metadata map that led to them: components emit the same
+     * preallocated map for every event of one outcome (a breaker's successes, a protection's), so
+     * its next event finds its series with one identity comparison, without reading the map.
+     * Replaced whole when series are removed, so that no removed series is recorded into from it.
+     */
+    private volatile Cached<L>[] cache = newCache();
+
+    private static final int CACHE_SIZE = 64;
+
+    /** One cache entry: immutable, so a reader never sees a map paired with another map's recorder. */
+    private record Cached<L>(Map<String, Object> metadata, L recorder) {
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <L> Cached<L>[] newCache() {
+        return (Cached<L>[]) new Cached<?>[CACHE_SIZE];
+    }
 
     /** A leaf: what records, and the meters to remove with it. */
     record Leaf<L>(L recorder, List<Meter> meters) {
@@ -111,6 +129,39 @@ final class MeterFamily<L> {
                 }
                 return slow(values);
         }
+    }
+
+    /**
+     * {@link #get(Map)}, remembered by the identity of {@code metadata}. Only series that exist
+     * under their own tag values are remembered: an event that goes to the overflow branch takes
+     * {@link #get(Map)} each time, so that every such event is counted in its guard's overflows.
+     */
+    L byIdentity(Map<String, Object> metadata) {
+        Cached<L>[] c = cache;
+        int i = System.identityHashCode(metadata) & (CACHE_SIZE - 1);
+        Cached<L> hit = c[i];
+        if (hit != null && hit.metadata == metadata) {
+            return hit.recorder;
+        }
+        L existing = existing(metadata);
+        if (existing != null) {
+            c[i] = new Cached<>(metadata, existing);
+            return existing;
+        }
+        return get(metadata);
+    }
+
+    /** The recorder of the series of {@code metadata}'s own values if it exists, else null. */
+    private L existing(Map<String, Object> metadata) {
+        Node<L> node = root;
+        for (String k : keys) {
+            node = node.children.get(key(metadata.get(k)));
+            if (node == null) {
+                return null;
+            }
+        }
+        Leaf<L> leaf = node.leaf;
+        return leaf == null ? null : leaf.recorder();
     }
 
     private static Object key(Object value) {
@@ -208,6 +259,7 @@ final class MeterFamily<L> {
                 guards[0].release(k == NONE ? "none" : k.toString());
             }
         }
+        cache = newCache(); // after the tree: a reader of the new cache finds the tree without them
     }
 
     /** Removes every series of this meter from the registry. */
@@ -216,6 +268,7 @@ final class MeterFamily<L> {
         root.children.clear();
         root.overflow = null;
         root.leaf = null;
+        cache = newCache();
     }
 
     private void removeAll(MeterRegistry registry, Node<L> node) {

@@ -44,6 +44,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * each library is its "Metrics" row minus its "Bare" row. The "NoopListener" rows have no binder but a
  * handler that does nothing on the events the binder listens to: "Metrics" minus "NoopListener" is
  * the binder's own share, "NoopListener" minus "Bare" core's cost of timing and emitting the events.
+ * The "NoopPrimitiveListener" rows have a {@code PrimitiveEventHandler} that does nothing instead:
+ * core's cost on the path the binder takes. {@code clockPair} is two {@code System.nanoTime()} reads.
  * The "TickingClock" rows run on {@code tickingClock(1 ms)}, whose reads are a memory load.
  *
  * <p>Both breakers use a count window of 100 calls; both rate limiters admit a billion per second.
@@ -65,6 +67,9 @@ public class MetricsOverheadBenchmark {
     private Infrastructure metered;
     /** No binder, a no-op handler on the events the binder listens to: what core's emission costs alone. */
     private Infrastructure listened;
+    /** No binder, a no-op primitive handler on the same events: core's cost on the path a binder takes. */
+    private Infrastructure listenedPrimitive;
+    private dev.bulwark.circuit.CircuitBreaker listenedPrimitiveBreaker;
     private Infrastructure tickingBare;
     private Infrastructure tickingMetered;
     private dev.bulwark.circuit.CircuitBreaker listenedBreaker;
@@ -106,6 +111,13 @@ public class MetricsOverheadBenchmark {
             listened.telemetry().attach("noop:" + type.suffix(), listened.telemetry().name(type), (e, m, md) -> { });
         }
         listenedBreaker = breaker(listened);
+        listenedPrimitive = Infrastructure.builder().build();
+        for (dev.bulwark.telemetry.EventType type : java.util.List.of(dev.bulwark.telemetry.Events.CIRCUIT_BREAKER_CALL_EXECUTED,
+                dev.bulwark.telemetry.Events.RATE_LIMITER_REQUEST_ALLOWED, dev.bulwark.telemetry.Events.PROTECTION_EXECUTED)) {
+            listenedPrimitive.telemetry().attach("noop:" + type.suffix(), listenedPrimitive.telemetry().name(type), new NoopPrimitive());
+        }
+        listenedPrimitiveBreaker = breaker(listenedPrimitive);
+        listenedPrimitive.configureProtection("search", protection()).getOrThrow();
         listened.configureProtection("search", protection()).getOrThrow();
         tickingBare = Infrastructure.builder().tickingClock(Duration.ofMillis(1)).build();
         tickingMetered = Infrastructure.builder().tickingClock(Duration.ofMillis(1))
@@ -156,6 +168,7 @@ public class MetricsOverheadBenchmark {
         bare.close();
         metered.close();
         listened.close();
+        listenedPrimitive.close();
         tickingBare.close();
         tickingMetered.close();
     }
@@ -173,6 +186,18 @@ public class MetricsOverheadBenchmark {
     @Benchmark
     public String breakerBulwarkNoopListener() {
         return listenedBreaker.call(CALL);
+    }
+
+    @Benchmark
+    public String breakerBulwarkNoopPrimitiveListener() {
+        return listenedPrimitiveBreaker.call(CALL);
+    }
+
+    /** Two reads of the system clock: what timing one call costs on this machine before anything is recorded. */
+    @Benchmark
+    public long clockPair() {
+        long start = System.nanoTime();
+        return System.nanoTime() - start;
     }
 
     @Benchmark
@@ -211,6 +236,11 @@ public class MetricsOverheadBenchmark {
     }
 
     @Benchmark
+    public Result<String> pipelineBulwarkNoopPrimitiveListener() {
+        return listenedPrimitive.executeProtected("search", CALL);
+    }
+
+    @Benchmark
     public Result<String> pipelineBulwarkBareTickingClock() {
         return tickingBare.executeProtected("search", CALL);
     }
@@ -228,5 +258,17 @@ public class MetricsOverheadBenchmark {
     @Benchmark
     public String pipelineResilience4jMetrics() {
         return r4jMeteredPipeline.get();
+    }
+
+    /** A primitive handler that does nothing. */
+    static final class NoopPrimitive implements dev.bulwark.telemetry.PrimitiveEventHandler {
+        @Override
+        public void handle(dev.bulwark.telemetry.EventName event, long firstMeasurement, java.util.Map<String, Object> metadata) {
+        }
+
+        @Override
+        public void handle(dev.bulwark.telemetry.EventName event, java.util.Map<String, Number> measurements,
+                           java.util.Map<String, Object> metadata) {
+        }
     }
 }

@@ -176,7 +176,7 @@ final class ProtectionRuntime {
                 metadata = Map.of(EventKeys.KEY, key, EventKeys.PROTECTIONS, spec.parts(),
                         EventKeys.OUTCOME, error.isRejection() ? REJECTED : FAILURE, EventKeys.ERROR_CODE, error.code());
             }
-            executedChannel.emit(Map.of(EventKeys.DURATION_US, (clock.nanoTime() - start) / 1_000L), metadata);
+            executedChannel.emit(EventKeys.DURATION_US, (clock.nanoTime() - start) / 1_000L, metadata);
         }
         return result;
     }
