@@ -5,8 +5,6 @@ import dev.bulwark.ThrowingSupplier;
 import dev.bulwark.internal.pipeline.DirectStep;
 import dev.bulwark.error.CoreErrorCode;
 import dev.bulwark.error.InfraError;
-import dev.bulwark.error.InfraException;
-import dev.bulwark.ratelimit.Decision;
 import dev.bulwark.ratelimit.RateLimit;
 import dev.bulwark.ratelimit.RateLimiter;
 import dev.bulwark.spi.AsyncStep;
@@ -17,9 +15,6 @@ import dev.bulwark.spi.Stage;
 import dev.bulwark.spi.StageContext;
 import dev.bulwark.spi.StageSpec;
 import dev.bulwark.spi.Step;
-import dev.bulwark.telemetry.EventChannel;
-import dev.bulwark.telemetry.Events;
-import dev.bulwark.telemetry.Telemetry;
 import dev.bulwark.time.Clock;
 import java.util.List;
 import java.util.Objects;
@@ -70,28 +65,21 @@ public record RateLimitStage(String entityId, String operation, RateLimit rule) 
     }
 
     /**
-     * The runtime. When nobody listens to the limiter's events, an admission is the limiter's
-     * allocation-free {@code tryAcquire}; a denial (or any event listener) goes through
-     * {@code checkRate}, which builds the 6001 error with its exact {@code retryAfter} and emits the
-     * limiter's events once. A denied {@code tryAcquire} records nothing, so asking
-     * {@code checkRate} afterwards never counts a call twice.
+     * The runtime. Each call is one {@link RateLimiter#acquireOrError}: an admission allocation-free
+     * while nobody but primitive handlers listens, a denial answered with the 6001 error of a full
+     * decision, the limiter's event emitted once either way.
      */
     static final class Runtime implements Stage {
         private final RateLimitStage spec;
         private final String protection;
         private final RateLimiter limiter;
         private final Clock clock;
-        private final EventChannel allowed;
-        private final EventChannel denied;
 
         Runtime(RateLimitStage spec, String protection, RateLimiter limiter, PolicyContext context) {
             this.spec = spec;
             this.protection = protection;
             this.limiter = limiter;
             this.clock = context.clock();
-            Telemetry telemetry = context.telemetry();
-            this.allowed = telemetry.channel(Events.RATE_LIMITER_REQUEST_ALLOWED);
-            this.denied = telemetry.channel(Events.RATE_LIMITER_REQUEST_DENIED);
         }
 
         @Override
@@ -165,19 +153,7 @@ public record RateLimitStage(String entityId, String operation, RateLimit rule) 
                         .timestampMillis(clock.currentTimeMillis())
                         .build();
             }
-            if (allowed.primitiveOnly() && denied.primitiveOnly()) { // then no handler needs the Decision
-                try {
-                    if (limiter.tryAcquire(entityId, spec.operation, spec.rule, 1)) {
-                        return null;
-                    }
-                } catch (InfraException e) {
-                    return e.error();
-                } catch (RuntimeException badInput) {
-                    // checkRate below answers bad input with its 6009 error
-                }
-            }
-            Result<Decision> decision = limiter.checkRate(entityId, spec.operation, spec.rule);
-            return decision instanceof Result.Err<Decision> err ? err.error() : null;
+            return limiter.acquireOrError(entityId, spec.operation, spec.rule);
         }
     }
 }

@@ -123,7 +123,7 @@ public final class RateLimiter implements AutoCloseable {
      */
     public boolean tryAcquire(String entityId, String operation, RateLimit limit, long cost) {
         requireKey(entityId, operation);
-        if ((allowed.isActive() || denied.isActive()) && !(allowed.primitiveOnly() && denied.primitiveOnly())) {
+        if (!decidesWithoutDecision()) {
             Decision d = acquireOrThrow(entityId, operation, limit, cost);
             emit(entityId, operation, d, cost);
             return d.allowed();
@@ -145,6 +145,37 @@ public final class RateLimiter implements AutoCloseable {
                     metadata(entityId, operation, limit));
         }
         return false;
+    }
+
+    /**
+     * Takes one unit for the key if {@code limit} allows it, answering like {@link #checkRate} but
+     * without its {@code Ok}: null when admitted, else the error ({@code 6001} with the decision's
+     * context, {@code 6009} for bad input, {@code 6010}/{@code 6003} when the store fails). Exactly
+     * one event is emitted per call. While nobody but {@link dev.bulwark.telemetry.PrimitiveEventHandler
+     * primitive handlers} listens, an admission builds no {@code Decision}; a denial is decided again
+     * in full for its error's context (and may then be admitted, if the limit allows it by then).
+     * The pipeline's rate-limit stage calls this.
+     */
+    public InfraError acquireOrError(String entityId, String operation, RateLimit limit) {
+        if (limit != null && invalidKey(entityId, operation) == null && decidesWithoutDecision()) {
+            try {
+                if (store.tryAcquire(entityId, operation, limit, 1) == 0) {
+                    if (allowed.isActive()) {
+                        allowed.emit(EventKeys.COUNT, 1L, metadata(entityId, operation, limit));
+                    }
+                    return null;
+                }
+            } catch (RuntimeException storeFailure) {
+                // the full check below answers it with its coded error
+            }
+        }
+        Result<Decision> decision = checkRate(entityId, operation, limit, 1);
+        return decision instanceof Result.Err<Decision> err ? err.error() : null;
+    }
+
+    /** Whether no handler needs a {@code Decision}: nobody listens to decisions, or only primitive handlers do. */
+    private boolean decidesWithoutDecision() {
+        return allowed.primitiveOnly() && denied.primitiveOnly();
     }
 
     // ------------------------------------------------------------------ checks

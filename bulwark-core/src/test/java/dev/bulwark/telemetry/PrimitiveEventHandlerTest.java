@@ -203,4 +203,26 @@ class PrimitiveEventHandlerTest {
             }
         }
     }
+
+    /** In a protection, a denial reaches a primitive handler once, though the stage decides it again for its error. */
+    @Test
+    void aProtectedCallIsDecidedOnceInEventsWhileOnlyPrimitiveHandlersListen() {
+        ManualClock clock = new ManualClock();
+        try (Infrastructure infra = Infrastructure.builder().clock(clock).build()) {
+            Telemetry t = infra.telemetry();
+            Recording primitive = new Recording();
+            t.attach("primitive", List.of(t.name(Events.RATE_LIMITER_REQUEST_ALLOWED), t.name(Events.RATE_LIMITER_REQUEST_DENIED)),
+                    primitive);
+            infra.configureProtection("p", Protection.builder()
+                    .rateLimitPerCaller("search", RateLimit.of("search", 1, Duration.ofSeconds(10))).build()).getOrThrow();
+
+            assertThat(infra.executeProtected("p", "user-1", () -> "ok").isOk()).isTrue();
+            assertThat(infra.executeProtected("p", "user-1", () -> "denied").errValue().orElseThrow().code())
+                    .isEqualTo(6001);
+
+            List<Object> events = primitive.primitive.stream().<Object>map(e -> ((List<?>) e).get(0)).toList();
+            assertThat(events).containsExactly(t.name(Events.RATE_LIMITER_REQUEST_ALLOWED).toString(),
+                            t.name(Events.RATE_LIMITER_REQUEST_DENIED).toString());
+        }
+    }
 }
