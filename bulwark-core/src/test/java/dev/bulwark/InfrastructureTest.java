@@ -3,6 +3,8 @@ package dev.bulwark;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.bulwark.error.InfraException;
+import dev.bulwark.pipeline.Criticality;
 import dev.bulwark.ratelimit.RateLimit;
 import dev.bulwark.telemetry.Events;
 import dev.bulwark.telemetry.Telemetry;
@@ -155,5 +157,29 @@ class InfrastructureTest {
         assertThatThrownBy(() -> Infrastructure.builder().install(failing).build())
                 .isInstanceOf(IllegalStateException.class).hasMessage("cannot apply");
         assertThat(closed).isTrue();
+    }
+
+    /** Every {@code callProtected} form answers the value, or throws the error {@code executeProtected} would return. */
+    @Test
+    void callProtectedReturnsTheValueOrThrowsTheCodedError() {
+        try (Infrastructure infra = Infrastructure.builder().clock(new ManualClock()).build()) {
+            Protection perCaller = Protection.builder()
+                    .rateLimitPerCaller("search", RateLimit.of("search", 1, Duration.ofSeconds(10))).build();
+            infra.configureProtection("search", perCaller).getOrThrow();
+
+            assertThat(infra.callProtected("search", "ann", () -> "by key")).isEqualTo("by key");
+            assertThat(infra.callProtected("search", "bea", Criticality.CRITICAL, () -> "by key, critical")).isEqualTo("by key, critical");
+            assertThat(infra.callProtected(perCaller, "cid", () -> "by protection")).isEqualTo("by protection");
+            assertThat(infra.callProtected(perCaller, "dan", Criticality.SHEDDABLE, () -> "sheddable")).isEqualTo("sheddable");
+
+            assertThatThrownBy(() -> infra.callProtected("search", "ann", () -> "over the limit"))
+                    .isInstanceOfSatisfying(InfraException.class, e -> assertThat(e.error().code()).isEqualTo(6001));
+            assertThatThrownBy(() -> infra.callProtected("search", "bea", Criticality.CRITICAL, () -> "over the limit"))
+                    .isInstanceOfSatisfying(InfraException.class, e -> assertThat(e.error().code()).isEqualTo(6001));
+            assertThatThrownBy(() -> infra.callProtected(perCaller, "cid", () -> "over the limit"))
+                    .isInstanceOfSatisfying(InfraException.class, e -> assertThat(e.error().code()).isEqualTo(6001));
+            assertThatThrownBy(() -> infra.callProtected(perCaller, "dan", Criticality.SHEDDABLE, () -> "over the limit"))
+                    .isInstanceOfSatisfying(InfraException.class, e -> assertThat(e.error().code()).isEqualTo(6001));
+        }
     }
 }

@@ -6,6 +6,8 @@ import dev.bulwark.Infrastructure;
 import dev.bulwark.Protection;
 import dev.bulwark.Result;
 import dev.bulwark.circuit.CircuitBreakerConfig;
+import dev.bulwark.pipeline.BulkheadConfig;
+import dev.bulwark.pipeline.FallbackConfig;
 import dev.bulwark.pipeline.Criticality;
 import dev.bulwark.pipeline.RetryConfig;
 import dev.bulwark.spi.AsyncStep;
@@ -19,6 +21,7 @@ import dev.bulwark.spi.Step;
 import dev.bulwark.time.ManualClock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
@@ -148,6 +151,67 @@ class CallPartsAcrossStagesTest {
 
             assertThat(result).isEqualTo(Result.ok("stock"));
             assertThat(seen).containsExactly("alice/SHEDDABLE/sync", "alice/SHEDDABLE/sync");
+        }
+    }
+
+    /** A chain with a stage written against the SPI outermost, then fallback, bulkhead, retry and the breaker. */
+    private static Protection withAnSpiStage(List<Call<?>> calls) {
+        return Protection.builder()
+                .stage(new Keeping(Slot.of("outer", 150), calls))
+                .fallback(FallbackConfig.<String>ofFunction(error -> "fallback:" + error.code()))
+                .bulkhead(BulkheadConfig.of(1))
+                .retry(RetryConfig.builder().maxAttempts(2).noBackoff().build())
+                .circuitBreaker("inventory", CircuitBreakerConfig.builder().consecutiveFailures(100).build())
+                .build();
+    }
+
+    @Test
+    void besideAStageWrittenAgainstTheSpiFallbackBulkheadAndRetryStillDoTheirWork() {
+        List<Call<?>> calls = new CopyOnWriteArrayList<>();
+        try (Infrastructure infra = Infrastructure.builder().clock(new ManualClock()).build()) {
+            Protection protection = withAnSpiStage(calls);
+            int[] attempts = {0};
+            Result<String> retried = infra.executeProtected(protection, "alice", () -> {
+                if (attempts[0]++ == 0) {
+                    throw new java.io.IOException("first attempt fails");
+                }
+                return "stock";
+            });
+            Result<String> fallenBack = infra.executeProtected(protection, "alice", () -> {
+                throw new java.io.IOException("every attempt fails");
+            });
+            List<Result<String>> nested = new CopyOnWriteArrayList<>();
+            Result<String> holding = infra.executeProtected(protection, "alice", () -> {
+                nested.add(infra.executeProtected(protection, "bob", () -> "never runs: the bulkhead is full"));
+                return "held";
+            });
+
+            assertThat(retried).isEqualTo(Result.ok("stock"));
+            assertThat(attempts[0]).isEqualTo(2);
+            assertThat(fallenBack.getOrThrow()).startsWith("fallback:");
+            assertThat(holding).isEqualTo(Result.ok("held"));
+            assertThat(nested).containsExactly(Result.ok("fallback:7001"));
+            assertThat(calls).hasSize(4);
+        }
+    }
+
+    @Test
+    void besideAStageWrittenAgainstTheSpiAsyncCallsAreRetriedAndFallenBackToo() {
+        List<Call<?>> calls = new CopyOnWriteArrayList<>();
+        try (Infrastructure infra = Infrastructure.builder().clock(new ManualClock()).build()) {
+            Protection protection = withAnSpiStage(calls);
+            int[] attempts = {0};
+            Result<String> retried = infra.executeProtectedAsync(protection, "alice", () -> attempts[0]++ == 0
+                    ? CompletableFuture.<String>failedFuture(new java.io.IOException("first attempt fails"))
+                    : CompletableFuture.completedFuture("stock")).toCompletableFuture().join();
+            Result<String> fallenBack = infra.executeProtectedAsync(protection, "alice",
+                    () -> CompletableFuture.<String>failedFuture(new java.io.IOException("every attempt fails")))
+                    .toCompletableFuture().join();
+
+            assertThat(retried).isEqualTo(Result.ok("stock"));
+            assertThat(attempts[0]).isEqualTo(2);
+            assertThat(fallenBack.getOrThrow()).startsWith("fallback:");
+            assertThat(calls).hasSize(2).allSatisfy(call -> assertThat(call.isAsync()).isTrue());
         }
     }
 }
