@@ -79,7 +79,9 @@ class PostgresOutageTest {
         }
         EventRecorder.Status down = recorder.status();
         assertThat(down.storeAvailable()).isFalse();
-        assertThat(down.bufferedRecords()).isEqualTo(2_000);
+        // full: 2 000 records of ticks, plus the module's own event_store.* events, which go in beyond the
+        // bound (store_unavailable, a drop report a second: a handful in this loop's time)
+        assertThat(down.bufferedRecords()).isBetween(2_000, 2_000 + 10);
         assertThat(down.droppedUnavailable()).isPositive();
 
         proxy.restore();
