@@ -135,9 +135,7 @@ public final class RateLimiter implements AutoCloseable {
             throw thrownForStoreFailure(entityId, operation, e);
         }
         if (wait == 0) {
-            if (allowed.isActive()) {
-                allowed.emit(EventKeys.COUNT, cost, metadata(entityId, operation, limit));
-            }
+            emitAllowedWithoutDecision(entityId, operation, limit, cost);
             return true;
         }
         if (denied.isActive()) {
@@ -153,24 +151,29 @@ public final class RateLimiter implements AutoCloseable {
      * context, {@code 6009} for bad input, {@code 6010}/{@code 6003} when the store fails). Exactly
      * one event is emitted per call. While nobody but {@link dev.bulwark.telemetry.PrimitiveEventHandler
      * primitive handlers} listens, an admission builds no {@code Decision}; a denial is decided again
-     * in full for its error's context (and may then be admitted, if the limit allows it by then).
+     * in full for its error's context (and may then be admitted, if the limit allows it by then),
+     * and a failing store is asked once, not again.
      * The pipeline's rate-limit stage calls this.
      */
     public InfraError acquireOrError(String entityId, String operation, RateLimit limit) {
         if (limit != null && invalidKey(entityId, operation) == null && decidesWithoutDecision()) {
             try {
                 if (store.tryAcquire(entityId, operation, limit, 1) == 0) {
-                    if (allowed.isActive()) {
-                        allowed.emit(EventKeys.COUNT, 1L, metadata(entityId, operation, limit));
-                    }
+                    emitAllowedWithoutDecision(entityId, operation, limit, 1);
                     return null;
                 }
-            } catch (RuntimeException storeFailure) {
-                // the full check below answers it with its coded error
+            } catch (RuntimeException e) {
+                return errorForStoreFailure(entityId, operation, e);
             }
         }
         Result<Decision> decision = checkRate(entityId, operation, limit, 1);
         return decision instanceof Result.Err<Decision> err ? err.error() : null;
+    }
+
+    private void emitAllowedWithoutDecision(String entityId, String operation, RateLimit limit, long cost) {
+        if (allowed.isActive()) {
+            allowed.emit(EventKeys.COUNT, cost, metadata(entityId, operation, limit));
+        }
     }
 
     /** Whether no handler needs a {@code Decision}: nobody listens to decisions, or only primitive handlers do. */
@@ -213,12 +216,8 @@ public final class RateLimiter implements AutoCloseable {
         Decision d;
         try {
             d = store.acquire(entityId, operation, limit, cost);
-        } catch (LimitStoreUnavailableException e) {
-            return Result.err(unavailable(entityId, operation, e));
-        } catch (InfraException e) {
-            return Result.err(e.error()); // a store's own coded error (2102 when closed) as it is
         } catch (RuntimeException e) {
-            return Result.err(storeFailure(entityId, operation, e));
+            return Result.err(errorForStoreFailure(entityId, operation, e));
         }
         return toResult(entityId, operation, d, cost);
     }
@@ -238,14 +237,18 @@ public final class RateLimiter implements AutoCloseable {
         Decision d;
         try {
             d = store.acquire(entityId, operation, limits, cost);
-        } catch (LimitStoreUnavailableException e) {
-            return Result.err(unavailable(entityId, operation, e));
-        } catch (InfraException e) {
-            return Result.err(e.error());
         } catch (RuntimeException e) {
-            return Result.err(storeFailure(entityId, operation, e));
+            return Result.err(errorForStoreFailure(entityId, operation, e));
         }
         return toResult(entityId, operation, d, cost);
+    }
+
+    /** What the result-returning forms answer when the store fails: its own coded error (2102 when closed) as it is, 6010 when unreachable, else 6003. */
+    private InfraError errorForStoreFailure(String entityId, String operation, Throwable e) {
+        if (e instanceof LimitStoreUnavailableException) {
+            return unavailable(entityId, operation, e);
+        }
+        return e instanceof InfraException coded ? coded.error() : storeFailure(entityId, operation, e);
     }
 
     /** The asynchronous form of {@link #checkRate(String, String, List, long)}; never completes exceptionally. */
@@ -266,12 +269,7 @@ public final class RateLimiter implements AutoCloseable {
             }
             Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
                     ? failure.getCause() : failure;
-            if (cause instanceof InfraException coded) {
-                return Result.err(coded.error());
-            }
-            return Result.err(cause instanceof LimitStoreUnavailableException
-                    ? unavailable(entityId, operation, cause)
-                    : storeFailure(entityId, operation, cause));
+            return Result.err(errorForStoreFailure(entityId, operation, cause));
         });
     }
 
