@@ -296,6 +296,9 @@ class ReloadTest {
         HealthReport down = infra.health().readiness();
         assertThat(down.status()).isEqualTo(HealthStatus.DOWN);
         assertThat(down.httpStatus()).isEqualTo(503);
+        // the process's own checks run on the executor from registration on: UNKNOWN until their first run ends
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> infra.health().liveness().status() != HealthStatus.UNKNOWN);
         assertThat(infra.health().liveness().status()).isEqualTo(HealthStatus.UP);     // never a dependency's
         assertThat(failOrders()).isEqualTo(Result.ok("o-1"));                          // the last good value kept
         assertThat(capture.named(ConfigEvents.APPLIED)).last().satisfies(e -> assertThat(e.metadata())
